@@ -1,0 +1,61 @@
+"""All wiring in one place: settings → migrated store → application → views and their runner."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import cast
+
+from api.settings import Settings
+from domain.application import LedgerApplication
+from domain.context import command_context
+from domain.errors import AlreadyExists
+from domain.store import parse_database_url
+from domain.values import SYSTEM_ACTOR
+from domain.vocabulary import Role
+from migrations.runner import migrate
+from projections.database import ViewDatabase
+from projections.registry import VIEW_CLASSES
+from projections.runner import ViewRunner
+from projections.view import View
+
+ADMIN_USER_ID = "admin"
+
+
+def build_application(settings: Settings) -> LedgerApplication:
+    store = parse_database_url(settings.database_url, schema=settings.database_schema)
+    if store.kind == "sqlite":
+        Path(store.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+    migrate(store.plain_url, schema=store.migration_schema)
+    app = LedgerApplication(store)
+    if settings.admin_token:
+        ensure_admin(app, settings.admin_token)
+    return app
+
+
+def ensure_admin(app: LedgerApplication, token: str) -> None:
+    """XINFANG_ADMIN_TOKEN: an administrator holding this token exists from first start."""
+    if app.user_for_token(token) is not None:
+        return
+    with command_context(actor=SYSTEM_ACTOR, reason="XINFANG_ADMIN_TOKEN at start-up"):
+        try:
+            app.create_user(
+                user_id=ADMIN_USER_ID, name="系统管理员", role=Role.ADMIN, unit_code=None, token=token
+            )
+        except AlreadyExists:
+            app.add_token(ADMIN_USER_ID, token)
+
+
+def build_views(
+    ledger: LedgerApplication, classes: Sequence[type[View]] | None = None
+) -> tuple[ViewDatabase, list[View]]:
+    """The views database and one instance of each view (the registry's, unless given)."""
+    chosen = VIEW_CLASSES if classes is None else classes
+    # The View protocol cannot declare its constructor; every view is built as ViewClass(ledger).
+    factories = [cast(Callable[[LedgerApplication], View], cls) for cls in chosen]
+    return ViewDatabase(ledger.store), [make(ledger) for make in factories]
+
+
+def build_runner(ledger: LedgerApplication, classes: Sequence[type[View]] | None = None) -> ViewRunner:
+    db, views = build_views(ledger, classes)
+    return ViewRunner(ledger, db, views)

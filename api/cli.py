@@ -1,0 +1,368 @@
+"""The `xinfang` command line (operating contract of API.md)."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, TaskID
+from rich.table import Table
+
+from api.settings import Settings
+from domain.context import command_context
+from domain.values import SYSTEM_ACTOR
+from domain.vocabulary import Role
+from projections.view import View
+
+app = typer.Typer(
+    help="xinfang-ledger: an audit-first ledger of petition case work (信访).", no_args_is_help=True
+)
+users = typer.Typer(help="Manage users and their bearer tokens.", no_args_is_help=True)
+app.add_typer(users, name="users")
+console = Console()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
+    demo: Annotated[bool, typer.Option("--demo", help="load the demo data set if it is not there")] = False,
+) -> None:
+    """Run the HTTP API (and, with --demo, load demo data first)."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.bootstrap import build_application
+
+    settings = Settings()
+    ledger = build_application(settings)
+    if demo:
+        from api.demo import load_demo
+
+        with console.status("loading demo data…"):
+            tokens = load_demo(ledger)
+        table = Table(title="demo users (bearer tokens)")
+        for column in ("user", "token"):
+            table.add_column(column)
+        for user_id, token in tokens.items():
+            table.add_row(user_id, token)
+        console.print(table)
+    console.print(f"[bold green]xinfang-ledger[/] on {settings.database_url}")
+    console.print(f"  API docs:  http://{host}:{port}/docs   (Authorize with a token above)")
+    console.print(f"  health:    http://{host}:{port}/healthz")
+    if demo:
+        from domain.case_events import Registered
+
+        first = ledger.first_event(Registered)
+        if first is not None:
+            console.print(
+                "  try:      curl -H 'Authorization: Bearer demo-inspector-token' "
+                f"http://{host}:{port}/api/v1/cases/{first.originator_id}/timeline"
+            )
+    uvicorn.run(create_app(settings, ledger), host=host, port=port, log_level="info")
+
+
+@app.command()
+def migrate() -> None:
+    """Create or update every table, trigger and role in the configured database."""
+    from domain.store import parse_database_url
+    from migrations.runner import migrate as run
+
+    settings = Settings()
+    store = parse_database_url(settings.database_url, schema=settings.database_schema)
+    applied = run(store.plain_url, schema=store.migration_schema)
+    console.print(f"applied: {', '.join(applied) or 'nothing (up to date)'}")
+
+
+@users.command("add")
+def users_add(
+    user_id: Annotated[str, typer.Argument(help="login id, e.g. zhou.min")],
+    name: Annotated[str, typer.Option(help="display name")],
+    role: Annotated[Role, typer.Option(help="one of the six roles")],
+    unit: Annotated[str | None, typer.Option(help="unit code the user belongs to")] = None,
+    leader: Annotated[str | None, typer.Option(help="for a leader's login: the leader id")] = None,
+) -> None:
+    """Create a user and print its bearer token (shown once; only its hash is stored)."""
+    from api.bootstrap import build_application
+
+    ledger = build_application(Settings())
+    with command_context(actor=SYSTEM_ACTOR, reason="xinfang users add"):
+        token = ledger.create_user(user_id=user_id, name=name, role=role, unit_code=unit, leader_id=leader)
+    console.print(f"user [bold]{user_id}[/] ({role.value}) created. Token (shown once):")
+    typer.echo(token)
+
+
+@users.command("list")
+def users_list() -> None:
+    """List users with role and unit."""
+    from api.bootstrap import build_application
+    from domain.reference import USER_EVENTS
+
+    ledger = build_application(Settings())
+    table = Table("user", "name", "role", "unit", "active")
+    for user in ledger.rebuild_all(USER_EVENTS):
+        table.add_row(
+            user.user_id, user.name, user.role.value, user.unit_code or "", "yes" if user.active else "no"
+        )
+    console.print(table)
+
+
+def _progress() -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+def _reporter(progress: Progress, task: TaskID) -> Callable[[int, int], None]:
+    """Positions done / total as a progress bar."""
+
+    def report(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return report
+
+
+def _views_by_name(names: list[str] | None) -> list[type[View]]:
+    from projections.registry import VIEW_CLASSES
+
+    known = {cls.name: cls for cls in VIEW_CLASSES}
+    unknown = [n for n in names or [] if n not in known]
+    if unknown:
+        console.print(f"[red]unknown view(s): {', '.join(unknown)}[/] (known: {', '.join(known) or 'none'})")
+        raise typer.Exit(2)
+    return [known[n] for n in names] if names else list(known.values())
+
+
+@app.command()
+def project() -> None:
+    """Keep every view up to date until Ctrl-C or SIGTERM (the runner process; one active per view)."""
+    import logging
+    import signal
+    import threading
+
+    from api.bootstrap import build_application, build_runner
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    runner = build_runner(build_application(Settings()))
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    console.print(f"views: {', '.join(v.name for v in runner.views) or 'none registered'}")
+    runner.run_forever(stop)
+
+
+@app.command()
+def rebuild(view: Annotated[str, typer.Argument(help="the view's name")]) -> None:
+    """Rebuild one view from position 0 into fresh tables while the live one serves, then switch."""
+    from api.bootstrap import build_application, build_views
+    from projections.rebuild import RebuildError
+    from projections.rebuild import rebuild as run
+
+    ledger = build_application(Settings())
+    db, (instance,) = build_views(ledger, _views_by_name([view]))
+    with _progress() as progress:
+        task = progress.add_task(f"rebuild {view}", total=None)
+        try:
+            position = run(
+                ledger,
+                db,
+                instance,
+                progress=_reporter(progress, task),
+            )
+        except RebuildError as exc:
+            console.print(f"[red]{exc}[/]; the live view is unchanged")
+            raise typer.Exit(1) from None
+    console.print(f"view [bold]{view}[/] rebuilt and switched at ledger position {position}")
+
+
+@app.command("check-views")
+def check_views(
+    views: Annotated[list[str] | None, typer.Argument(help="views to check (default: all)")] = None,
+) -> None:
+    """Rebuild views into scratch tables and report every row that differs from the live views."""
+    from api.bootstrap import build_application, build_views
+    from projections.rebuild import RebuildError, check_view
+
+    ledger = build_application(Settings())
+    db, instances = build_views(ledger, _views_by_name(views))
+    drifted = False
+    for instance in instances:
+        with _progress() as progress:
+            task = progress.add_task(f"check {instance.name}", total=None)
+            try:
+                report = check_view(
+                    ledger,
+                    db,
+                    instance,
+                    progress=_reporter(progress, task),
+                )
+            except RebuildError as exc:
+                console.print(f"[red]{exc}[/]")
+                drifted = True
+                continue
+        for diff in report.tables:
+            if not diff.drifted:
+                console.print(f"{instance.name}.{diff.table}: [green]same[/] at position {report.position}")
+                continue
+            drifted = True
+            console.print(
+                f"{instance.name}.{diff.table}: [red]drift[/] at position {report.position}: "
+                f"{len(diff.missing)} missing, {len(diff.extra)} extra, {len(diff.different)} different"
+            )
+            for label, rows in (("missing", diff.missing), ("extra", diff.extra)):
+                for row in rows[:10]:
+                    console.print(f"  {label}: {dict(zip(diff.columns, row, strict=False))}")
+            for live, rebuilt in diff.different[:10]:
+                console.print(f"  live:    {dict(zip(diff.columns, live, strict=False))}")
+                console.print(f"  rebuilt: {dict(zip(diff.columns, rebuilt, strict=False))}")
+    if drifted:
+        raise typer.Exit(1)
+
+
+@app.command()
+def checkpoint() -> None:
+    """Sign a checkpoint over the whole ledger now; print its position, size, root and key id."""
+    from datetime import UTC, datetime
+
+    from api.bootstrap import build_application
+    from api.signing import SigningKeys, SigningKeyUnavailable
+    from domain.ledger_tree import make_checkpoint
+
+    settings = Settings()
+    ledger = build_application(settings)
+    keys = SigningKeys(ledger.store, settings.signing_key_file, settings.trusted_public_keys)
+    try:
+        key = keys.signing_key()
+    except SigningKeyUnavailable as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    made = make_checkpoint(ledger.recorder, ledger.reads, key, datetime.now(UTC))
+    assert made is not None
+    console.print(f"position {made.position}")
+    console.print(f"size     {made.size}")
+    console.print(f"root     {made.root}")
+    console.print(f"key id   {made.key_id}")
+
+
+@app.command()
+def verify() -> None:
+    """Re-derive every hash chain and every checkpoint root and signature (exit 1 if tampered)."""
+    from api.bootstrap import build_application
+    from api.signing import SigningKeys
+    from domain.checkpoint_store import CheckpointStore
+    from domain.ledger_tree import ledger_head
+    from domain.verify import verify_ledger
+
+    settings = Settings()
+    ledger = build_application(settings)
+    keys = SigningKeys(ledger.store, settings.signing_key_file, settings.trusted_public_keys)
+    trusted = keys.trusted()
+    if not trusted:
+        console.print("[yellow]no trusted public key: checkpoint signatures cannot be checked[/]")
+    head = ledger_head(ledger.recorder)
+    with _progress() as progress:
+        task = progress.add_task("verify ledger", total=head)
+        report = verify_ledger(
+            ledger.reads,
+            head,
+            CheckpointStore(ledger.recorder).by_size(),
+            trusted,
+            progress=_reporter(progress, task),
+        )
+    console.print(f"events checked:      {report.events_checked}")
+    console.print(f"checkpoints checked: {report.checkpoints_checked}")
+    if report.ok:
+        console.print("[bold green]ok[/]: every chain and every signed checkpoint matches the stored events")
+        return
+    bad = report.first_bad
+    assert bad is not None
+    console.print(f"[bold red]TAMPERED[/]: {report.problems} problem(s); the first:")
+    console.print(f"  position:  {bad.position}")
+    if bad.originator_id is not None:
+        console.print(f"  case/aggregate: {bad.originator_id}  version {bad.version}")
+    if bad.checkpoint_size is not None:
+        console.print(f"  checkpoint size: {bad.checkpoint_size}")
+    # soft_wrap: the problem stays one line, so it can be grepped from a log.
+    console.print(f"  problem:   {bad.problem}", soft_wrap=True)
+    raise typer.Exit(1)
+
+
+@app.command()
+def export(
+    case_id: Annotated[str, typer.Argument(help="the case id (UUID)")],
+    output: Annotated[
+        str | None, typer.Option("-o", "--output", help="file to write (default: stdout)")
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf", help="the printable dossier (PDF) instead of the JSON bundle")
+    ] = False,
+    purpose: Annotated[
+        str | None, typer.Option(help="why the case is exported (recorded in the case)")
+    ] = None,
+) -> None:
+    """Export a case's evidence bundle (or, with --pdf, its dossier); the export is recorded in the case."""
+    from uuid import UUID
+
+    import orjson
+
+    from api.bootstrap import build_application
+    from api.dossier import DossierFontMissing, render_dossier
+    from api.errors import ProblemError
+    from api.routers.evidence import export_bundle, export_purpose, signing_keys
+    from domain.bundle_check import check_bundle
+    from domain.errors import CaseNotFound
+    from domain.evidence import encode
+
+    settings = Settings()
+    ledger = build_application(settings)
+    why = export_purpose(purpose) + " (command line)"
+    try:
+        with command_context(actor=SYSTEM_ACTOR, reason=why):
+            ledger.record_personal_data_view(UUID(case_id), why)
+            bundle = export_bundle(ledger, signing_keys(ledger, settings), UUID(case_id))
+        data = encode(bundle)
+        if pdf:
+            plain = orjson.loads(data)
+            data = render_dossier(plain, check_bundle(plain))
+    except (ValueError, CaseNotFound):
+        console.print(f"[red]no such case: {case_id}[/]")
+        raise typer.Exit(2) from None
+    except (ProblemError, DossierFontMissing) as exc:
+        console.print(f"[red]{getattr(exc, 'detail', exc)}[/]")
+        raise typer.Exit(1) from None
+    finally:
+        ledger.close()
+    if output is None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+    else:
+        Path(output).write_bytes(data)
+        console.print(f"wrote {output}: {bundle['proof_status']}", highlight=False)
+
+
+@app.command("verify-bundle")
+def verify_bundle(
+    file: Annotated[str, typer.Argument(help="the evidence bundle (JSON)")],
+    public_key: Annotated[
+        str | None,
+        typer.Option("--public-key", help="the ledger's public key (hex or a file) kept outside the bundle"),
+    ] = None,
+) -> None:
+    """Check an evidence bundle offline (no database, no service). Exit 0 valid, 1 invalid."""
+    from domain import bundle_check
+
+    raise typer.Exit(bundle_check.main([file, *(["--public-key", public_key] if public_key else [])]))
+
+
+def main() -> None:
+    app()

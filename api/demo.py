@@ -1,0 +1,267 @@
+"""A small demo data set: a county's units, leaders, one user per role and ~40 cases in every stage."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from domain.application import LedgerApplication
+from domain.context import command_context
+from domain.errors import DomainError, NotFound
+from domain.policy import default_policy_version, local_date
+from domain.values import Actor, Petitioner
+from domain.vocabulary import Channel, Kind, Role
+
+DEMO_MARKER_UNIT = "demo-county"
+UNITS = [
+    ("demo-county", "示范县信访局", None),
+    ("demo-dongcheng", "东城镇人民政府", "demo-county"),
+    ("demo-xishan", "西山乡人民政府", "demo-county"),
+    ("demo-nanhu", "南湖街道办事处", "demo-county"),
+    ("demo-dongcheng-v1", "东城镇李家村", "demo-dongcheng"),
+    ("demo-xishan-v1", "西山乡王庄村", "demo-xishan"),
+]
+LEADERS = [
+    ("L-zhao", "赵建国", "demo-dongcheng", "镇长"),
+    ("L-qian", "钱卫东", "demo-xishan", "乡长"),
+    ("L-sun", "孙丽华", "demo-nanhu", "街道办主任"),
+    ("L-li", "李志强", "demo-dongcheng", "党委书记"),
+]
+# Demo tokens are well known on purpose: this data is for trying the service, never for real use.
+USERS = [
+    ("demo-admin", "管理员", Role.ADMIN, None, None),
+    ("demo-registrar", "登记员 周敏", Role.REGISTRAR, "demo-county", None),
+    ("demo-supervisor", "督办 吴刚", Role.SUPERVISOR, "demo-county", None),
+    ("demo-officer", "承办人 郑洁", Role.OFFICER, "demo-dongcheng", None),
+    ("demo-leader", "包案领导 赵建国", Role.LEADER, "demo-dongcheng", "L-zhao"),
+    ("demo-inspector", "纪检 王正", Role.INSPECTOR, "demo-county", None),
+    ("demo-accused", "西山乡 干部", Role.OFFICER, "demo-xishan", None),
+]
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+GIVEN = ["伟", "芳", "娜", "秀英", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛"]
+MATTERS = [
+    ("土地征收补偿款未足额发放", "land"),
+    ("拖欠农民工工资", "labour"),
+    ("小区物业收费不合理", "housing"),
+    ("低保资格认定有异议", "social_security"),
+    ("道路施工噪音扰民", "environment"),
+    ("宅基地纠纷调处", "land"),
+    ("医保报销比例争议", "health"),
+    ("学校划片入学问题", "education"),
+]
+
+
+def demo_token(user_id: str) -> str:
+    return f"{user_id}-token"
+
+
+@dataclass
+class DemoClock:
+    """Hands out increasing times in the past, so every step happens after the one before."""
+
+    at: datetime
+
+    def step(self, days: float) -> datetime:
+        self.at += timedelta(days=days)
+        return self.at
+
+
+def load_demo(ledger: LedgerApplication, *, cases: int = 40, seed: int = 7) -> dict[str, str]:
+    """Load the demo set unless it is there already; returns user id → token."""
+    tokens = {u[0]: demo_token(u[0]) for u in USERS}
+    try:
+        ledger.get_unit(DEMO_MARKER_UNIT)
+        return tokens
+    except NotFound:
+        pass
+    admin = Actor("demo-admin", Role.ADMIN.value, None)
+    with command_context(actor=admin, reason="demo data"):
+        for code, name, parent in UNITS:
+            ledger.create_unit(code=code, name=name, parent_code=parent)
+        for leader_id, name, unit, post in LEADERS:
+            ledger.appoint_leader(leader_id=leader_id, name=name, unit_code=unit, post=post)
+        for user_id, user_name, role, user_unit, user_leader in USERS:
+            ledger.create_user(
+                user_id=user_id,
+                name=user_name,
+                role=role,
+                unit_code=user_unit,
+                leader_id=user_leader,
+                token=tokens[user_id],
+            )
+    rng = random.Random(seed)  # noqa: S311 - demo data, not security
+    for n in range(cases):  # each case's history is drawn from the seeded generator
+        _demo_case(ledger, rng, n)
+    return tokens
+
+
+def _actor(user_id: str) -> Actor:
+    user = next(u for u in USERS if u[0] == user_id)
+    return Actor(user_id, user[2].value, user[3])
+
+
+def _demo_case(ledger: LedgerApplication, rng: random.Random, n: int) -> None:
+    now = datetime.now(UTC)
+    clock = DemoClock(now - timedelta(days=rng.randint(20, 150), hours=rng.randint(0, 8)))
+    subject, category = MATTERS[n % len(MATTERS)]
+    accusation = n % 13 == 5
+    name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+    fields: dict[str, Any] = {
+        "channel": rng.choice(list(Channel)),
+        "kind": Kind.ACCUSATION if accusation else rng.choice([Kind.COMPLAINT_REQUEST, Kind.SUGGESTION]),
+        "petitioners": (
+            Petitioner(
+                name,
+                f"3301{rng.randint(10**13, 10**14 - 1)}",
+                f"139{rng.randint(10**7, 10**8 - 1)}",
+                "示范县",
+            ),
+        ),
+        "headcount": 1,
+        "subject": ("检举西山乡干部截留补助资金" if accusation else subject),
+        "content": f"{name}反映：{subject}，请求依法处理。",
+        "category": "discipline" if accusation else category,
+        "region_code": "330100",
+        "received_unit": "demo-county",
+        "policy_version": default_policy_version(),
+        "accused_unit": "demo-xishan" if accusation else None,
+        "accused_leader": "L-qian" if accusation else None,
+    }
+    with command_context(actor=_actor("demo-registrar"), occurred_at=clock.step(0)):
+        case_id = ledger.register_case(**fields).case_id
+    stage = n % 10
+    steps: list[tuple[str, str, dict[str, Any], float, str | None]] = [
+        ("demo-registrar", "accept", {}, 2, None),
+        (
+            "demo-supervisor",
+            "assign",
+            {
+                "unit_code": "demo-dongcheng",
+                "leader_id": rng.choice(["L-zhao", "L-li"]),
+                "officer_id": "demo-officer",
+            },
+            1,
+            None,
+        ),
+        ("demo-officer", "progress", {"step": "met_petitioner", "note": "已约见信访人"}, 3, None),
+        (
+            "demo-officer",
+            "answer",
+            {"outcome": rng.choice(["support", "explain", "reject"])},
+            rng.randint(10, 70),
+            None,
+        ),
+        (
+            "demo-officer",
+            "return-visit",
+            {
+                "satisfaction": rng.choice(["satisfied", "satisfied", "basically_satisfied", "unsatisfied"]),
+                "signed": True,
+                "method": "phone",
+            },
+            2,
+            None,
+        ),
+        ("demo-officer", "close", {"closure_type": rng.choice(["resolved", "answered_only"])}, 1, None),
+    ]
+    if accusation:
+        steps[1] = ("demo-supervisor", "assign", {"unit_code": "demo-nanhu", "leader_id": "L-sun"}, 1, None)
+    if stage == 3:
+        steps.insert(
+            3,
+            (
+                "demo-leader",
+                "extend",
+                {"days": 15, "approved_by": "赵建国", "petitioner_notified_on": None},
+                40,
+                "案情复杂需补充调查",
+            ),
+        )
+    if stage == 4:
+        steps.insert(
+            2, ("demo-supervisor", "supervise", {"reply_by": None, "text": "请于期限内报送办理情况"}, 5, None)
+        )
+    last = {0: 0, 1: 1, 2: 2, 3: 4, 4: 3, 5: 6, 6: 6, 7: 6, 8: 6, 9: 5}[stage]
+    for user_id, command, params, days, reason in steps[:last]:
+        at = clock.step(days)
+        if at >= now:
+            return
+        _run(ledger, user_id, case_id, command, _dated(params, at), at, reason)
+    if stage == 6 and clock.at < now - timedelta(days=3):
+        _run(
+            ledger,
+            "demo-registrar",
+            case_id,
+            "review-request",
+            {"requested_on": local_date(clock.step(2))},
+            clock.at,
+            None,
+        )
+    if stage == 7:
+        _run(
+            ledger,
+            "demo-registrar",
+            case_id,
+            "notes",
+            {"text": "信访人补充材料已收悉"},
+            clock.step(0.5),
+            None,
+        )
+        _run(
+            ledger,
+            "demo-registrar",
+            case_id,
+            "corrections",
+            {"target_version": 1, "field": "category", "new_value": "housing"},
+            clock.step(0.1),
+            "登记类别有误",
+        )
+    if stage == 8 and n % 3 == 0:
+        _run(
+            ledger,
+            "demo-supervisor",
+            case_id,
+            "backlog",
+            {"campaign": "2026年积案化解专项行动"},
+            clock.step(0.2),
+            None,
+        )
+
+
+def _dated(params: dict[str, Any], at: datetime) -> dict[str, Any]:
+    out = dict(params)
+    if "delivered_on" not in out and "outcome" in out and out["outcome"] in ("support", "explain", "reject"):
+        out["delivered_on"] = local_date(at)
+    if out.get("petitioner_notified_on", 0) is None:
+        out["petitioner_notified_on"] = local_date(at)
+    if out.get("reply_by", 0) is None:
+        out["reply_by"] = local_date(at) + timedelta(days=10)
+    return out
+
+
+def _run(
+    ledger: LedgerApplication,
+    user_id: str,
+    case_id: UUID,
+    command: str,
+    params: dict[str, Any],
+    at: datetime,
+    reason: str | None,
+) -> None:
+    from api.routers.common import as_domain_params
+    from api.schemas import COMMAND_BODIES
+
+    body = COMMAND_BODIES[command].model_validate({**_jsonable(params)})
+    typed = as_domain_params(body.model_dump(exclude={"occurred_at", "reason"}))
+    with command_context(actor=_actor(user_id), occurred_at=at, reason=reason):
+        try:
+            ledger.execute(case_id, command, typed)
+        except DomainError as error:  # a demo step that a rule refuses is skipped, and says so
+            print(f"demo: {command} on {case_id} refused: {error}")
+
+
+def _jsonable(params: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in params.items()}

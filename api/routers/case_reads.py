@@ -1,0 +1,211 @@
+"""Reading one case from the ledger: its state now, after event N, as of a time, and its timeline."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from eventsourcing.persistence import StoredEvent
+from fastapi import APIRouter, Query, Request
+
+from api.access import (
+    REDACTED,
+    CaseUnits,
+    check_read,
+    is_accused_party,
+    petitioners_for,
+    redact_fields,
+)
+from api.auth import CurrentUser, Ledger, Principal, audit
+from api.errors import ProblemError
+from api.permissions import UNMASK_ROLES
+from api.view_query import unit_paths
+from domain import replay
+from domain.application import LedgerApplication
+from domain.case import Case
+from domain.case_events import CaseEvent
+from domain.clocks import compute_clocks
+from domain.context import current_context
+from domain.errors import CaseNotFound, Forbidden, NotFound
+from domain.timeline import build_timeline
+from projections.units import UnitPaths
+
+router = APIRouter(prefix="/api/v1/cases", tags=["case reads"])
+
+Unmask = Annotated[bool, Query(description="show id numbers and phones; the read is recorded in the ledger")]
+Purpose = Annotated[
+    str | None, Query(max_length=200, description="why unmasked data is needed (required to unmask)")
+]
+AsOf = Annotated[datetime | None, Query(description="the case in the world at this time (by occurred_at)")]
+KnownAt = Annotated[
+    datetime | None, Query(description="the case as the ledger knew it at this time (recorded)")
+]
+
+
+def logged_events(ledger: LedgerApplication, case_id: UUID) -> list[replay.Recorded]:
+    """The case's events with their database-side recorded times, from one read of its rows."""
+    out = []
+    for row in ledger.case_rows(case_id):
+        stored = StoredEvent(originator_id=row.originator_id, originator_version=row.version,
+                             topic=row.topic, state=row.state)  # fmt: skip
+        event = ledger.mapper.to_domain_event(stored)
+        assert isinstance(event, CaseEvent)
+        out.append(replay.Recorded(event, row.recorded_at))
+    return out
+
+
+def _one_moment(version: int | None, as_of: datetime | None, known_at: datetime | None) -> None:
+    given = [n for n, v in (("version", version), ("as_of", as_of), ("known_at", known_at)) if v is not None]
+    if len(given) > 1:
+        message = f"ask for one of version, as_of and known_at, not {' and '.join(given)}"
+        raise ProblemError(
+            422, "validation_failed", message, errors=[{"field": given[1], "message": message}]
+        )
+    for name, value in (("as_of", as_of), ("known_at", known_at)):
+        if value is not None and value.tzinfo is None:
+            message = f"{name} needs a time zone offset"
+            raise ProblemError(
+                422, "validation_failed", message, errors=[{"field": name, "message": message}]
+            )
+
+
+def _snapshot(
+    ledger: LedgerApplication, case_id: UUID, as_of: datetime | None, known_at: datetime | None
+) -> replay.Snapshot:
+    if as_of is not None:
+        snap = replay.as_of(ledger.case_events(case_id), as_of)
+        when, instant = "as_of", as_of
+    else:
+        assert known_at is not None
+        snap = replay.known_at(logged_events(ledger, case_id), known_at)
+        when, instant = "known_at", known_at
+    if snap is None:
+        raise CaseNotFound(f"the case was not registered at {instant.isoformat()} ({when})",
+                           case_id=str(case_id), **{when: instant.isoformat()})  # fmt: skip
+    return snap
+
+
+def unmask_if_asked(
+    request: Request,
+    ledger: Any,
+    who: Principal,
+    case_id: UUID,
+    unmask: bool,
+    purpose: str | None,
+    accused: bool,
+) -> bool:
+    if not unmask:
+        return False
+    if who.role not in UNMASK_ROLES or accused:
+        raise Forbidden("your role may not see unmasked personal data", role=who.role.value)
+    if not purpose or not purpose.strip():
+        raise Forbidden("state the purpose to see unmasked personal data", field="purpose")
+    with audit(who, request, reason=purpose.strip()):
+        ledger.record_personal_data_view(case_id, purpose.strip())
+    return True
+
+
+def case_view(case: Case, *, accused: bool, unmasked: bool) -> dict[str, Any]:
+    return {
+        "case_id": str(case.id),
+        "version": case.version,
+        "status": case.status.value,
+        "channel": case.channel,
+        "kind": case.kind,
+        "petitioners": REDACTED if accused else petitioners_for(case.petitioners, unmasked=unmasked),
+        "headcount": case.headcount,
+        "subject": case.subject,
+        "content": REDACTED if accused else case.content,
+        "category": case.category,
+        "region_code": case.region_code,
+        "received_unit": case.received_unit,
+        "external_ref": case.external_ref,
+        "accused_unit": case.accused_unit,
+        "accused_leader": case.accused_leader,
+        "policy_version": case.policy_version,
+        "registered_at": case.registered_at,
+        "accepted_at": case.accepted_at,
+        "unit_code": case.unit_code,
+        "leader_id": case.leader_id,
+        "officer_id": case.officer_id,
+        "handling_period": case.handling_period,
+        "extension_days": case.extension_days if case.extension_period == case.handling_period else 0,
+        "answer_outcome": case.answer_outcome,
+        "answer_delivered_on": case.answer_delivered_on,
+        "satisfaction": case.satisfaction,
+        "closure_type": case.closure_type,
+        "closed_at": case.closed_at,
+        "termination_basis": case.termination_basis,
+        "archived_at": case.archived_at,
+        "backlog_campaigns": list(case.backlog_campaigns),
+        "repeat_of": [str(c) for c in case.repeat_of],
+        "documents": list(case.documents),
+        "late_entry": case.is_late_entry,
+        "corrections": case.corrections if not accused else _redacted_corrections(case.corrections),
+    }
+
+
+def _redacted_corrections(corrections: dict[str, Any]) -> dict[str, Any]:
+    return {v: {f: (REDACTED if f in ("content", "petitioners") else x) for f, x in fs.items()}
+            for v, fs in corrections.items()}  # fmt: skip
+
+
+def readable_case(
+    request: Request, ledger: Ledger, who: Principal, case_id: UUID
+) -> tuple[Case, UnitPaths, bool]:
+    case = ledger.get_case(case_id)
+    tree = unit_paths(request)
+    units = CaseUnits.of(case)
+    check_read(tree, who, units)
+    return case, tree, is_accused_party(tree, who, units)
+
+
+@router.get("/{case_id}")
+def get_case(
+    case_id: UUID, request: Request, ledger: Ledger, who: CurrentUser,
+    version: Annotated[int | None, Query(ge=1, description="the case after event N")] = None,
+    as_of: AsOf = None, known_at: KnownAt = None, unmask: Unmask = False, purpose: Purpose = None,
+) -> dict[str, Any]:  # fmt: skip
+    """The case now, after event `version`, as of a time in the world, or as the ledger knew it then."""
+    case, _tree, accused = readable_case(request, ledger, who, case_id)
+    _one_moment(version, as_of, known_at)
+    if as_of is not None or known_at is not None:
+        snap = _snapshot(ledger, case_id, as_of, known_at)
+        case, clocks = snap.case, snap.clocks
+    else:
+        if version is not None:
+            if version > case.version:
+                raise NotFound(f"the case has {case.version} events", version=version)
+            case = ledger.get_case(case_id, version=version)
+        clocks = compute_clocks(ledger.case_events(case_id, lte=case.version), at=current_context().now)
+    unmasked = unmask_if_asked(request, ledger, who, case_id, unmask, purpose, accused)
+    view = case_view(case, accused=accused, unmasked=unmasked)
+    view["clocks"] = [dataclasses.asdict(c) for c in clocks]
+    view["as_of"], view["known_at"] = as_of, known_at
+    return view
+
+
+@router.get("/{case_id}/timeline")
+def timeline(
+    case_id: UUID, request: Request, ledger: Ledger, who: CurrentUser,
+    unmask: Unmask = False, purpose: Purpose = None,
+) -> dict[str, Any]:  # fmt: skip
+    """Every event in order, with both times, actor, reason, corrections and hashes; `chain_ok` re-checked now."""
+    _case, _tree, accused = readable_case(request, ledger, who, case_id)
+    unmasked = unmask_if_asked(request, ledger, who, case_id, unmask, purpose, accused)
+    result = build_timeline(ledger.case_rows(case_id))
+    items = []
+    for e in result.entries:
+        fields = redact_fields(e.fields, accused=accused, unmasked=unmasked)
+        if accused and e.type == "Corrected" and fields.get("field") in ("content", "petitioners"):
+            fields["old_value"] = fields["new_value"] = REDACTED
+        items.append({
+            "version": e.version, "type": e.type, "position": e.position, "actor": e.actor,
+            "occurred_at": e.occurred_at, "recorded_at": e.recorded_at, "timestamp": e.timestamp,
+            "late_entry": e.late_entry, "reason": e.reason, "request_id": e.request_id, "fields": fields,
+            "hash": e.hash, "prev_hash": e.prev_hash, "corrected_by": e.corrected_by,
+        })  # fmt: skip
+    return {"case_id": str(case_id), "chain_ok": result.chain_ok, "first_bad_version": result.first_bad_version,
+            "problem": result.problem, "items": items}  # fmt: skip

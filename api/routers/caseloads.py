@@ -1,0 +1,66 @@
+"""Leader caseloads (包案领导), now or as of a past time on either timeline.
+
+Counts obey the reader's scope: a reader's numbers count only cases they may see.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from api.auth import CurrentUser
+from api.freshness import MinPosition
+from api.routers.case_list import AsOf, KnownAt, Limit, _invalid, scoped, when
+from api.view_query import unit_paths, view_database
+from projections.caseload import Period, caseloads, empty
+
+router = APIRouter(prefix="/api/v1", tags=["views"])
+
+Unit = Annotated[str | None, Query(max_length=100, description="cases held by this unit and its sub-units")]
+From = Annotated[date | None, Query(alias="from", description="period start (China date, inclusive)")]
+To = Annotated[date | None, Query(alias="to", description="period end (China date, inclusive)")]
+After = Annotated[str | None, Query(max_length=100, description="`next_cursor` of the previous page")]
+
+
+def _load(
+    request: Request, who: CurrentUser, unit: str | None, leader: str | None,
+    as_of: Any, known_at: Any, start: date | None, end: date | None, limit: int, after: str | None,
+) -> list[dict[str, Any]]:  # fmt: skip
+    if start is not None and end is not None and start > end:
+        raise _invalid("from", "the period starts after it ends")
+    at, day = when(as_of, known_at)
+    paths = unit_paths(request)
+    where = scoped(who, paths)
+    if unit is not None:
+        where.under("unit_path", paths.path(unit))
+    if leader is not None:
+        where.add("leader_id = ?", leader)
+    with view_database(request).transaction(write=False) as tx:
+        return caseloads(
+            tx, at, where.sql, where.params, today=day, period=Period(start, end), limit=limit, after=after
+        )
+
+
+@router.get("/caseloads")
+def list_caseloads(
+    request: Request, who: CurrentUser, _: MinPosition = None, unit: Unit = None,
+    as_of: AsOf = None, known_at: KnownAt = None, start: From = None, end: To = None,
+    limit: Limit = 100, cursor: After = None,
+) -> dict[str, Any]:  # fmt: skip
+    """One caseload row per leader holding cases in the reader's scope, by leader id."""
+    rows = _load(request, who, unit, None, as_of, known_at, start, end, limit + 1, cursor)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return {"items": rows, "next_cursor": rows[-1]["leader_id"] if more else None}
+
+
+@router.get("/leaders/{leader_id}/caseload")
+def leader_caseload(
+    leader_id: str, request: Request, who: CurrentUser, _: MinPosition = None, unit: Unit = None,
+    as_of: AsOf = None, known_at: KnownAt = None, start: From = None, end: To = None,
+) -> dict[str, Any]:  # fmt: skip
+    """One leader's caseload (zeros when they hold no case the reader may see)."""
+    rows = _load(request, who, unit, leader_id, as_of, known_at, start, end, 1, None)
+    return rows[0] if rows else empty(leader_id)

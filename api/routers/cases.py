@@ -1,0 +1,116 @@
+"""Case commands: POST /api/v1/cases registers; POST /api/v1/cases/{id}/<command> for the rest.
+
+(No `from __future__ import annotations` here: the command endpoints are made in a loop and
+FastAPI must see their body classes as real objects, not strings.)
+"""
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Request
+
+from api.access import CaseUnits, check_command
+from api.auth import CurrentUser, Ledger, audit
+from api.responses import JSON
+from api.routers.common import as_domain_params, expected_version, idempotency
+from api.schemas import COMMAND_BODIES, CommandBody, CommandOut, RegisterIn
+from api.view_query import unit_paths
+from domain.case import Case
+from domain.policy import default_policy_version
+from domain.values import Petitioner
+
+router = APIRouter(prefix="/api/v1/cases", tags=["case commands"])
+
+IfMatch = Annotated[str | None, Header(description="the case version this command expects")]
+IdempotencyKey = Annotated[
+    str | None, Header(description="repeat a command safely: same key and body, same answer")
+]
+
+
+@router.post("", status_code=201, response_model=CommandOut)
+def register_case(
+    body: RegisterIn, request: Request, ledger: Ledger, who: CurrentUser,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:  # fmt: skip
+    """Register a petition from any channel (登记)."""
+    check_command(unit_paths(request), who, "register", None)
+    fields = body.model_dump(exclude={"occurred_at", "reason", "petitioners", "policy_version"})
+    fields["petitioners"] = tuple(Petitioner(**p.model_dump()) for p in body.petitioners)
+    fields["policy_version"] = body.policy_version or default_policy_version()
+    key = idempotency(request, who, idempotency_key, body.model_dump(mode="json"))
+    with audit(who, request, occurred_at=body.occurred_at, reason=body.reason):
+        result = ledger.register_case(idempotency=key, **fields)
+    return JSON(result.as_dict(), status_code=201)
+
+
+def _command_endpoint(command: str, body_class: type[CommandBody]) -> Any:
+    def endpoint(
+        case_id: UUID, body: body_class, request: Request, ledger: Ledger, who: CurrentUser,  # type: ignore[valid-type]
+        if_match: IfMatch = None, idempotency_key: IdempotencyKey = None,
+    ) -> Any:  # fmt: skip
+        command_body: CommandBody = body
+        paths = unit_paths(request)
+        check_command(paths, who, command, None)  # the role, before anything is read
+
+        def in_scope(case: Case) -> None:
+            check_command(paths, who, command, CaseUnits.of(case))
+
+        params = as_domain_params(command_body.model_dump(exclude={"occurred_at", "reason"}))
+        key = idempotency(request, who, idempotency_key, command_body.model_dump(mode="json"))
+        with audit(who, request, occurred_at=command_body.occurred_at, reason=command_body.reason):
+            result = ledger.execute(
+                case_id,
+                command,
+                params,
+                expected_version=expected_version(if_match),
+                idempotency=key,
+                authorize=in_scope,
+            )
+        return result.as_dict()
+
+    endpoint.__name__ = command.replace("-", "_")
+    endpoint.__doc__ = f"{command} (see DOMAIN.md)."
+    return endpoint
+
+
+COMMAND_SUMMARIES = {
+    "accept": "Accept the case for handling (受理); the 60-day clock starts",
+    "not-accept": "Refuse the case with a reason code and written notice (不予受理)",
+    "divert": "Route the case to a legal pathway (导入法定途径)",
+    "transfer": "Send the case to another authority (转送)",
+    "assign": "Assign to a unit, a responsible leader and an officer (交办)",
+    "reassign": "Hand the case to another unit or leader",
+    "instruct": "Record a leader's written instruction (批示)",
+    "supervise": "Issue a supervision letter with a reply-by date (督办函)",
+    "supervision-answer": "Record the unit's written reply to a supervision letter",
+    "progress": "Record a handling step (五到位)",
+    "mediation": "Record a mediation outcome (调解)",
+    "extend": "Grant the one extension of a handling period, at most 30 days (延期)",
+    "answer": "Record the written answer and its delivery (答复)",
+    "return-visit": "Record the return visit and the petitioner's satisfaction (回访)",
+    "review-request": "Record the petitioner's review request (复查)",
+    "review-decision": "Record the review decision",
+    "re-review-request": "Record the petitioner's re-review request (复核)",
+    "hearing": "Record a hearing; its days do not count against the re-review deadline (听证)",
+    "re-review-decision": "Record the re-review decision; the matter is terminated (终结)",
+    "close": "Close the case (办结)",
+    "reopen": "Reopen a closed case (回流); give the reason",
+    "terminate": "Terminate the matter (终结)",
+    "archive": "Archive the complete dossier (归档)",
+    "backlog": "Put the case on a backlog campaign (积案)",
+    "link-repeat": "Link this case as a repeat of an earlier one (重信重访)",
+    "accountability": "Record an accountability measure (问责)",
+    "notes": "Add a note",
+    "documents": "Attach a document by its SHA-256",
+    "corrections": "Correct an earlier entry; the original stays on the record",
+}
+
+for _command, _body in COMMAND_BODIES.items():
+    router.add_api_route(
+        f"/{{case_id}}/{_command}",
+        _command_endpoint(_command, _body),
+        methods=["POST"],
+        response_model=CommandOut,
+        summary=COMMAND_SUMMARIES[_command],
+        name=f"case_{_command.replace('-', '_')}",
+    )

@@ -1,0 +1,38 @@
+"""Helpers shared by the command routers: If-Match, Idempotency-Key, the unit tree."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Request
+
+from api.auth import Principal
+from api.errors import ProblemError
+from domain.application import Idempotency
+
+MAX_IDEMPOTENCY_KEY = 200
+
+
+def expected_version(if_match: str | None) -> int | None:
+    """`If-Match: 3` (quotes and a weak prefix are tolerated: W/"3")."""
+    if if_match is None:
+        return None
+    raw = if_match.strip().removeprefix("W/").strip('"')
+    if not raw.isdigit():
+        raise ProblemError(422, "validation_failed", "If-Match must be a case version number",
+                           errors=[{"field": "If-Match", "message": "not a version number"}])  # fmt: skip
+    return int(raw)
+
+
+def idempotency(request: Request, who: Principal, key: str | None, body: Any) -> Idempotency | None:
+    if key is None:
+        return None
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY:
+        raise ProblemError(422, "validation_failed", "Idempotency-Key must be 1 to 200 characters",
+                           errors=[{"field": "Idempotency-Key", "message": "bad length"}])  # fmt: skip
+    return Idempotency.for_request(who.user_id, key, request.method, request.url.path, body)
+
+
+def as_domain_params(params: dict[str, Any]) -> dict[str, Any]:
+    """Request lists become tuples: events hold immutable values."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}

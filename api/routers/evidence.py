@@ -1,0 +1,147 @@
+"""A case's evidence bundle (JSON) and printable dossier (PDF) for discipline inspectors.
+
+Who: EXPORT_ROLES (inspector, supervisor) within their read scope, never an accused party.
+The bundle is complete evidence — personal data unmasked — so each export is first recorded
+in the case's own ledger as a PersonalDataViewed entry whose purpose starts with
+"evidence export"; the bundle therefore contains the record of its own export.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request, Response
+
+from api.access import CaseUnits, check_read, is_accused_party
+from api.auth import CurrentUser, Ledger, Principal, audit
+from api.dossier import DossierFontMissing, render_dossier
+from api.errors import ProblemError
+from api.permissions import EXPORT_ROLES
+from api.settings import Settings
+from api.signing import SigningKeys, SigningKeyUnavailable
+from api.view_query import unit_paths
+from domain.application import LedgerApplication
+from domain.bundle_check import check_bundle
+from domain.checkpoint_store import CheckpointStore
+from domain.checkpoints import Checkpoint
+from domain.clocks import compute_clocks
+from domain.context import current_context
+from domain.errors import Forbidden
+from domain.evidence import LedgerChanged, build_bundle, encode, find_proofs
+from domain.ledger_tree import make_checkpoint
+
+router = APIRouter(prefix="/api/v1/cases", tags=["evidence"])
+Purpose = Annotated[str | None, Query(max_length=200, description="why the case is exported (recorded)")]
+
+
+class StoredCheckpoints:
+    """The service's checkpoints table and keys, as `domain.evidence.CheckpointSource`."""
+
+    def __init__(self, ledger: LedgerApplication, keys: SigningKeys) -> None:
+        self.ledger, self.keys = ledger, keys
+
+    def latest(self) -> Checkpoint | None:
+        record = CheckpointStore(self.ledger.recorder).latest()
+        return None if record is None else record.checkpoint
+
+    def public_key_for(self, key_id: str) -> bytes | None:
+        return self.keys.trusted().get(key_id)
+
+    def make(self) -> Checkpoint | None:
+        if not self.keys.can_sign:
+            return None
+        try:
+            key = self.keys.signing_key()
+        except SigningKeyUnavailable:
+            return None
+        return make_checkpoint(self.ledger.recorder, self.ledger.reads, key, current_context().now)
+
+
+def signing_keys(ledger: LedgerApplication, settings: Settings) -> SigningKeys:
+    return SigningKeys(ledger.store, settings.signing_key_file, settings.trusted_public_keys)
+
+
+def export_purpose(purpose: str | None) -> str:
+    text = (purpose or "").strip()
+    return f"evidence export: {text}" if text else "evidence export"
+
+
+def export_bundle(ledger: LedgerApplication, keys: SigningKeys, case_id: UUID) -> dict[str, Any]:
+    """The bundle of the case as it stands (call after recording the export)."""
+    rows = ledger.case_rows(case_id)
+    ctx = current_context()
+    clocks = compute_clocks(ledger.case_events(case_id, lte=rows[-1].version), at=ctx.now)
+    try:
+        proofs, status = find_proofs(ledger.reads, rows, StoredCheckpoints(ledger, keys))
+    except LedgerChanged as exc:
+        raise ProblemError(
+            409, "ledger_changed", f"{exc}; run `xinfang verify` to find the first changed event"
+        ) from None
+    actor = {"user_id": ctx.actor.user_id, "role": ctx.actor.role, "unit_code": ctx.actor.unit_code}
+    return build_bundle(
+        case_id, rows, clocks, exported_at=ctx.now, exported_by=actor, proofs=proofs, proof_status=status
+    )
+
+
+def _authorized_export(
+    request: Request, ledger: Ledger, who: Principal, case_id: UUID, purpose: str | None
+) -> None:
+    who.require(EXPORT_ROLES, "export a case's evidence")
+    case = ledger.get_case(case_id)
+    tree, units = unit_paths(request), CaseUnits.of(case)
+    check_read(tree, who, units)
+    if is_accused_party(tree, who, units):
+        raise Forbidden("an accused party may not export this case", role=who.role.value)
+    with audit(who, request, reason=export_purpose(purpose)):
+        ledger.record_personal_data_view(case_id, export_purpose(purpose))
+
+
+def _bundle(
+    request: Request, ledger: Ledger, who: Principal, case_id: UUID, purpose: str | None
+) -> dict[str, Any]:
+    _authorized_export(request, ledger, who, case_id, purpose)
+    from api.routers.ledger import signing_keys as app_keys  # the app's one set of keys
+
+    keys = app_keys(request.app)
+    with audit(who, request, reason=export_purpose(purpose)):
+        return export_bundle(ledger, keys, case_id)
+
+
+@router.get("/{case_id}/evidence")
+def evidence(
+    case_id: UUID, request: Request, ledger: Ledger, who: CurrentUser, purpose: Purpose = None
+) -> Response:
+    """The evidence bundle: stored events, hashes, clocks, documents, checkpoint, inclusion proofs, public key.
+
+    Check it offline with `xinfang verify-bundle FILE --public-key KEY`. The export is recorded in the case.
+    """
+    bundle = _bundle(request, ledger, who, case_id, purpose)
+    return Response(
+        encode(bundle), media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="case-{case_id}-evidence.json"'},
+    )  # fmt: skip
+
+
+@router.get("/{case_id}/dossier.pdf", response_class=Response)
+def dossier(
+    case_id: UUID, request: Request, ledger: Ledger, who: CurrentUser, purpose: Purpose = None
+) -> Response:
+    """The printable dossier (PDF) of the case's timeline with its integrity status. The export is recorded."""
+    bundle = _bundle(request, ledger, who, case_id, purpose)
+    try:
+        plain = _plain(bundle)
+        pdf = render_dossier(plain, check_bundle(plain))
+    except DossierFontMissing as exc:
+        raise ProblemError(503, "font_missing", str(exc)) from None
+    return Response(
+        pdf, media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="case-{case_id}-dossier.pdf"'},
+    )  # fmt: skip
+
+
+def _plain(bundle: dict[str, Any]) -> Any:
+    """The bundle as a reader of the file sees it (dates as text)."""
+    import orjson
+
+    return orjson.loads(encode(bundle))

@@ -1,0 +1,88 @@
+"""GET /api/v1/figures: the key figures of DOMAIN.md, each with numerator and denominator."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from api.auth import CurrentUser, Ledger
+from api.errors import ProblemError
+from api.freshness import MinPosition
+from api.scope import case_scope
+from api.view_query import unit_paths, view_database
+from domain.context import utcnow
+from domain.policy import local_date
+from projections.figures_query import Filters, figures_report
+
+router = APIRouter(prefix="/api/v1", tags=["views"])
+
+DESCRIPTION = """
+The published rates, each `{value, numerator, denominator}` (`value` is null when the
+denominator is 0), over the cases the reader may see (every count obeys the reader's scope),
+and the same six figures for each month of the period (`by_month`, for the dashboard chart;
+without `from` it starts at the first registration, without `to` it ends today).
+
+Period `from`..`to` (China-local days, both inclusive, either may be left open). Which date puts
+a case in the period:
+
+- `closure_rate` 办结率: cases **accepted** in the period; numerator: of those, closed now.
+- `on_time_closure_rate` 按期办结率: cases whose **final closure** is in the period; numerator:
+  of those, closed on or before the handling deadline (60 days + any extension) of the handling
+  period that was closed.
+- `satisfaction_rate` 满意率: **return visits** made in the period; numerator: satisfied or
+  basically satisfied.
+- `resolution_rate` 化解率, `settled_rate` 案结事了率, `repeat_rate` 重复信访率: cases
+  **registered** in the period ("cases in scope"); numerators: of those, closed now as resolved
+  or mediated / closed now with no review request, no reopening and no repeat petition
+  registered within 90 days after the closure / linked to by a later case as a repeat.
+
+"Closed now": closed and not reopened since (a reopened-then-closed case counts once, by its
+final closure). Corrected values count. `unit` (subtree) and `leader` select the cases that unit
+or leader held: on the day of the closure (on-time rate) or the return visit (satisfaction
+rate), and at any time in the period for the other figures. A holding runs from the day of the
+assignment up to, not including, the day of a reassignment; before its first assignment a case
+is held by the unit that received it. `category` is the corrected category; `campaign` a
+backlog campaign.
+"""
+
+From = Annotated[date | None, Query(alias="from", description="first day of the period (inclusive)")]
+To = Annotated[date | None, Query(description="last day of the period (inclusive)")]
+Unit = Annotated[str | None, Query(description="unit code: cases held within its subtree in the period")]
+Leader = Annotated[str | None, Query(description="leader id: cases that leader held in the period")]
+Category = Annotated[str | None, Query(description="case category (as corrected)")]
+Campaign = Annotated[str | None, Query(description="backlog campaign name")]
+
+
+@router.get("/figures", description=DESCRIPTION, summary="Key figures (关键指标)")
+def figures(
+    request: Request, ledger: Ledger, who: CurrentUser, min_position: MinPosition = None,
+    start: From = None, to: To = None, unit: Unit = None, leader: Leader = None,
+    category: Category = None, campaign: Campaign = None,
+) -> Any:  # fmt: skip
+    if start is not None and to is not None and start > to:
+        raise ProblemError(422, "validation_failed", "`from` is after `to`",
+                           errors=[{"field": "from", "message": "after to"}])  # fmt: skip
+    paths = unit_paths(request)
+    scope = case_scope(who, paths, alias="f")
+    unit_path = None
+    if unit is not None:
+        ledger.get_unit(unit)  # 404 for an unknown unit, not silently empty figures
+        unit_path = paths.path(unit)
+    filters = Filters(start, to, unit_path, leader, category, campaign)
+    with view_database(request).transaction(write=False) as tx:
+        report = figures_report(tx, filters, (scope.where, scope.params), today=local_date(utcnow()))
+    echo = {
+        "from": start,
+        "to": to,
+        "unit": unit,
+        "leader": leader,
+        "category": category,
+        "campaign": campaign,
+    }
+    return {
+        "figures": report["figures"],
+        "filters": {k: v.isoformat() if isinstance(v, date) else v for k, v in echo.items()},
+        "by_month": report["by_month"],
+    }

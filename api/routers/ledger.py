@@ -1,0 +1,173 @@
+"""Signed checkpoints, consistency proofs and whole-ledger verification.
+
+The router's lifespan also runs the checkpoint schedule (Settings.checkpoint_interval_seconds)
+in a background thread, so the service keeps signing the ledger without a separate job.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, FastAPI, Query, Request
+
+from api.auth import CurrentUser, Ledger
+from api.errors import ProblemError
+from api.permissions import LEDGER_ROLES
+from api.responses import JSON
+from api.settings import Settings
+from api.signing import SigningKeys, SigningKeyUnavailable
+from domain.application import LedgerApplication
+from domain.checkpoint_store import CheckpointRecord, CheckpointStore
+from domain.checkpoints import Checkpoint, format_time, key_id
+from domain.ledger_tree import consistency, ledger_head, make_checkpoint
+from domain.verify import verify_ledger
+
+log = logging.getLogger("xinfang.checkpoints")
+_keys_lock = threading.Lock()
+
+
+def signing_keys(app: FastAPI) -> SigningKeys:
+    """The app's keys, made on first use (one per app, shared by requests and the schedule)."""
+    with _keys_lock:
+        keys: SigningKeys | None = getattr(app.state, "signing_keys", None)
+        if keys is None:
+            settings: Settings = app.state.settings
+            ledger: LedgerApplication = app.state.ledger
+            keys = SigningKeys(ledger.store, settings.signing_key_file, settings.trusted_public_keys)
+            app.state.signing_keys = keys
+        return keys
+
+
+class CheckpointSchedule:
+    """Every ``interval`` seconds, sign a checkpoint if the ledger grew since the last one."""
+
+    def __init__(self, ledger: LedgerApplication, keys: SigningKeys, interval: float) -> None:
+        self.ledger, self.keys, self.interval = ledger, keys, interval
+        self.stop_event = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="xinfang-checkpoints", daemon=True)
+
+    def _run(self) -> None:
+        while not self.stop_event.wait(self.interval):
+            self.tick()
+
+    def tick(self) -> Checkpoint | None:
+        try:
+            return make_checkpoint(
+                self.ledger.recorder, self.ledger.reads, self.keys.signing_key(), datetime.now(UTC),
+                only_if_grown=True,
+            )  # fmt: skip
+        except Exception:  # a failed tick must not end the schedule; the next one retries
+            log.exception("scheduled checkpoint failed")
+            return None
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        self.thread.join(timeout=30)
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    keys = signing_keys(app)
+    schedule = None
+    if settings.checkpoint_interval_seconds > 0 and keys.can_sign:
+        schedule = CheckpointSchedule(app.state.ledger, keys, settings.checkpoint_interval_seconds)
+        schedule.start()
+    app.state.checkpoint_schedule = schedule
+    try:
+        yield
+    finally:
+        if schedule is not None:
+            schedule.stop()
+
+
+router = APIRouter(prefix="/api/v1/ledger", tags=["ledger integrity"], lifespan=lifespan)
+
+
+def _checkpoint_out(c: Checkpoint, public_key: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "position": c.position, "size": c.size, "root": c.root,
+        "created_at": format_time(c.created_at), "key_id": c.key_id, "signature": c.signature,
+    }  # fmt: skip
+    if public_key is not None:
+        out["public_key"] = public_key
+    return out
+
+
+def _record_out(r: CheckpointRecord) -> dict[str, Any]:
+    return _checkpoint_out(r.checkpoint, r.public_key)
+
+
+@router.get("/public-key")
+def public_key(request: Request) -> dict[str, Any]:
+    """The checkpoint signing key's public half (Ed25519, hex), and every key verify trusts. No token needed."""
+    keys = signing_keys(request.app)
+    own = keys.public_key()
+    if own is None:
+        raise ProblemError(404, "no_signing_key", "this service has no checkpoint signing key yet")
+    trusted = [{"key_id": k, "public_key": v.hex()} for k, v in keys.trusted().items()]
+    return {"algorithm": "Ed25519", "key_id": key_id(own), "public_key": own.hex(), "trusted": trusted}
+
+
+@router.get("/checkpoints")
+def list_checkpoints(
+    ledger: Ledger, who: CurrentUser, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> dict[str, Any]:
+    """Signed checkpoints, newest first."""
+    return {"items": [_record_out(r) for r in CheckpointStore(ledger.recorder).newest_first(limit)]}
+
+
+@router.post("/checkpoints", status_code=201)
+def create_checkpoint(request: Request, ledger: Ledger, who: CurrentUser) -> Any:
+    """Sign a checkpoint over the whole ledger now."""
+    who.require(LEDGER_ROLES, "make checkpoints")
+    keys = signing_keys(request.app)
+    try:
+        key = keys.signing_key()
+    except SigningKeyUnavailable as exc:
+        raise ProblemError(503, "signing_key_unavailable", str(exc)) from None
+    checkpoint = make_checkpoint(ledger.recorder, ledger.reads, key, datetime.now(UTC))
+    assert checkpoint is not None  # only the schedule skips
+    return JSON(_checkpoint_out(checkpoint, bytes(key.verify_key).hex()), status_code=201)
+
+
+@router.get("/checkpoints/consistency")
+def consistency_proof(
+    ledger: Ledger,
+    who: CurrentUser,
+    old: Annotated[int, Query(alias="from", ge=0)],
+    new: Annotated[int, Query(alias="to", ge=0)],
+) -> dict[str, Any]:
+    """RFC 9162 consistency proof that the ledger's first `from` events are a prefix of its first `to`.
+
+    Compare `from_root` and `to_root` with the roots of checkpoints you kept; verify the proof
+    with any RFC 9162 implementation (leaves are event hashes in ledger order).
+    """
+    if old > new:
+        raise ProblemError(422, "validation_failed", "`from` must not exceed `to`")
+    try:
+        proof = consistency(ledger.reads, ledger_head(ledger.recorder), old, new)
+    except ValueError as exc:
+        raise ProblemError(422, "validation_failed", str(exc)) from None
+    return {
+        "from": proof.old_size, "to": proof.new_size, "from_root": proof.old_root,
+        "to_root": proof.new_root, "proof": proof.proof,
+    }  # fmt: skip
+
+
+@router.get("/verify")
+def verify(request: Request, ledger: Ledger, who: CurrentUser) -> dict[str, Any]:
+    """Re-derive every chain and every checkpoint root and signature; name the first bad event."""
+    who.require(LEDGER_ROLES, "verify the ledger")
+    keys = signing_keys(request.app)
+    head = ledger_head(ledger.recorder)
+    report = verify_ledger(ledger.reads, head, CheckpointStore(ledger.recorder).by_size(), keys.trusted())
+    return report.as_dict()

@@ -1,0 +1,278 @@
+"""Request bodies: strict (unknown fields refused), bounded, typed by the domain's vocabularies."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from domain.vocabulary import (
+    AnswerOutcome,
+    Channel,
+    ClosureType,
+    ContactMethod,
+    DossierItem,
+    Kind,
+    Measure,
+    MediationOutcome,
+    NotAcceptedReason,
+    Pathway,
+    ProgressStep,
+    ReviewDecision,
+    Role,
+    Satisfaction,
+    TerminationBasis,
+)
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _printable(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("control characters are not allowed")
+    return value
+
+
+Printable = AfterValidator(_printable)
+Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Printable]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Printable]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Printable]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000), Printable]
+Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class CommandBody(Body):
+    """Every command may say when it happened in the world, and why."""
+
+    occurred_at: AwareDatetime | None = Field(None, description="when it happened; now if absent")
+    reason: Text | None = None
+
+
+# ---- reference data ------------------------------------------------------------------------
+
+
+class UnitIn(Body):
+    code: Code
+    name: Name
+    parent_code: Code | None = None
+
+
+class LeaderIn(Body):
+    leader_id: Code
+    name: Name
+    unit_code: Code
+    post: Name
+
+
+class UserIn(Body):
+    user_id: Code
+    name: Name
+    role: Role
+    unit_code: Code | None = None
+    leader_id: Code | None = Field(None, description="for a leader's login: the leader it is")
+
+
+# ---- cases ---------------------------------------------------------------------------------
+
+
+class PetitionerIn(Body):
+    name: Name
+    id_number: Annotated[str, StringConstraints(pattern=r"^[0-9]{15}$|^[0-9]{17}[0-9Xx]$")] | None = None
+    phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9\-]{5,20}$")] | None = None
+    address: ShortText | None = None
+
+
+class RegisterIn(Body):
+    channel: Channel
+    kind: Kind
+    petitioners: list[PetitionerIn] = Field(default_factory=list, max_length=50)
+    headcount: int = Field(1, ge=1, le=100_000)
+    subject: ShortText
+    content: LongText
+    category: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    region_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6,12}$")]
+    received_unit: Code
+    occurred_at: AwareDatetime
+    reason: Text | None = None
+    external_ref: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    accused_unit: Code | None = None
+    accused_leader: Code | None = None
+    policy_version: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class AcceptIn(CommandBody):
+    pass
+
+
+class NotAcceptIn(CommandBody):
+    reason_code: NotAcceptedReason
+    notice_issued_on: date
+
+
+class DivertIn(CommandBody):
+    pathway: Pathway
+    institution: ShortText
+
+
+class TransferIn(CommandBody):
+    authority: ShortText
+
+
+class AssignIn(CommandBody):
+    unit_code: Code
+    leader_id: Code
+    officer_id: Code | None = None
+
+
+class InstructIn(CommandBody):
+    leader_id: Code
+    text: Text
+
+
+class SuperviseIn(CommandBody):
+    reply_by: date
+    text: Text
+
+
+class SupervisionAnswerIn(CommandBody):
+    supervision_version: int | None = Field(
+        None, ge=1, description="the letter answered; the oldest open one if absent"
+    )
+    reply: Text
+
+
+class ProgressIn(CommandBody):
+    step: ProgressStep
+    note: Text | None = None
+
+
+class MediationIn(CommandBody):
+    outcome: MediationOutcome
+    document_sha256: Sha256 | None = None
+
+
+class ExtendIn(CommandBody):
+    days: int = Field(ge=1, le=30)
+    approved_by: Name
+    petitioner_notified_on: date
+
+
+class AnswerIn(CommandBody):
+    outcome: AnswerOutcome
+    document_sha256: Sha256 | None = None
+    delivered_on: date
+
+
+class ReturnVisitIn(CommandBody):
+    satisfaction: Satisfaction
+    signed: bool
+    method: ContactMethod
+    comment: Text | None = None
+
+
+class RequestIn(CommandBody):
+    requested_on: date
+
+
+class DecisionIn(CommandBody):
+    decision: ReviewDecision
+    delivered_on: date
+
+
+class HearingIn(CommandBody):
+    started_on: date
+    ended_on: date
+
+
+class CloseIn(CommandBody):
+    closure_type: ClosureType
+
+
+class ReopenIn(CommandBody):
+    pass
+
+
+class TerminateIn(CommandBody):
+    basis: TerminationBasis
+
+
+class ArchiveIn(CommandBody):
+    dossier: list[DossierItem] = Field(max_length=6)
+
+
+class BacklogIn(CommandBody):
+    campaign: ShortText
+
+
+class LinkRepeatIn(CommandBody):
+    earlier_case_id: UUID
+
+
+class AccountabilityIn(CommandBody):
+    target_leader_id: Code | None = None
+    target_unit_code: Code | None = None
+    measure: Measure
+    basis: Text
+
+
+class NoteIn(CommandBody):
+    text: LongText
+
+
+class DocumentIn(CommandBody):
+    file_name: ShortText
+    media_type: Annotated[str, StringConstraints(pattern=r"^[a-z]+/[a-z0-9.+\-]+$", max_length=100)]
+    sha256: Sha256
+
+
+class CorrectionIn(CommandBody):
+    target_version: int = Field(ge=1)
+    field: Annotated[str, StringConstraints(pattern=r"^[a-z_]{1,40}$")]
+    new_value: str | int | bool | None
+
+
+COMMAND_BODIES: dict[str, type[CommandBody]] = {
+    "accept": AcceptIn,
+    "not-accept": NotAcceptIn,
+    "divert": DivertIn,
+    "transfer": TransferIn,
+    "assign": AssignIn,
+    "reassign": AssignIn,
+    "instruct": InstructIn,
+    "supervise": SuperviseIn,
+    "supervision-answer": SupervisionAnswerIn,
+    "progress": ProgressIn,
+    "mediation": MediationIn,
+    "extend": ExtendIn,
+    "answer": AnswerIn,
+    "return-visit": ReturnVisitIn,
+    "review-request": RequestIn,
+    "review-decision": DecisionIn,
+    "re-review-request": RequestIn,
+    "hearing": HearingIn,
+    "re-review-decision": DecisionIn,
+    "close": CloseIn,
+    "reopen": ReopenIn,
+    "terminate": TerminateIn,
+    "archive": ArchiveIn,
+    "backlog": BacklogIn,
+    "link-repeat": LinkRepeatIn,
+    "accountability": AccountabilityIn,
+    "notes": NoteIn,
+    "documents": DocumentIn,
+    "corrections": CorrectionIn,
+}
+
+
+class CommandOut(BaseModel):
+    case_id: UUID
+    version: int
+    position: int = Field(description="the ledger position written; pass as min_position to read it back")

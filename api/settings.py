@@ -1,0 +1,34 @@
+"""All settings in one place (the operating contract of API.md)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="XINFANG_", extra="ignore")
+
+    database_url: str = Field("sqlite:///./xinfang.db", description="sqlite:///path.db or postgresql://...")
+    database_schema: str | None = Field(None, description="PostgreSQL schema (one per jurisdiction)")
+    admin_token: str | None = Field(
+        None, description="an administrator with this token exists from first start"
+    )
+    signing_key_file: str | None = Field(
+        None,
+        description="Ed25519 seed for checkpoints (raw 32 bytes, hex or base64); never stored in the "
+        "database. Unset: generated beside a SQLite file (development only); PostgreSQL refuses.",
+    )
+    trusted_public_keys: str | None = Field(
+        None, description="comma-separated hex public keys of earlier signing keys, still trusted by verify"
+    )
+    checkpoint_interval_seconds: float = Field(
+        3600.0, description="how often the service signs a checkpoint if the ledger grew (0 = never)"
+    )
+    max_body_bytes: int = 1_000_000
+    run_views: bool = Field(
+        True, description="keep the views up to date in this process (off when `xinfang project` runs them)"
+    )
+    view_wait_seconds: float = Field(
+        5.0, description="how long a query with min_position waits for the views before 503 views_behind"
+    )

@@ -1,0 +1,95 @@
+"""Helpers for query endpoints over view tables: a WHERE builder, opaque keyset cursors, unit paths."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+from fastapi import Request
+
+from api.errors import ProblemError
+from api.scope import ScopeSQL
+from domain.policy import CHINA_TZ
+from projections.database import ViewDatabase
+from projections.sqltypes import subtree_pattern
+from projections.units import UnitPaths
+
+
+def unit_paths(request: Request) -> UnitPaths:
+    """The app's one cache of unit ancestry (scope checks and view queries share it)."""
+    paths: UnitPaths = request.app.state.unit_paths
+    return paths
+
+
+def view_database(request: Request) -> ViewDatabase:
+    return ViewDatabase(request.app.state.ledger.store)
+
+
+subtree = subtree_pattern
+
+
+@dataclass
+class Where:
+    """AND-ed conditions with `?` placeholders, built from the reader's scope and the filters."""
+
+    clauses: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+
+    def add(self, clause: str, *params: Any) -> Where:
+        self.clauses.append(clause)
+        self.params.extend(params)
+        return self
+
+    def scope(self, scope: ScopeSQL) -> Where:
+        return self.add(f"({scope.where})", *scope.params)
+
+    def under(self, column: str, path: str | None) -> Where:
+        if path is None:
+            return self.add("1=0")
+        return self.add(f"{column} LIKE ? ESCAPE '\\'", subtree(path))
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.clauses) or "1=1"
+
+
+def encode_cursor(occurred_at: str, position: int) -> str:
+    return base64.urlsafe_b64encode(orjson.dumps([occurred_at, position])).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> tuple[str, int] | None:
+    if cursor is None:
+        return None
+    try:
+        occurred_at, position = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        if isinstance(occurred_at, str) and isinstance(position, int):
+            return occurred_at, position
+    except (ValueError, TypeError):
+        pass
+    raise ProblemError(422, "validation_failed", "the cursor is not one this listing gave out",
+                       errors=[{"field": "cursor", "message": "malformed cursor"}])  # fmt: skip
+
+
+def page_of(rows: list[dict[str, Any]], limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    """`rows` fetched with `limit + 1`: the page, and a cursor after it if more rows follow."""
+    if len(rows) <= limit:
+        return rows, None
+    rows = rows[:limit]
+    return rows, encode_cursor(rows[-1]["occurred_at"], rows[-1]["position"])
+
+
+def local_time(stored: str) -> str:
+    """A stored UTC time as ISO 8601 in China time (the office's clock)."""
+    return datetime.fromisoformat(stored).astimezone(CHINA_TZ).isoformat()
+
+
+def period(where: Where, start: date | None, end: date | None) -> Where:
+    """`from`/`to` filters on the China-time day of the event, both inclusive."""
+    if start is not None:
+        where.add("day >= ?", start.isoformat())
+    if end is not None:
+        where.add("day <= ?", end.isoformat())
+    return where

@@ -1,0 +1,374 @@
+"""The ledger application: thin command methods over eventsourcing's Application.
+
+Each command loads its aggregate, calls one command method and saves once. Concurrency is
+optimistic: a racing writer makes the insert fail on the (id, version) key, and the command
+is re-run on the new state unless the caller pinned a version with If-Match.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+import orjson
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Mapper
+from eventsourcing.utils import get_topic
+
+from domain.case import Case
+from domain.case_commands import COMMANDS, prepare_arguments
+from domain.case_events import CaseEvent
+from domain.context import current_context
+from domain.errors import (
+    AlreadyExists,
+    CaseNotFound,
+    DuplicateExternalReference,
+    IdempotencyKeyReused,
+    NotFound,
+    VersionConflict,
+)
+from domain.integrity import sha256_hex
+from domain.ledger import LedgerAggregate, LedgerEvent
+from domain.persistence import IdempotencyRecord, LedgerReads, LedgerRow, ledger_reads
+from domain.reference import (
+    Leader,
+    TokenIndex,
+    Unit,
+    User,
+    leader_id_for,
+    token_index_id,
+    unit_id,
+    user_id_for,
+)
+from domain.serialization import CanonicalTranscoder, TypedMapper
+from domain.store import APPLICATION_NAME, StoreConfig
+from domain.vocabulary import Role
+
+A = TypeVar("A", bound=LedgerAggregate)
+E = TypeVar("E")
+MAX_ATTEMPTS = 20
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    case_id: UUID
+    version: int
+    position: int
+    replayed: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"case_id": str(self.case_id), "version": self.version, "position": self.position}
+
+
+@dataclass(frozen=True)
+class Idempotency:
+    """A client's Idempotency-Key, scoped to the user, with a hash of what it asked."""
+
+    scope: str
+    key: str
+    request_hash: str
+
+    @classmethod
+    def for_request(cls, scope: str, key: str, method: str, path: str, body: Any) -> Idempotency:
+        digest = sha256_hex(orjson.dumps([method, path, body], option=orjson.OPT_SORT_KEYS))
+        return cls(scope=scope, key=key, request_hash=digest)
+
+
+def _back_off(attempt: int) -> None:
+    """Jittered pause before re-running a command that lost a race, so racers spread out."""
+    time.sleep(random.uniform(0, 0.002 * (attempt + 1)))  # noqa: S311 - jitter, not security
+
+
+def hash_token(token: str) -> str:
+    return sha256_hex(token.encode())
+
+
+class LedgerApplication(Application[UUID]):
+    name = APPLICATION_NAME
+
+    def __init__(self, store: StoreConfig, env: dict[str, str] | None = None) -> None:
+        self.store = store
+        super().__init__(env={**store.eventsourcing_env(), **(env or {})})
+        self.reads: LedgerReads = ledger_reads(self.recorder)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return TypedMapper(transcoder=CanonicalTranscoder())
+
+    # ---- generic load / save ------------------------------------------------------------
+
+    def load(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
+        aggregate: Any = self.repository.get(aggregate_id, version=version)
+        if not isinstance(aggregate, cls):
+            raise AggregateNotFoundError(aggregate_id)
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def get_case(self, case_id: UUID, version: int | None = None) -> Case:
+        try:
+            return self.load(Case, case_id, version)
+        except AggregateNotFoundError:
+            raise CaseNotFound("no such case", case_id=str(case_id)) from None
+
+    def case_events(self, case_id: UUID, *, lte: int | None = None) -> list[CaseEvent]:
+        """The case's events in order, typed (for clocks and replay)."""
+        events = list(self.events.get(case_id, lte=lte))
+        if not events:
+            raise CaseNotFound("no such case", case_id=str(case_id))
+        return events  # type: ignore[return-value]
+
+    def case_rows(self, case_id: UUID) -> list[LedgerRow]:
+        rows = self.reads.aggregate_rows(case_id)
+        if not rows or rows[0].topic.rsplit(":", 1)[-1] != "Registered":
+            raise CaseNotFound("no such case", case_id=str(case_id))
+        return rows
+
+    def _save(
+        self,
+        aggregate: LedgerAggregate,
+        idempotency: Idempotency | None,
+        extra: tuple[LedgerAggregate, ...] = (),
+    ) -> int:
+        record = None
+        if idempotency is not None:
+            response = orjson.dumps({"case_id": str(aggregate.id), "version": aggregate.version})
+            record = IdempotencyRecord(
+                idempotency.scope,
+                idempotency.key,
+                idempotency.request_hash,
+                aggregate.id,
+                aggregate.version,
+                response,
+            )
+        recordings = self.save(aggregate, *extra, idempotency=record)
+        return max(r.notification.id for r in recordings)
+
+    def _replayed(self, idempotency: Idempotency | None) -> CommandResult | None:
+        """The first result of a retried command, or None if the key is new."""
+        if idempotency is None:
+            return None
+        record = self.reads.idempotency_record(idempotency.scope, idempotency.key)
+        if record is None:
+            return None
+        if record.request_hash != idempotency.request_hash:
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was used for a different request", key=idempotency.key
+            )
+        assert record.case_id is not None and record.version is not None
+        position = self.reads.position_of(record.case_id, record.version) or 0
+        return CommandResult(record.case_id, record.version, position, replayed=True)
+
+    # ---- cases --------------------------------------------------------------------------
+
+    def register_case(self, *, idempotency: Idempotency | None = None, **fields: Any) -> CommandResult:
+        replayed = self._replayed(idempotency)
+        if replayed:
+            return replayed
+        case = Case.register(**fields)
+        try:
+            position = self._save(case, idempotency)
+        except IntegrityError:
+            replayed = self._replayed(idempotency)
+            if replayed:
+                return replayed
+            raise DuplicateExternalReference(
+                "a case with this external reference is already registered",
+                external_ref=fields.get("external_ref"),
+                case_id=str(case.id),
+            ) from None
+        return CommandResult(case.id, case.version, position)
+
+    def execute(
+        self,
+        case_id: UUID,
+        command: str,
+        params: dict[str, Any],
+        *,
+        expected_version: int | None = None,
+        idempotency: Idempotency | None = None,
+        authorize: Callable[[Case], None] | None = None,
+    ) -> CommandResult:
+        """Run one case command (an API command name, e.g. "return-visit").
+
+        `authorize` sees the case as loaded for the command (each attempt), so a caller's scope
+        check needs no load of its own and always judges the state the command acts on.
+        """
+        replayed = self._replayed(idempotency)
+        if replayed:
+            return replayed
+        method = COMMANDS[command]
+        for _attempt in range(MAX_ATTEMPTS):
+            case = self.get_case(case_id)
+            if authorize is not None:
+                authorize(case)
+            if expected_version is not None and case.version != expected_version:
+                raise VersionConflict(
+                    f"the case is at version {case.version}, not {expected_version}",
+                    current_version=case.version,
+                )
+            arguments = prepare_arguments(self, case, command, params)
+            getattr(case, method)(**arguments)
+            try:
+                position = self._save(case, idempotency)
+            except IntegrityError:
+                replayed = self._replayed(idempotency)
+                if replayed:
+                    return replayed
+                if expected_version is not None:
+                    current = self.get_case(case_id).version
+                    raise VersionConflict(
+                        f"the case moved on to version {current}", current_version=current
+                    ) from None
+                _back_off(_attempt)
+                continue  # someone else wrote first: run the command again on the new state
+            return CommandResult(case.id, case.version, position)
+        current = self.get_case(case_id).version
+        raise VersionConflict("the case kept changing; try again", current_version=current)
+
+    def record_personal_data_view(self, case_id: UUID, purpose: str) -> int:
+        """A read of unmasked personal data is a ledger entry (retried like any command)."""
+        for _attempt in range(MAX_ATTEMPTS):
+            case = self.get_case(case_id)
+            case.record_personal_data_view(purpose=purpose)
+            try:
+                return self._save(case, None)
+            except IntegrityError:
+                continue
+        raise VersionConflict(
+            "the case kept changing; try again", current_version=self.get_case(case_id).version
+        )
+
+    # ---- reference data -----------------------------------------------------------------
+
+    def _create(
+        self,
+        aggregate: LedgerAggregate,
+        what: str,
+        idempotency: Idempotency | None = None,
+        extra: tuple[LedgerAggregate, ...] = (),
+    ) -> int:
+        try:
+            return self._save(aggregate, idempotency, extra)
+        except IntegrityError:
+            raise AlreadyExists(f"{what} already exists") from None
+
+    def create_unit(self, *, code: str, name: str, parent_code: str | None) -> int:
+        if parent_code is not None:
+            self.get_unit(parent_code)
+        return self._create(Unit.create(code=code, name=name, parent_code=parent_code), f"unit {code}")
+
+    def get_unit(self, code: str) -> Unit:
+        return self._reference(Unit, unit_id(code), f"unit {code}")
+
+    def unit_path(self, code: str) -> list[str]:
+        """The unit and its ancestors, nearest first (the tree is shallow: county, township, village)."""
+        path = [code]
+        unit = self.get_unit(code)
+        while unit.parent_code is not None and unit.parent_code not in path:
+            path.append(unit.parent_code)
+            unit = self.get_unit(unit.parent_code)
+        return path
+
+    def appoint_leader(self, *, leader_id: str, name: str, unit_code: str, post: str) -> int:
+        self.get_unit(unit_code)
+        return self._create(
+            Leader.appoint(leader_id=leader_id, name=name, unit_code=unit_code, post=post),
+            f"leader {leader_id}",
+        )
+
+    def get_leader(self, leader_id: str) -> Leader:
+        return self._reference(Leader, leader_id_for(leader_id), f"leader {leader_id}")
+
+    def create_user(
+        self,
+        *,
+        user_id: str,
+        name: str,
+        role: Role,
+        unit_code: str | None,
+        leader_id: str | None = None,
+        token: str | None = None,
+        expires_at: datetime | None = None,
+    ) -> str:
+        """Create a user with a fresh bearer token; returns the token (it is stored only as a hash)."""
+        if unit_code is not None:
+            self.get_unit(unit_code)
+        if leader_id is not None:
+            self.get_leader(leader_id)
+        token = token or secrets.token_urlsafe(32)
+        token_hash = hash_token(token)
+        user = User.create(user_id=user_id, name=name, role=role, unit_code=unit_code, leader_id=leader_id)
+        user.issue_token(token_hash=token_hash, expires_at=expires_at)
+        index = TokenIndex.register(token_hash=token_hash, user_id=user_id)
+        self._create(user, f"user {user_id}", extra=(index,))
+        return token
+
+    def add_token(self, user_id: str, token: str | None = None, expires_at: datetime | None = None) -> str:
+        """Issue another bearer token to an existing user; returns it (stored only as a hash)."""
+        token = token or secrets.token_urlsafe(32)
+        token_hash = hash_token(token)
+        user = self.get_user(user_id)
+        user.issue_token(token_hash=token_hash, expires_at=expires_at)
+        self._create(
+            user, f"token for {user_id}", extra=(TokenIndex.register(token_hash=token_hash, user_id=user_id),)
+        )
+        return token
+
+    def revoke_token(self, user_id: str, token: str) -> None:
+        user = self.get_user(user_id)
+        user.revoke_token(token_hash=hash_token(token))
+        self.save(user)
+
+    def first_event(self, event_class: type[E]) -> E | None:
+        """The earliest event of one type in the ledger, if any (one row read)."""
+        page = self.recorder.select_notifications(start=1, limit=1, topics=[get_topic(event_class)])
+        return self.mapper.to_domain_event(page[0]) if page else None  # type: ignore[return-value]
+
+    def rebuild_all(self, event_classes: Sequence[type[LedgerEvent]]) -> list[Any]:
+        """Every aggregate made of these event classes (all of its types), rebuilt in one scan of
+        the ledger instead of one load each; in order of creation."""
+        aggregates: dict[UUID, Any] = {}
+        for event in self._events_of(event_classes):
+            aggregates[event.originator_id] = event.mutate(aggregates.get(event.originator_id))
+        return list(aggregates.values())
+
+    def _events_of(self, event_classes: Sequence[type[Any]]) -> list[Any]:
+        topics, start = [get_topic(cls) for cls in event_classes], 1
+        found: list[Any] = []
+        while True:
+            page = self.recorder.select_notifications(start=start, limit=1000, topics=topics)
+            found.extend(self.mapper.to_domain_event(n) for n in page)
+            if len(page) < 1000:
+                return found
+            start = page[-1].id + 1
+
+    def get_user(self, user_id: str) -> User:
+        return self._reference(User, user_id_for(user_id), f"user {user_id}")
+
+    def user_for_token(self, token: str) -> User | None:
+        """The active user holding this token, or None (unknown, revoked or expired)."""
+        token_hash = hash_token(token)
+        try:
+            index = self.load(TokenIndex, token_index_id(token_hash))
+            user = self.load(User, user_id_for(index.user_id))
+        except AggregateNotFoundError:
+            return None
+        if not user.active or token_hash not in user.tokens:
+            return None
+        expires_at = user.tokens[token_hash]
+        if expires_at is not None and expires_at <= current_context().now:
+            return None
+        return user
+
+    def _reference(self, cls: type[A], aggregate_id: UUID, what: str) -> A:
+        try:
+            return self.load(cls, aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no such {what}") from None

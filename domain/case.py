@@ -1,0 +1,590 @@
+"""The petition case aggregate (信访事项): commands check the rules, events assign state."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from domain import case_events as ev
+from domain import rules
+from domain.arguments import checked
+from domain.context import current_context
+from domain.corrections import correction_effect
+from domain.errors import InvalidInput, TransitionNotAllowed
+from domain.ledger import LedgerAggregate
+from domain.policy import Policy, get_policy, local_date
+from domain.values import Petitioner
+from domain.vocabulary import (
+    OPEN_STATUSES,
+    AnswerOutcome,
+    Channel,
+    ClosureType,
+    ContactMethod,
+    DossierItem,
+    Kind,
+    Measure,
+    MediationOutcome,
+    NotAcceptedReason,
+    Pathway,
+    ProgressStep,
+    ReviewDecision,
+    Satisfaction,
+    Status,
+    TerminationBasis,
+)
+
+S = Status
+# Which statuses each command may start from (DOMAIN.md, "The case lifecycle").
+BEFORE_ARCHIVE = frozenset(Status) - {S.ARCHIVED}
+ALLOWED_FROM: dict[str, frozenset[Status]] = {
+    "accept": frozenset({S.REGISTERED}),
+    "not_accept": frozenset({S.REGISTERED}),
+    "divert": frozenset({S.REGISTERED}),
+    "transfer": frozenset({S.REGISTERED}),
+    "assign": frozenset({S.ACCEPTED}),
+    "reassign": frozenset({S.IN_HANDLING}),
+    "instruct": OPEN_STATUSES,
+    "supervise": OPEN_STATUSES,
+    "answer_supervision": BEFORE_ARCHIVE,
+    "record_progress": frozenset({S.IN_HANDLING}),
+    "record_mediation": frozenset({S.IN_HANDLING, S.ANSWERED}),
+    "extend": frozenset({S.IN_HANDLING}),
+    "answer": frozenset({S.IN_HANDLING}),
+    "record_return_visit": frozenset({S.ANSWERED}),
+    "request_review": frozenset({S.ANSWERED, S.CLOSED}),
+    "decide_review": frozenset({S.UNDER_REVIEW}),
+    "request_re_review": frozenset({S.REVIEWED, S.CLOSED}),
+    "hold_hearing": frozenset({S.UNDER_RE_REVIEW}),
+    "decide_re_review": frozenset({S.UNDER_RE_REVIEW}),
+    "close": frozenset({S.ANSWERED, S.REVIEWED}),
+    "reopen": frozenset({S.CLOSED}),
+    "terminate": frozenset({S.ANSWERED, S.CLOSED, S.REVIEWED}),
+    "archive": frozenset({S.CLOSED, S.TERMINATED, S.NOT_ACCEPTED, S.DIVERTED, S.TRANSFERRED}),
+    "designate_backlog": BEFORE_ARCHIVE,
+    "link_repeat": BEFORE_ARCHIVE,
+    "record_accountability": BEFORE_ARCHIVE,
+    "add_note": BEFORE_ARCHIVE,
+    "attach_document": BEFORE_ARCHIVE,
+    "correct": BEFORE_ARCHIVE,
+}
+# Commands that move the case along its lifecycle: they cannot predate the last such move.
+TRANSITIONS = frozenset(
+    {
+        ev.Accepted, ev.NotAccepted, ev.Diverted, ev.Transferred, ev.Assigned, ev.Reassigned,
+        ev.Answered, ev.ReviewRequested, ev.ReviewDecided, ev.ReReviewRequested,
+        ev.ReReviewDecided, ev.Closed, ev.Reopened, ev.Terminated, ev.Archived,
+    }
+)  # fmt: skip
+CLOCK_SKEW = timedelta(minutes=5)
+MAX_REPRESENTATIVES = 5
+MAX_EXTENSION_DAYS = 30
+SHA256_LENGTH = 64
+MAX_JSON_INT = 2**53
+
+
+def case_id_for_external_ref(external_ref: str) -> UUID:
+    """The same external reference always names the same case, so it registers once."""
+    return uuid5(NAMESPACE_URL, f"/xinfang/cases/external/{external_ref}")
+
+
+def _check_sha256(value: str | None, field: str) -> None:
+    if value is not None and (len(value) != SHA256_LENGTH or any(c not in "0123456789abcdef" for c in value)):
+        raise InvalidInput(f"{field} must be a lower-case hex SHA-256", field=field)
+
+
+class Case(LedgerAggregate):
+    """One petition matter. Public methods are commands; `case_events` hold the state changes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.status = Status.REGISTERED
+        self.channel: Channel | None = None
+        self.kind: Kind | None = None
+        self.petitioners: tuple[Petitioner, ...] = ()
+        self.headcount = 0
+        self.subject = self.content = self.category = self.region_code = ""
+        self.received_unit = ""
+        self.policy_version = ""
+        self.external_ref: str | None = None
+        self.accused_unit: str | None = None
+        self.accused_leader: str | None = None
+        self.registered_at: datetime | None = None
+        self.last_transition_at: datetime | None = None
+        self.accepting_unit: str | None = None
+        self.accepted_at: datetime | None = None
+        self.screened_at: datetime | None = None
+        self.not_accepted_reason: NotAcceptedReason | None = None
+        self.notice_issued_on: date | None = None
+        self.diverted_to: tuple[Pathway, str] | None = None
+        self.transferred_to: str | None = None
+        self.unit_code: str | None = None
+        self.leader_id: str | None = None
+        self.officer_id: str | None = None
+        self.assigned_at: datetime | None = None
+        self.assignment_version = 0
+        self.instruction_count = 0
+        self.supervision_count = 0
+        self.open_supervisions: tuple[int, ...] = ()
+        self.progress_steps: frozenset[ProgressStep] = frozenset()
+        self.mediation_outcome: MediationOutcome | None = None
+        self.handling_period = 1
+        self.extension_days = 0
+        self.extension_period = 0
+        self.answer_outcome: AnswerOutcome | None = None
+        self.answer_delivered_on: date | None = None
+        self.answer_document: str | None = None
+        self.answered_at: datetime | None = None
+        self.answer_version = 0
+        self.satisfaction: Satisfaction | None = None
+        self.return_visit_count = 0
+        self.return_visit_in_period = False
+        self.review_requested_on: date | None = None
+        self.review_answer_version = 0
+        self.review_decision: ReviewDecision | None = None
+        self.review_delivered_on: date | None = None
+        self.re_review_requested_on: date | None = None
+        self.hearings: tuple[tuple[date, date], ...] = ()
+        self.re_review_decision: ReviewDecision | None = None
+        self.re_review_delivered_on: date | None = None
+        self.closure_type: ClosureType | None = None
+        self.closed_at: datetime | None = None
+        self.reopened_count = 0
+        self.reopened_at: datetime | None = None
+        self.termination_basis: TerminationBasis | None = None
+        self.terminated_at: datetime | None = None
+        self.archived_at: datetime | None = None
+        self.backlog_campaigns: tuple[str, ...] = ()
+        self.repeat_of: tuple[UUID, ...] = ()
+        self.repeat_of_terminated = False
+        self.accountability_count = 0
+        self.note_count = 0
+        self.documents: tuple[str, ...] = ()
+        self.personal_data_views = 0
+        self.corrections: dict[str, Any] = {}
+
+    # ---- registration -------------------------------------------------------------------
+
+    @classmethod
+    @checked
+    def register(
+        cls,
+        *,
+        channel: Channel,
+        kind: Kind,
+        petitioners: tuple[Petitioner, ...],
+        headcount: int,
+        subject: str,
+        content: str,
+        category: str,
+        region_code: str,
+        received_unit: str,
+        policy_version: str,
+        external_ref: str | None = None,
+        accused_unit: str | None = None,
+        accused_leader: str | None = None,
+    ) -> Case:
+        rules.AT_MOST_FIVE_REPRESENTATIVES.check(len(petitioners) <= MAX_REPRESENTATIVES)
+        if headcount < max(1, len(petitioners)):
+            raise InvalidInput("headcount must be at least the number of petitioners", field="headcount")
+        if kind is Kind.ACCUSATION:
+            rules.ACCUSATION_NAMES_ACCUSED.check(bool(accused_unit or accused_leader))
+        elif accused_unit or accused_leader:
+            raise InvalidInput("only an accusation names an accused unit or leader", field="kind")
+        get_policy(policy_version)
+        _check_not_future(current_context().effective_occurred_at())
+        case_id = case_id_for_external_ref(external_ref) if external_ref else uuid4()
+        return cls._start(
+            ev.Registered,
+            id=case_id,
+            channel=channel,
+            kind=kind,
+            petitioners=petitioners,
+            headcount=headcount,
+            subject=subject,
+            content=content,
+            category=category,
+            region_code=region_code,
+            received_unit=received_unit,
+            policy_version=policy_version,
+            external_ref=external_ref,
+            accused_unit=accused_unit,
+            accused_leader=accused_leader,
+        )
+
+    @property
+    def policy(self) -> Policy:
+        return get_policy(self.policy_version)
+
+    # ---- screening ----------------------------------------------------------------------
+
+    @checked
+    def accept(self, *, accepting_unit: str) -> None:
+        self._allowed("accept")
+        rules.NOT_REACCEPTED_AFTER_TERMINATION.check(not self.repeat_of_terminated)
+        self.trigger_event(ev.Accepted, accepting_unit=accepting_unit, policy_version=self.policy_version)
+
+    @checked
+    def not_accept(self, *, reason_code: NotAcceptedReason, notice_issued_on: date) -> None:
+        self._allowed("not_accept")
+        self.trigger_event(ev.NotAccepted, reason_code=reason_code, notice_issued_on=notice_issued_on)
+
+    @checked
+    def divert(self, *, pathway: Pathway, institution: str) -> None:
+        self._allowed("divert")
+        self.trigger_event(ev.Diverted, pathway=pathway, institution=institution)
+
+    @checked
+    def transfer(self, *, authority: str) -> None:
+        self._allowed("transfer")
+        self.trigger_event(ev.Transferred, authority=authority)
+
+    # ---- handling -----------------------------------------------------------------------
+
+    @checked
+    def assign(self, *, unit_code: str, leader_id: str, officer_id: str | None = None) -> None:
+        self._allowed("assign")
+        self.trigger_event(ev.Assigned, unit_code=unit_code, leader_id=leader_id, officer_id=officer_id)
+
+    @checked
+    def reassign(self, *, unit_code: str, leader_id: str, officer_id: str | None = None) -> None:
+        self._allowed("reassign")
+        if (unit_code, leader_id, officer_id) == (self.unit_code, self.leader_id, self.officer_id):
+            raise InvalidInput("the case is already held by that unit, leader and officer", field="leader_id")
+        self.trigger_event(ev.Reassigned, unit_code=unit_code, leader_id=leader_id, officer_id=officer_id)
+
+    @checked
+    def instruct(self, *, leader_id: str, text: str) -> None:
+        self._allowed("instruct")
+        self.trigger_event(ev.Instructed, leader_id=leader_id, text=text)
+
+    @checked
+    def supervise(self, *, supervisor_id: str, reply_by: date, text: str) -> None:
+        self._allowed("supervise")
+        if reply_by < local_date(current_context().effective_occurred_at()):
+            raise InvalidInput("reply_by is before the letter is issued", field="reply_by")
+        self.trigger_event(ev.SupervisionIssued, supervisor_id=supervisor_id, reply_by=reply_by, text=text)
+
+    @checked
+    def answer_supervision(self, *, supervision_version: int | None, reply: str) -> None:
+        self._allowed("answer_supervision")
+        if supervision_version is None and self.open_supervisions:
+            supervision_version = self.open_supervisions[0]
+        rules.SUPERVISION_REPLY_NAMES_OPEN_LETTER.check(supervision_version in self.open_supervisions)
+        self.trigger_event(ev.SupervisionAnswered, supervision_version=supervision_version, reply=reply)
+
+    @checked
+    def record_progress(self, *, step: ProgressStep, note: str | None = None) -> None:
+        self._allowed("record_progress")
+        self.trigger_event(ev.ProgressRecorded, step=step, note=note)
+
+    @checked
+    def record_mediation(self, *, outcome: MediationOutcome, document_sha256: str | None = None) -> None:
+        self._allowed("record_mediation")
+        _check_sha256(document_sha256, "document_sha256")
+        self.trigger_event(ev.MediationRecorded, outcome=outcome, document_sha256=document_sha256)
+
+    @checked
+    def extend(self, *, days: int, approved_by: str, petitioner_notified_on: date) -> None:
+        self._allowed("extend")
+        rules.ONE_EXTENSION_PER_PERIOD.check(self.extension_period != self.handling_period)
+        rules.EXTENSION_AT_MOST_30_DAYS.check(
+            1 <= days <= min(MAX_EXTENSION_DAYS, self.policy.max_extension_days), days=days
+        )
+        rules.EXTENSION_NEEDS_APPROVER_AND_REASON.check(
+            bool(approved_by.strip()) and bool((current_context().reason or "").strip())
+        )
+        self.trigger_event(
+            ev.ExtensionGranted,
+            days=days,
+            approved_by=approved_by,
+            petitioner_notified_on=petitioner_notified_on,
+        )
+
+    @checked
+    def answer(
+        self, *, outcome: AnswerOutcome, delivered_on: date, document_sha256: str | None = None
+    ) -> None:
+        self._not_sealed("answer")
+        if self.status in (S.REGISTERED, S.ACCEPTED):
+            rules.ANSWER_NEEDS_ACCEPTANCE_AND_ASSIGNMENT.broken(case_status=self.status.value)
+        self._allowed("answer")
+        _check_sha256(document_sha256, "document_sha256")
+        assert self.registered_at is not None
+        _check_day(delivered_on, "delivered_on", local_date(self.registered_at), "the case was registered")
+        self.trigger_event(
+            ev.Answered, outcome=outcome, delivered_on=delivered_on, document_sha256=document_sha256
+        )
+
+    @checked
+    def record_return_visit(
+        self, *, satisfaction: Satisfaction, signed: bool, method: ContactMethod, comment: str | None = None
+    ) -> None:
+        self._not_sealed("record_return_visit")
+        if self.answer_outcome is None:
+            rules.RETURN_VISIT_NEEDS_ANSWER.broken(case_status=self.status.value)
+        self._allowed("record_return_visit")
+        self.trigger_event(
+            ev.ReturnVisitRecorded,
+            satisfaction=satisfaction,
+            signed=signed,
+            method=method,
+            answer_sha256=self.answer_document,
+            comment=comment,
+        )
+
+    # ---- review and re-review -----------------------------------------------------------
+
+    @checked
+    def request_review(self, *, requested_on: date) -> None:
+        self._not_sealed("request_review")
+        if self.answer_delivered_on is None:
+            rules.REVIEW_NEEDS_ANSWER.broken(case_status=self.status.value)
+        self._allowed("request_review")
+        rules.ONE_REVIEW_PER_ANSWER.check(self.review_answer_version != self.answer_version)
+        assert self.answer_delivered_on is not None
+        _check_day(requested_on, "requested_on", self.answer_delivered_on, "the decision was delivered")
+        last_day = self.policy.add_days(self.answer_delivered_on, self.policy.review_window_days)
+        rules.REVIEW_WITHIN_WINDOW.check(requested_on <= last_day, last_day=last_day.isoformat())
+        self.trigger_event(ev.ReviewRequested, requested_on=requested_on)
+
+    @checked
+    def decide_review(self, *, reviewing_unit: str, decision: ReviewDecision, delivered_on: date) -> None:
+        self._allowed("decide_review")
+        assert self.review_requested_on is not None
+        requested = self.review_requested_on
+        _check_day(
+            delivered_on, "delivered_on", requested, f"the request it decides ({requested.isoformat()})"
+        )
+        self.trigger_event(
+            ev.ReviewDecided, reviewing_unit=reviewing_unit, decision=decision, delivered_on=delivered_on
+        )
+
+    @checked
+    def request_re_review(self, *, requested_on: date) -> None:
+        self._not_sealed("request_re_review")
+        if self.review_delivered_on is None:
+            rules.RE_REVIEW_NEEDS_REVIEW_DECISION.broken(case_status=self.status.value)
+        self._allowed("request_re_review")
+        rules.ONE_REVIEW_PER_ANSWER.check(self.re_review_requested_on is None)
+        assert self.review_delivered_on is not None
+        _check_day(requested_on, "requested_on", self.review_delivered_on, "the decision was delivered")
+        last_day = self.policy.add_days(self.review_delivered_on, self.policy.re_review_window_days)
+        rules.RE_REVIEW_WITHIN_WINDOW.check(requested_on <= last_day, last_day=last_day.isoformat())
+        self.trigger_event(ev.ReReviewRequested, requested_on=requested_on)
+
+    @checked
+    def hold_hearing(self, *, started_on: date, ended_on: date) -> None:
+        self._allowed("hold_hearing")
+        rules.HEARING_DATES_IN_ORDER.check(started_on <= ended_on)
+        assert self.re_review_requested_on is not None
+        if started_on < self.re_review_requested_on:
+            raise InvalidInput(
+                "a hearing cannot start before the re-review was requested", field="started_on"
+            )
+        _check_day_not_in_future(ended_on, "ended_on")
+        self.trigger_event(ev.HearingHeld, started_on=started_on, ended_on=ended_on)
+
+    @checked
+    def decide_re_review(self, *, reviewing_unit: str, decision: ReviewDecision, delivered_on: date) -> None:
+        """Decide the re-review; the matter is then terminated (第三十六条)."""
+        self._allowed("decide_re_review")
+        assert self.re_review_requested_on is not None
+        requested = self.re_review_requested_on
+        _check_day(
+            delivered_on, "delivered_on", requested, f"the request it decides ({requested.isoformat()})"
+        )
+        self.trigger_event(
+            ev.ReReviewDecided, reviewing_unit=reviewing_unit, decision=decision, delivered_on=delivered_on
+        )
+        self.trigger_event(ev.Terminated, basis=TerminationBasis.RE_REVIEW_DECIDED)
+
+    # ---- closing ------------------------------------------------------------------------
+
+    @checked
+    def close(self, *, closure_type: ClosureType) -> None:
+        self._allowed("close")
+        if self.status is S.ANSWERED:
+            rules.CLOSURE_NEEDS_RETURN_VISIT.check(self.return_visit_in_period)
+        if closure_type is ClosureType.MEDIATED:
+            rules.MEDIATED_CLOSURE_NEEDS_AGREEMENT.check(
+                self.mediation_outcome in (MediationOutcome.AGREEMENT, MediationOutcome.SETTLEMENT)
+            )
+        self.trigger_event(ev.Closed, closure_type=closure_type)
+
+    def reopen(self) -> None:
+        self._allowed("reopen")
+        if not (current_context().reason or "").strip():
+            raise InvalidInput("a reopening (回流) states its reason", field="reason")
+        self.trigger_event(ev.Reopened)
+
+    @checked
+    def terminate(self, *, basis: TerminationBasis) -> None:
+        self._allowed("terminate")
+        today = local_date(current_context().effective_occurred_at())
+        if basis is TerminationBasis.NO_REVIEW_IN_TIME:
+            if self.review_delivered_on is not None:  # reviewed (and perhaps closed since)
+                window_end = self.policy.add_days(self.review_delivered_on, self.policy.re_review_window_days)
+            else:
+                assert self.answer_delivered_on is not None
+                window_end = self.policy.add_days(self.answer_delivered_on, self.policy.review_window_days)
+            rules.TERMINATION_BASIS_HOLDS.check(today > window_end, window_ends=window_end.isoformat())
+        elif basis is TerminationBasis.MEDIATION_AGREEMENT:
+            rules.TERMINATION_BASIS_HOLDS.check(self.mediation_outcome is MediationOutcome.AGREEMENT)
+        else:
+            rules.TERMINATION_BASIS_HOLDS.broken(detail="re_review_decided comes with the re-review decision")
+        self.trigger_event(ev.Terminated, basis=basis)
+
+    @checked
+    def archive(self, *, dossier: tuple[DossierItem, ...]) -> None:
+        if self.status is S.ARCHIVED:
+            rules.NOTHING_AFTER_ARCHIVE.broken()
+        rules.CLOSED_BEFORE_ARCHIVE.check(
+            self.status in ALLOWED_FROM["archive"], case_status=self.status.value
+        )
+        missing = sorted(set(DossierItem) - set(dossier))
+        rules.DOSSIER_COMPLETE.check(not missing, missing=[m.value for m in missing])
+        self.trigger_event(ev.Archived, dossier=tuple(sorted(set(dossier))))
+
+    # ---- at any point before archive ----------------------------------------------------
+
+    @checked
+    def designate_backlog(self, *, campaign: str, designated_by: str) -> None:
+        self._allowed("designate_backlog")
+        if campaign in self.backlog_campaigns:
+            raise InvalidInput("the case is already on that backlog campaign", field="campaign")
+        self.trigger_event(ev.BacklogDesignated, campaign=campaign, designated_by=designated_by)
+
+    @checked
+    def link_repeat(self, *, earlier_case_id: UUID, earlier_terminated: bool) -> None:
+        self._allowed("link_repeat")
+        if earlier_case_id == self.id:
+            raise InvalidInput("a case cannot repeat itself", field="earlier_case_id")
+        if earlier_case_id in self.repeat_of:
+            raise InvalidInput("that link is already recorded", field="earlier_case_id")
+        self.trigger_event(
+            ev.RepeatLinked, earlier_case_id=earlier_case_id, earlier_terminated=earlier_terminated
+        )
+
+    @checked
+    def record_accountability(
+        self,
+        *,
+        measure: Measure,
+        basis: str,
+        decided_by: str,
+        target_leader_id: str | None = None,
+        target_unit_code: str | None = None,
+    ) -> None:
+        self._allowed("record_accountability")
+        if not (target_leader_id or target_unit_code):
+            raise InvalidInput("name the leader or the unit held to account", field="target_leader_id")
+        self.trigger_event(
+            ev.AccountabilityRecorded,
+            measure=measure,
+            basis=basis,
+            decided_by=decided_by,
+            target_leader_id=target_leader_id,
+            target_unit_code=target_unit_code,
+        )
+
+    @checked
+    def add_note(self, *, text: str) -> None:
+        self._allowed("add_note")
+        self.trigger_event(ev.NoteAdded, text=text)
+
+    @checked
+    def attach_document(self, *, file_name: str, media_type: str, sha256: str) -> None:
+        self._allowed("attach_document")
+        _check_sha256(sha256, "sha256")
+        self.trigger_event(ev.DocumentAttached, file_name=file_name, media_type=media_type, sha256=sha256)
+
+    @checked
+    def correct(
+        self, *, target_version: int, target_type: str, field: str, old_value: Any, new_value: Any
+    ) -> None:
+        """Record a correction of an earlier entry; the earlier event itself is never touched."""
+        self._allowed("correct")
+        rules.CORRECTION_NEEDS_REASON.check(bool((current_context().reason or "").strip()))
+        rules.CORRECTION_CHANGES_VALUE.check(old_value != new_value)
+        for name, value in (("old_value", old_value), ("new_value", new_value)):
+            _check_json_scalar(name, value)
+        self.trigger_event(
+            ev.Corrected,
+            target_version=target_version,
+            target_type=target_type,
+            field=field,
+            old_value=old_value,
+            new_value=new_value,
+        )
+
+    @checked
+    def record_personal_data_view(self, *, purpose: str) -> None:
+        self.trigger_event(ev.PersonalDataViewed, purpose=purpose)
+
+    # ---- state helpers used by events ---------------------------------------------------
+
+    def apply_correction(self, event: ev.Corrected) -> None:
+        self.corrections.setdefault(str(event.target_version), {})[event.field] = event.new_value
+        effect = correction_effect(self, event)
+        if effect is not None:
+            attribute, value = effect
+            setattr(self, attribute, value)
+
+    @property
+    def is_late_entry(self) -> bool:
+        assert self.registered_at is not None
+        return self.created_on - self.registered_at > timedelta(hours=self.policy.late_entry_hours)
+
+    # ---- guards -------------------------------------------------------------------------
+
+    def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
+        # Runs only when a command triggers a new event, never on replay.
+        occurred_at = kwargs.get("occurred_at") or current_context().effective_occurred_at()
+        _check_not_future(occurred_at)
+        assert self.registered_at is not None and self.last_transition_at is not None
+        floor = self.last_transition_at if event_class in TRANSITIONS else self.registered_at
+        if event_class is not ev.PersonalDataViewed:
+            rules.CHRONOLOGY.check(occurred_at >= floor, not_before=floor.isoformat())
+        super().trigger_event(event_class, **kwargs)
+
+    def _not_sealed(self, command: str) -> None:
+        if self.status is S.ARCHIVED:
+            rules.NOTHING_AFTER_ARCHIVE.broken(command=command)
+
+    def _allowed(self, command: str) -> None:
+        self._not_sealed(command)
+        if self.status not in ALLOWED_FROM[command]:
+            raise TransitionNotAllowed(
+                f"{command} is not allowed when the case is {self.status.value}",
+                command=command,
+                case_status=self.status.value,
+                allowed_from=sorted(s.value for s in ALLOWED_FROM[command]),
+            )
+
+
+def _check_day(day: date, field: str, earliest: date, what: str) -> None:
+    """A date a command records: not before the fact it follows, and not in the future."""
+    if day < earliest:
+        raise InvalidInput(f"{field} is before {what}", field=field)
+    _check_day_not_in_future(day, field)
+
+
+def _check_day_not_in_future(day: date, field: str) -> None:
+    if day > local_date(current_context().now + CLOCK_SKEW):
+        raise InvalidInput(f"{field} is in the future", field=field)
+
+
+def _check_json_scalar(name: str, value: Any) -> None:
+    """A corrected value is stored as plain JSON: text, a whole number, true/false or null."""
+    if value is None or isinstance(value, (str, bool)):
+        return
+    if isinstance(value, int) and abs(value) <= MAX_JSON_INT:
+        return
+    raise InvalidInput(f"{name} must be text, a whole number up to 2^53, true/false or null", field=name)
+
+
+def _check_not_future(occurred_at: datetime) -> None:
+    if occurred_at.tzinfo is None:
+        raise InvalidInput("occurred_at needs a time zone offset", field="occurred_at")
+    rules.NOT_IN_FUTURE.check(occurred_at <= current_context().now + CLOCK_SKEW, field="occurred_at")

@@ -1,0 +1,159 @@
+"""The case commands by their API names, and the arguments the application adds to them.
+
+Arguments that identify who acts (supervisor, deciding unit, ...) come from the audit
+context, never from the request; references (units, leaders, cases) must exist.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
+
+from domain import case_events
+from domain.context import current_context
+from domain.corrections import is_correctable, typed_value
+from domain.errors import InvalidInput, NotFound, TransitionNotAllowed
+from domain.rules import CORRECTION_TARGET_CORRECTABLE
+from domain.serialization import decode_state, to_json_value
+from domain.vocabulary import Role, Status, TerminationBasis
+
+if TYPE_CHECKING:
+    from domain.application import LedgerApplication
+    from domain.case import Case
+
+COMMANDS: dict[str, str] = {
+    "accept": "accept",
+    "not-accept": "not_accept",
+    "divert": "divert",
+    "transfer": "transfer",
+    "assign": "assign",
+    "reassign": "reassign",
+    "instruct": "instruct",
+    "supervise": "supervise",
+    "supervision-answer": "answer_supervision",
+    "progress": "record_progress",
+    "mediation": "record_mediation",
+    "extend": "extend",
+    "answer": "answer",
+    "return-visit": "record_return_visit",
+    "review-request": "request_review",
+    "review-decision": "decide_review",
+    "re-review-request": "request_re_review",
+    "hearing": "hold_hearing",
+    "re-review-decision": "decide_re_review",
+    "close": "close",
+    "reopen": "reopen",
+    "terminate": "terminate",
+    "archive": "archive",
+    "backlog": "designate_backlog",
+    "link-repeat": "link_repeat",
+    "accountability": "record_accountability",
+    "notes": "add_note",
+    "documents": "attach_document",
+    "corrections": "correct",
+}
+
+
+def _actor_unit() -> str:
+    unit = current_context().actor.unit_code
+    if not unit:
+        raise InvalidInput("this command needs a user who belongs to a unit", field="actor")
+    return unit
+
+
+def _assignment(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    app.get_unit(p["unit_code"])
+    leader = app.get_leader(p["leader_id"])
+    if not leader.active:
+        raise InvalidInput("that leader has left their post", field="leader_id")
+    if (
+        case.kind
+        and case.kind.value == "accusation"
+        and (p["leader_id"] == case.accused_leader or p["unit_code"] == case.accused_unit)
+    ):
+        # 第三十条: an accusation is never handled by the accused.
+        raise InvalidInput(
+            "an accusation cannot be assigned to the accused unit or leader",
+            field="unit_code",
+            article="第三十条",
+        )
+    officer = p.get("officer_id")
+    if officer is not None:
+        user = app.get_user(officer)
+        if user.role is not Role.OFFICER:
+            raise InvalidInput("officer_id must name a handling officer", field="officer_id")
+    return {"unit_code": p["unit_code"], "leader_id": p["leader_id"], "officer_id": officer}
+
+
+def _link_repeat(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    earlier = app.get_case(UUID(str(p["earlier_case_id"])))
+    terminated = earlier.status is Status.TERMINATED or earlier.termination_basis is not None
+    return {"earlier_case_id": earlier.id, "earlier_terminated": terminated}
+
+
+def _accountability(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    if p.get("target_leader_id"):
+        app.get_leader(p["target_leader_id"])
+    if p.get("target_unit_code"):
+        app.get_unit(p["target_unit_code"])
+    return {**p, "decided_by": current_context().actor.user_id}
+
+
+def _correction(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    target_version, field = int(p["target_version"]), str(p["field"])
+    rows = app.reads.aggregate_rows(case.id, lte=target_version)
+    if not rows or rows[-1].version != target_version:
+        raise NotFound("no such entry to correct", target_version=target_version)
+    cls, fields = decode_state(rows[-1].topic, rows[-1].state)
+    CORRECTION_TARGET_CORRECTABLE.check(
+        is_correctable(cls.__name__, field), event_type=cls.__name__, field=field
+    )
+    try:
+        new_value = typed_value(cls, field, p["new_value"])
+        new_json = to_json_value(new_value)
+    except (TypeError, ValueError) as e:
+        raise InvalidInput(f"new_value is not a valid {field}: {e}", field="new_value") from None
+    earlier = case.corrections.get(str(target_version), {})
+    old_json = earlier[field] if field in earlier else to_json_value(fields[field])
+    return {
+        "target_version": target_version,
+        "target_type": cls.__name__,
+        "field": field,
+        "old_value": old_json,
+        "new_value": new_json,
+    }
+
+
+def _terminate(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    if p["basis"] == TerminationBasis.RE_REVIEW_DECIDED:
+        raise TransitionNotAllowed("re_review_decided termination comes with the re-review decision")
+    return p
+
+
+PREPARE = {
+    "accept": lambda app, case, p: {"accepting_unit": _actor_unit()},
+    "assign": _assignment,
+    "reassign": _assignment,
+    "instruct": lambda app, case, p: {
+        "leader_id": app.get_leader(p["leader_id"]).leader_id,
+        "text": p["text"],
+    },
+    "supervise": lambda app, case, p: {**p, "supervisor_id": current_context().actor.user_id},
+    "review-decision": lambda app, case, p: {**p, "reviewing_unit": _actor_unit()},
+    "re-review-decision": lambda app, case, p: {**p, "reviewing_unit": _actor_unit()},
+    "backlog": lambda app, case, p: {**p, "designated_by": current_context().actor.user_id},
+    "link-repeat": _link_repeat,
+    "accountability": _accountability,
+    "corrections": _correction,
+    "terminate": _terminate,
+}
+
+
+def prepare_arguments(
+    app: LedgerApplication, case: Case, command: str, params: dict[str, Any]
+) -> dict[str, Any]:
+    prepare = PREPARE.get(command)
+    return prepare(app, case, dict(params)) if prepare else dict(params)
+
+
+__all__ = ["COMMANDS", "case_events", "prepare_arguments"]

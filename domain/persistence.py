@@ -1,0 +1,214 @@
+"""Recorders for both stores, and the ledger reads the library does not offer.
+
+The recorders add two things to eventsourcing's: the idempotency record of a command is
+inserted in the same transaction as its events (so a retried command can never write
+twice, even across a crash), and the events table has a database-side `recorded_at`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    scope: str
+    key: str
+    request_hash: str
+    case_id: UUID | None
+    version: int | None
+    response: bytes
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    """One stored event with its ledger position and database-side recorded time."""
+
+    originator_id: UUID
+    version: int
+    topic: str
+    state: bytes
+    position: int
+    recorded_at: datetime
+
+
+class LedgerReads(Protocol):
+    def aggregate_rows(self, originator_id: UUID, *, lte: int | None = None) -> list[LedgerRow]: ...
+    def position_of(self, originator_id: UUID, version: int) -> int | None: ...
+    def idempotency_record(self, scope: str, key: str) -> IdempotencyRecord | None: ...
+    def rows_between(self, start: int, stop: int, limit: int) -> list[LedgerRow]: ...
+
+
+def _record_params(record: IdempotencyRecord, uuid_as: type[str] | type[UUID]) -> tuple[Any, ...]:
+    case_id = None if record.case_id is None else (record.case_id.hex if uuid_as is str else record.case_id)
+    return (record.scope, record.key, record.request_hash, case_id, record.version, record.response)
+
+
+def _sqlite_time(value: str) -> datetime:
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        record: IdempotencyRecord | None = kwargs.get("idempotency")
+        if record is not None:
+            c.execute(
+                "INSERT INTO idempotency_keys (scope, key, request_hash, case_id, version, response) "
+                "VALUES (?,?,?,?,?,?)",
+                _record_params(record, str),
+            )
+        return super()._insert_events(c, stored_events, **kwargs)
+
+    def _rows(self, where: str, params: Sequence[Any]) -> list[LedgerRow]:
+        with self.datastore.transaction(commit=False) as c:
+            # recorded_at lives in a side table filled by trigger (migrations/sqlite/0001).
+            c.execute(
+                "SELECT e.rowid AS rowid, originator_id, originator_version, topic, state, recorded_at "
+                f"FROM {self.events_table_name} e "
+                "JOIN stored_event_recorded_at r ON r.notification_id = e.rowid "
+                f"{where}",
+                params,
+            )
+            return [
+                LedgerRow(
+                    UUID(r["originator_id"]),
+                    r["originator_version"],
+                    r["topic"],
+                    r["state"],
+                    r["rowid"],
+                    _sqlite_time(r["recorded_at"]),
+                )
+                for r in c.fetchall()
+            ]
+
+    def aggregate_rows(self, originator_id: UUID, *, lte: int | None = None) -> list[LedgerRow]:
+        where, params = "WHERE originator_id=?", [originator_id.hex]
+        if lte is not None:
+            where += " AND originator_version<=?"
+            params.append(lte)  # type: ignore[arg-type]
+        return self._rows(where + " ORDER BY originator_version", params)
+
+    def rows_between(self, start: int, stop: int, limit: int) -> list[LedgerRow]:
+        return self._rows("WHERE e.rowid>=? AND e.rowid<=? ORDER BY e.rowid LIMIT ?", (start, stop, limit))
+
+    def position_of(self, originator_id: UUID, version: int) -> int | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT rowid FROM {self.events_table_name} WHERE originator_id=? AND originator_version=?",
+                (originator_id.hex, version),
+            )
+            row = c.fetchone()
+            return None if row is None else int(row[0])
+
+    def idempotency_record(self, scope: str, key: str) -> IdempotencyRecord | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT scope, key, request_hash, case_id, version, response FROM idempotency_keys "
+                "WHERE scope=? AND key=?",
+                (scope, key),
+            )
+            r = c.fetchone()
+        if r is None:
+            return None
+        case_id = UUID(r["case_id"]) if r["case_id"] else None
+        return IdempotencyRecord(
+            r["scope"], r["key"], r["request_hash"], case_id, r["version"], bytes(r["response"])
+        )
+
+
+class PostgresLedgerRecorder(PostgresApplicationRecorder):
+    def _insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        record: IdempotencyRecord | None = kwargs.get("idempotency")
+        if record is not None:
+            curs.execute(
+                SQL(
+                    "INSERT INTO {}.idempotency_keys "
+                    "(scope, key, request_hash, case_id, version, response) "
+                    "VALUES (%s, %s, %s, %s, %s, %s)"
+                ).format(Identifier(self.datastore.schema)),
+                _record_params(record, UUID),
+            )
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    def _table(self) -> Any:
+        return SQL("{}.{}").format(Identifier(self.datastore.schema), Identifier(self.events_table_name))
+
+    def _rows(self, where: Any, params: Sequence[Any]) -> list[LedgerRow]:
+        statement = (
+            SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state, recorded_at "
+                "FROM {} "
+            ).format(self._table())
+            + where
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, params)
+            return [
+                LedgerRow(
+                    r["originator_id"],
+                    r["originator_version"],
+                    r["topic"],
+                    bytes(r["state"]),
+                    r["notification_id"],
+                    r["recorded_at"],
+                )
+                for r in curs.fetchall()
+            ]
+
+    def aggregate_rows(self, originator_id: UUID, *, lte: int | None = None) -> list[LedgerRow]:
+        if lte is None:
+            return self._rows(SQL("WHERE originator_id=%s ORDER BY originator_version"), (originator_id,))
+        return self._rows(
+            SQL("WHERE originator_id=%s AND originator_version<=%s ORDER BY originator_version"),
+            (originator_id, lte),
+        )
+
+    def rows_between(self, start: int, stop: int, limit: int) -> list[LedgerRow]:
+        return self._rows(
+            SQL("WHERE notification_id>=%s AND notification_id<=%s ORDER BY notification_id LIMIT %s"),
+            (start, stop, limit),
+        )
+
+    def position_of(self, originator_id: UUID, version: int) -> int | None:
+        statement = SQL(
+            "SELECT notification_id FROM {} WHERE originator_id=%s AND originator_version=%s"
+        ).format(self._table())
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (originator_id, version))
+            row = curs.fetchone()
+            return None if row is None else int(row["notification_id"])
+
+    def idempotency_record(self, scope: str, key: str) -> IdempotencyRecord | None:
+        statement = SQL(
+            "SELECT scope, key, request_hash, case_id, version, response FROM {}.idempotency_keys "
+            "WHERE scope=%s AND key=%s"
+        ).format(Identifier(self.datastore.schema))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (scope, key))
+            r = curs.fetchone()
+        if r is None:
+            return None
+        return IdempotencyRecord(
+            r["scope"], r["key"], r["request_hash"], r["case_id"], r["version"], bytes(r["response"])
+        )
+
+
+def ledger_reads(recorder: ApplicationRecorder) -> LedgerReads:
+    if not isinstance(recorder, (SQLiteLedgerRecorder, PostgresLedgerRecorder)):
+        raise TypeError(f"unsupported recorder {type(recorder).__name__}")
+    return recorder

@@ -1,0 +1,143 @@
+"""The named business rules of the 2022 regulation (《信访工作条例》) that a command can break.
+
+Each rule has a stable name (the error's `rule`), a message and, where one applies, the article.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NoReturn
+
+from domain.errors import DeadlinePassed, DomainError, RuleViolated, TransitionNotAllowed
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    message: str
+    article: str | None = None
+    error: type[DomainError] = RuleViolated
+
+    def broken(self, **context: Any) -> NoReturn:
+        raise self.error(self.message, article=self.article, rule=self.name, **context)
+
+    def check(self, condition: bool, **context: Any) -> None:
+        if not condition:
+            self.broken(**context)
+
+
+ANSWER_NEEDS_ACCEPTANCE_AND_ASSIGNMENT = Rule(
+    "answer_needs_acceptance_and_assignment",
+    "an answer needs an accepted case assigned to a unit and a leader",
+    "第三十二条",
+    TransitionNotAllowed,
+)
+RETURN_VISIT_NEEDS_ANSWER = Rule(
+    "return_visit_needs_answer", "a return visit needs a written answer", None, TransitionNotAllowed
+)
+REVIEW_NEEDS_ANSWER = Rule(
+    "review_needs_answer", "a review request needs a written answer", "第三十五条", TransitionNotAllowed
+)
+RE_REVIEW_NEEDS_REVIEW_DECISION = Rule(
+    "re_review_needs_review_decision",
+    "a re-review request needs a review decision",
+    "第三十六条",
+    TransitionNotAllowed,
+)
+REVIEW_WITHIN_WINDOW = Rule(
+    "review_request_within_30_days",
+    "a review request must be made within 30 days of receiving the written answer",
+    "第三十五条",
+    DeadlinePassed,
+)
+RE_REVIEW_WITHIN_WINDOW = Rule(
+    "re_review_request_within_30_days",
+    "a re-review request must be made within 30 days of receiving the review decision",
+    "第三十六条",
+    DeadlinePassed,
+)
+ONE_REVIEW_PER_ANSWER = Rule(
+    "one_review_per_decision",
+    "a written answer is reviewed once, and a review decision re-reviewed once",
+    "第三十五条、第三十六条",
+    TransitionNotAllowed,
+)
+ONE_EXTENSION_PER_PERIOD = Rule(
+    "one_extension_per_handling_period",
+    "only one extension may be granted in a handling period",
+    "第三十四条",
+)
+EXTENSION_AT_MOST_30_DAYS = Rule("extension_at_most_30_days", "an extension is 1 to 30 days", "第三十四条")
+EXTENSION_NEEDS_APPROVER_AND_REASON = Rule(
+    "extension_needs_approver_and_reason",
+    "an extension needs the approving unit head and the reason the petitioner is told",
+    "第三十四条",
+)
+AT_MOST_FIVE_REPRESENTATIVES = Rule(
+    "at_most_five_representatives",
+    "a collective petition names at most 5 representatives",
+    "第二十条",
+)
+ACCUSATION_NAMES_ACCUSED = Rule(
+    "accusation_names_accused",
+    "an accusation must name the accused unit or leader, so their access can be barred",
+    "第三十条",
+)
+NOT_REACCEPTED_AFTER_TERMINATION = Rule(
+    "terminated_matter_not_reaccepted",
+    "the same matter was terminated after re-review: it is not accepted again (不再受理)",
+    "第三十六条",
+)
+CLOSED_BEFORE_ARCHIVE = Rule(
+    "archive_needs_finished_case",
+    "only a finished case (closed, terminated, not accepted, diverted or transferred) is archived",
+    None,
+    TransitionNotAllowed,
+)
+DOSSIER_COMPLETE = Rule(
+    "archive_needs_complete_dossier",
+    "archiving needs the complete dossier checklist (六个一)",
+)
+CLOSURE_NEEDS_RETURN_VISIT = Rule(
+    "closure_needs_return_visit",
+    "a case is closed after the return visit on its answer",
+    None,
+    TransitionNotAllowed,
+)
+MEDIATED_CLOSURE_NEEDS_AGREEMENT = Rule(
+    "mediated_closure_needs_agreement",
+    "closing as mediated needs a recorded mediation agreement or settlement",
+    "第三十三条",
+)
+TERMINATION_BASIS_HOLDS = Rule(
+    "termination_basis_must_hold",
+    "the termination basis does not hold for this case",
+    "第三十六条",
+    TransitionNotAllowed,
+)
+NOTHING_AFTER_ARCHIVE = Rule(
+    "archived_case_is_sealed",
+    "an archived dossier is sealed: nothing more is entered (a correction is not allowed either)",
+    None,
+    TransitionNotAllowed,
+)
+CHRONOLOGY = Rule(
+    "occurred_at_in_order",
+    "this step cannot have happened before the step it follows",
+)
+NOT_IN_FUTURE = Rule("occurred_at_not_in_future", "occurred_at is in the future")
+SUPERVISION_REPLY_NAMES_OPEN_LETTER = Rule(
+    "supervision_reply_needs_open_letter",
+    "a supervision reply answers an open supervision letter",
+    "第四十条",
+    TransitionNotAllowed,
+)
+HEARING_DATES_IN_ORDER = Rule(
+    "hearing_dates_in_order", "a hearing ends on or after the day it starts", "第三十六条"
+)
+CORRECTION_NEEDS_REASON = Rule("correction_needs_reason", "a correction states its reason")
+CORRECTION_TARGET_CORRECTABLE = Rule(
+    "correction_target_correctable",
+    "that field of that entry cannot be corrected (only recorded facts can be)",
+)
+CORRECTION_CHANGES_VALUE = Rule("correction_changes_value", "the new value equals the value in force")

@@ -1,0 +1,25 @@
+"""Value objects carried inside events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did it: filled from the authenticated request, never from a body."""
+
+    user_id: str
+    role: str
+    unit_code: str | None
+
+
+@dataclass(frozen=True)
+class Petitioner:
+    name: str
+    id_number: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+SYSTEM_ACTOR = Actor(user_id="system", role="admin", unit_code=None)

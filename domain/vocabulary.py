@@ -1,0 +1,145 @@
+"""The closed vocabularies of DOMAIN.md, as string enums (their values are the API's codes)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    VISIT = "visit"
+    PHONE = "phone"
+    LETTER = "letter"
+    EMAIL = "email"
+    ONLINE = "online"
+
+
+class Kind(StrEnum):
+    COMPLAINT_REQUEST = "complaint_request"
+    ACCUSATION = "accusation"
+    SUGGESTION = "suggestion"
+
+
+class Status(StrEnum):
+    REGISTERED = "registered"
+    ACCEPTED = "accepted"
+    NOT_ACCEPTED = "not_accepted"
+    DIVERTED = "diverted"
+    TRANSFERRED = "transferred"
+    IN_HANDLING = "in_handling"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    UNDER_REVIEW = "under_review"
+    REVIEWED = "reviewed"
+    UNDER_RE_REVIEW = "under_re_review"
+    TERMINATED = "terminated"
+    ARCHIVED = "archived"
+
+
+class NotAcceptedReason(StrEnum):
+    IN_LITIGATION = "in_litigation"
+    SKIPPED_LEVELS = "skipped_levels"
+    ALREADY_IN_HANDLING = "already_in_handling"
+    TERMINATED_SAME_MATTER = "terminated_same_matter"
+    CLOSED_BY_COURT = "closed_by_court"
+    OUT_OF_REMIT = "out_of_remit"
+    ANONYMOUS_UNCLEAR = "anonymous_unclear"
+
+
+class Pathway(StrEnum):
+    LITIGATION = "litigation"
+    PROCURATORATE = "procuratorate"
+    ARBITRATION = "arbitration"
+    PARTY_APPEAL = "party_appeal"
+    ADMINISTRATIVE_RECONSIDERATION = "administrative_reconsideration"
+    ADMINISTRATIVE_PROCEDURE = "administrative_procedure"
+    POLICE = "police"
+
+
+class ProgressStep(StrEnum):
+    MET_PETITIONER = "met_petitioner"
+    SITE_INVESTIGATION = "site_investigation"
+    COORDINATION_MEETING = "coordination_meeting"
+    FACTS_ESTABLISHED = "facts_established"
+
+
+class MediationOutcome(StrEnum):
+    AGREEMENT = "agreement"
+    SETTLEMENT = "settlement"
+    FAILED = "failed"
+
+
+class AnswerOutcome(StrEnum):
+    SUPPORT = "support"
+    EXPLAIN = "explain"
+    REJECT = "reject"
+
+
+class Satisfaction(StrEnum):
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    UNSATISFIED = "unsatisfied"
+
+
+class ContactMethod(StrEnum):
+    VISIT = "visit"
+    PHONE = "phone"
+    LETTER = "letter"
+    ONLINE = "online"
+
+
+class ReviewDecision(StrEnum):
+    UPHELD = "upheld"
+    CHANGED = "changed"
+
+
+class ClosureType(StrEnum):
+    RESOLVED = "resolved"
+    ANSWERED_ONLY = "answered_only"
+    MEDIATED = "mediated"
+
+
+class TerminationBasis(StrEnum):
+    RE_REVIEW_DECIDED = "re_review_decided"
+    NO_REVIEW_IN_TIME = "no_review_in_time"
+    MEDIATION_AGREEMENT = "mediation_agreement"
+
+
+class Measure(StrEnum):
+    INTERVIEW = "interview"
+    NOTICE_OF_CRITICISM = "notice_of_criticism"
+    ADMONISHMENT = "admonishment"
+    PARTY_DISCIPLINE = "party_discipline"
+    ORGANISATIONAL = "organisational"
+
+
+class DossierItem(StrEnum):
+    """The 六个一 checklist of an archived dossier."""
+
+    RECORD = "record"
+    VERIFICATION = "verification"
+    SCREENING = "screening"
+    DETERMINATION = "determination"
+    RESOLUTION = "resolution"
+    DOSSIER = "dossier"
+
+
+class Role(StrEnum):
+    REGISTRAR = "registrar"
+    OFFICER = "officer"
+    LEADER = "leader"
+    SUPERVISOR = "supervisor"
+    INSPECTOR = "inspector"
+    ADMIN = "admin"
+
+
+OPEN_STATUSES = frozenset(
+    {
+        Status.REGISTERED,
+        Status.ACCEPTED,
+        Status.IN_HANDLING,
+        Status.ANSWERED,
+        Status.UNDER_REVIEW,
+        Status.REVIEWED,
+        Status.UNDER_RE_REVIEW,
+    }
+)

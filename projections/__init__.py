@@ -1,0 +1,1 @@
+"""Views rebuilt from the ledger (case status, caseload, satisfaction, accountability, key figures)."""

@@ -1,0 +1,133 @@
+"""Per-case context a view needs at each event: who holds the case, its category, its scope columns.
+
+Each view keeps this in a table of its own (views are independent and rebuilt one by one).
+A batch loads the rows of the cases it touches once, advances them event by event in memory
+(so a visit after a reassignment in the same batch sees the new leader), and writes the changed
+rows back with one `executemany`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass, fields
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from domain import case_events as ev
+from domain.policy import local_date
+from projections.database import Tx
+from projections.units import UnitPaths
+from projections.view import ViewEvent
+
+CHUNK = 500  # ids per IN (...) list, well under either store's parameter limit
+
+
+@dataclass
+class CaseContext:
+    category: str
+    received_path: str | None
+    kind: str | None
+    accused_path: str | None
+    accused_leader: str | None
+    unit_code: str | None = None
+    unit_path: str | None = None
+    leader_id: str | None = None
+
+    def scope(self) -> tuple[str | None, ...]:
+        """The reader-scope columns of api/scope.py, in the order views store them."""
+        return (
+            self.received_path, self.unit_path, self.leader_id, self.kind, self.accused_path,
+            self.accused_leader,
+        )  # fmt: skip
+
+
+COLUMNS = tuple(f.name for f in fields(CaseContext))
+CONTEXT_EVENTS = (ev.Registered, ev.Assigned, ev.Corrected)  # Reassigned is an Assigned
+
+
+class MissingContext(RuntimeError):
+    """An event for a case whose registration the view never saw: the view must stop, not guess."""
+
+
+class CaseContexts:
+    """The context rows of one batch, read once and written back once."""
+
+    def __init__(self, table: str, paths: UnitPaths) -> None:
+        self._table = table
+        self._paths = paths
+        self._rows: dict[UUID, CaseContext] = {}
+        self._dirty: set[UUID] = set()
+
+    def load(self, tx: Tx, case_ids: set[UUID]) -> None:
+        ids = sorted(str(i) for i in case_ids - self._rows.keys())
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            tx.execute(
+                f"SELECT case_id, {', '.join(COLUMNS)} FROM {tx.table(self._table)} "
+                f"WHERE case_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+            )
+            for case_id, *values in tx.fetchall():
+                self._rows[UUID(case_id)] = CaseContext(*values)
+
+    def get(self, case_id: UUID) -> CaseContext:
+        try:
+            return self._rows[case_id]
+        except KeyError:
+            raise MissingContext(f"no registration seen for case {case_id}") from None
+
+    def advance(self, e: ViewEvent) -> None:
+        """Move a case's context past one event (only registration, assignment and category change it)."""
+        event = e.event
+        if isinstance(event, ev.Registered):
+            self._rows[e.originator_id] = CaseContext(
+                category=event.category,
+                received_path=self._paths.path(event.received_unit),
+                kind=str(event.kind),
+                accused_path=self._paths.path(event.accused_unit),
+                accused_leader=event.accused_leader,
+            )
+        elif isinstance(event, ev.Assigned):
+            context = self.get(e.originator_id)
+            context.unit_code, context.leader_id = event.unit_code, event.leader_id
+            context.unit_path = self._paths.path(event.unit_code)
+        elif isinstance(event, ev.Corrected) and (event.target_type, event.field) == (
+            "Registered",
+            "category",
+        ):
+            self.get(e.originator_id).category = str(event.new_value)
+        else:
+            return
+        self._dirty.add(e.originator_id)
+
+    def save(self, tx: Tx) -> None:
+        updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS)
+        tx.executemany(
+            f"INSERT INTO {tx.table(self._table)} (case_id, {', '.join(COLUMNS)}) "
+            f"VALUES ({', '.join('?' * (len(COLUMNS) + 1))}) "
+            f"ON CONFLICT (case_id) DO UPDATE SET {updates}",
+            [(str(i), *astuple(self._rows[i])) for i in sorted(self._dirty)],
+        )
+        self._dirty.clear()
+
+
+def touched_cases(batch: list[ViewEvent], kinds: tuple[type[object], ...]) -> set[UUID]:
+    """Cases in the batch with an event of these kinds (or a context change)."""
+    return {e.originator_id for e in batch if isinstance(e.event, (*CONTEXT_EVENTS, *kinds))}
+
+
+def utc_text(moment: datetime) -> str:
+    """Fixed-width UTC ISO 8601, so text order is time order on both stores."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def local_day(moment: datetime) -> str:
+    """The China-time date of an instant (periods and months are the office's days)."""
+    return local_date(moment).isoformat()
+
+
+def keyset_after(after: tuple[str, int] | None) -> tuple[str, tuple[Any, ...]]:
+    """The condition for rows after (older than) the last row of a newest-first page."""
+    if after is None:
+        return "1=1", ()
+    return "(occurred_at < ? OR (occurred_at = ? AND position < ?))", (after[0], after[0], after[1])

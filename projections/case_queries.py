@@ -1,0 +1,102 @@
+"""Reading the case status view: now, or as of an instant on either timeline, one keyset page.
+
+Callers pass the reader's scope and their filters as one SQL condition (`?` placeholders),
+so this module knows nothing of users; it chooses the table, the ordering and the page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+import orjson
+
+from projections.case_history import OCCURRED, RECORDED
+from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS
+from projections.case_status import HISTORY, STATUS
+from projections.database import Tx
+from projections.sqltypes import db_date, db_time, py_date, py_time
+
+Order = Literal["registered", "due"]
+
+
+@dataclass(frozen=True)
+class At:
+    """Which state of the cases: now (`timeline` None), or at `instant` on a timeline."""
+
+    timeline: str | None = None
+    instant: datetime | None = None
+
+    @classmethod
+    def of(cls, as_of: datetime | None, known_at: datetime | None) -> At:
+        if as_of is not None:
+            return cls(OCCURRED, as_of)
+        if known_at is not None:
+            return cls(RECORDED, known_at)
+        return cls()
+
+
+def source(tx: Tx, at: At) -> tuple[str, str, list[Any]]:
+    """(table, condition, params) selecting each case's state at `at`."""
+    if at.timeline is None:
+        return tx.table(STATUS), "1=1", []
+    t = db_time(tx.postgres, at.instant)
+    return tx.table(HISTORY), "timeline = ? AND valid_from <= ? AND valid_to > ?", [at.timeline, t, t]
+
+
+def decode(names: list[str], values: tuple[Any, ...]) -> dict[str, Any]:
+    row = dict(zip(names, values, strict=True))
+    for name in names:
+        if name in TIME_COLUMNS:
+            row[name] = py_time(row[name])
+        elif name in DATE_COLUMNS:
+            row[name] = py_date(row[name])
+        elif name in BOOL_COLUMNS or name == "repeated":
+            row[name] = None if row[name] is None else bool(row[name])
+    for name in ("campaigns", "repeat_of"):
+        row[name] = orjson.loads(row[name])
+    return row
+
+
+def _keyset(tx: Tx, order: Order, after: tuple[str, str] | None) -> tuple[str, list[Any], str]:
+    """(condition after the cursor, its params, ORDER BY) for the listing order."""
+    if order == "registered":  # newest registrations first
+        sort = "registered_at DESC, case_id DESC"
+        if after is None:
+            return "1=1", [], sort
+        t = db_time(tx.postgres, py_time(after[0]))
+        return "(registered_at < ? OR (registered_at = ? AND case_id < ?))", [t, t, after[1]], sort
+    sort = "next_due ASC, case_id ASC"  # the longest overdue first
+    if after is None:
+        return "1=1", [], sort
+    d = db_date(tx.postgres, py_date(after[0]))
+    return "(next_due > ? OR (next_due = ? AND case_id > ?))", [d, d, after[1]], sort
+
+
+def cursor_key(row: dict[str, Any], order: Order) -> tuple[str, str]:
+    value = row["registered_at"] if order == "registered" else row["next_due"]
+    return value.isoformat(), row["case_id"]
+
+
+def select_cases(
+    tx: Tx,
+    at: At,
+    where: str,
+    params: list[Any],
+    *,
+    order: Order,
+    limit: int,
+    after: tuple[str, str] | None,
+) -> list[dict[str, Any]]:
+    """Up to `limit` rows at `at` matching `where`, after the cursor key, in listing order."""
+    table, when, when_params = source(tx, at)
+    keyset, key_params, sort = _keyset(tx, order, after)
+    names = [*COLUMNS, "repeated"]
+    repeated = "repeated" if at.timeline is None else "NULL AS repeated"  # known only for now
+    columns = ", ".join([*COLUMNS, repeated])
+    tx.execute(
+        f"SELECT {columns} FROM {table} WHERE {when} AND ({where}) AND {keyset} ORDER BY {sort} LIMIT ?",
+        [*when_params, *params, *key_params, limit],
+    )
+    return [decode(names, r) for r in tx.fetchall()]

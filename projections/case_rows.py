@@ -1,0 +1,132 @@
+"""One case's state as a view row: the columns shared by `case_status` and `case_history`.
+
+Never holds the petitioners or the content: a listing cannot leak what its rows do not carry
+(第三十条). Clocks come from `domain.clocks` on the same events, never re-derived here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import orjson
+
+from domain import case_events as ev
+from domain.case import Case
+from domain.clocks import Clock, compute_clocks
+from domain.policy import local_date
+from domain.vocabulary import Satisfaction
+from projections.units import UnitPaths
+
+# Per-clock due-date columns (only while that clock runs) and the clock names they hold.
+DUE_COLUMNS = {
+    "screening": "screening_due",
+    "handling": "handling_due",
+    "review_decision": "review_decision_due",
+    "re_review_decision": "re_review_decision_due",
+}
+TIME_COLUMNS = ("registered_at", "recorded_at", "accepted_at", "answered_at", "closed_at")
+DATE_COLUMNS = (
+    "registered_on", "answered_on", "closed_on", "visited_on",
+    *DUE_COLUMNS.values(), "next_due",
+)  # fmt: skip
+BOOL_COLUMNS = ("late_entry", "backlog", "satisfied")
+COLUMNS = (
+    "case_id", "version", "position", "status", "kind", "channel", "category", "subject",
+    "received_unit", "received_path", "unit_code", "unit_path", "leader_id", "officer_id",
+    "accused_unit", "accused_path", "accused_leader", "policy_version",
+    "registered_at", "registered_on", "recorded_at", "accepted_at", "answered_at", "answered_on",
+    "closed_at", "closed_on", "handling_days", "visited_on", "satisfaction", "satisfied",
+    "closure_type", *DUE_COLUMNS.values(), "next_due", "next_clock", "next_article",
+    "late_entry", "backlog", "campaigns", "repeat_of",
+)  # fmt: skip
+_SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """A case event with where and when the ledger recorded it."""
+
+    position: int
+    recorded_at: datetime
+    event: ev.CaseEvent
+
+
+def running_clocks(events: Sequence[ev.CaseEvent]) -> list[Clock]:
+    """Office deadlines not yet met (petitioner windows are options, never overdue)."""
+    if not events:
+        return []
+    # Running vs met does not depend on the instant; any instant will do.
+    clocks = compute_clocks(events, at=events[0].occurred_at)
+    return [c for c in clocks if c.state in ("running", "overdue")]
+
+
+def _day(moment: datetime | None) -> date | None:
+    return None if moment is None else local_date(moment)
+
+
+def _last_visit(events: Sequence[ev.CaseEvent]) -> date | None:
+    visits = [e for e in events if isinstance(e, ev.ReturnVisitRecorded)]
+    return local_date(visits[-1].occurred_at) if visits else None
+
+
+def case_row(
+    case: Case,
+    events: Sequence[ev.CaseEvent],
+    *,
+    paths: UnitPaths,
+    recorded_at: datetime,
+    position: int,
+) -> dict[str, Any]:
+    """The row of `case`, whose state is `events` applied (they also give its clocks)."""
+    running = running_clocks(events)
+    due: dict[str, date | None] = dict.fromkeys(DUE_COLUMNS.values())
+    for c in running:
+        if c.name in DUE_COLUMNS:
+            due[DUE_COLUMNS[c.name]] = c.due_on
+    first = min(running, key=lambda c: (c.due_on, c.name), default=None)
+    answered_on, accepted_on = _day(case.answered_at), _day(case.accepted_at)
+    handling = (answered_on - accepted_on).days if answered_on and accepted_on else None
+    return {
+        "case_id": str(case.id),
+        "version": case.version,
+        "position": position,
+        "status": case.status.value,
+        "kind": case.kind.value if case.kind else None,
+        "channel": case.channel.value if case.channel else None,
+        "category": case.category,
+        "subject": case.subject,
+        "received_unit": case.received_unit,
+        "received_path": paths.path(case.received_unit),
+        "unit_code": case.unit_code,
+        "unit_path": paths.path(case.unit_code),
+        "leader_id": case.leader_id,
+        "officer_id": case.officer_id,
+        "accused_unit": case.accused_unit,
+        "accused_path": paths.path(case.accused_unit),
+        "accused_leader": case.accused_leader,
+        "policy_version": case.policy_version,
+        "registered_at": case.registered_at,
+        "registered_on": _day(case.registered_at),
+        "recorded_at": recorded_at,
+        "accepted_at": case.accepted_at,
+        "answered_at": case.answered_at,
+        "answered_on": answered_on,
+        "closed_at": case.closed_at,
+        "closed_on": _day(case.closed_at),
+        "handling_days": handling,
+        "visited_on": _last_visit(events),
+        "satisfaction": case.satisfaction.value if case.satisfaction else None,
+        "satisfied": case.satisfaction in _SATISFIED,
+        "closure_type": case.closure_type.value if case.closure_type else None,
+        **due,
+        "next_due": first.due_on if first else None,
+        "next_clock": first.name if first else None,
+        "next_article": first.article if first else None,
+        "late_entry": case.is_late_entry,
+        "backlog": bool(case.backlog_campaigns),
+        "campaigns": orjson.dumps(list(case.backlog_campaigns)).decode(),
+        "repeat_of": orjson.dumps([str(c) for c in case.repeat_of]).decode(),
+    }

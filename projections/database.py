@@ -1,0 +1,104 @@
+"""Connections for the views, on the ledger's own database (SQLite file or PostgreSQL schema).
+
+Views live beside the ledger so that a batch of view rows and the view's tracking position
+commit in one transaction. SQL is written once with `?` placeholders; for PostgreSQL they
+become `%s`. Writes are set-based: `executemany` over a batch, never a row at a time in Python.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import sql as pgsql
+
+from domain.store import StoreConfig
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+class Tx:
+    """One open transaction on either store, with a single placeholder style (`?`).
+
+    Views name their tables through `tx.table("case_status")`. A rebuild needs no renaming:
+    it shadows the live tables with TEMP tables of the same names (projections/rebuild.py).
+    """
+
+    def __init__(self, cursor: Any, *, postgres: bool) -> None:
+        self._cursor = cursor
+        self.postgres = postgres
+
+    @staticmethod
+    def table(name: str) -> str:
+        """A view's table, by its bare name (never schema-qualified: see projections/rebuild.py)."""
+        return name
+
+    def _sql(self, statement: str) -> str:
+        # psycopg reads every `%` as a placeholder: literal ones (LIKE patterns) are doubled first.
+        return statement.replace("%", "%%").replace("?", "%s") if self.postgres else statement
+
+    def execute(self, statement: str, params: Params = ()) -> Tx:
+        self._cursor.execute(self._sql(statement), params)
+        return self
+
+    def executemany(self, statement: str, rows: Sequence[Params]) -> None:
+        if rows:
+            self._cursor.executemany(self._sql(statement), rows)
+
+    def fetchall(self) -> list[tuple[Any, ...]]:
+        return [tuple(r) for r in self._cursor.fetchall()]
+
+    def fetchone(self) -> tuple[Any, ...] | None:
+        row = self._cursor.fetchone()
+        return None if row is None else tuple(row)
+
+    @property
+    def rowcount(self) -> int:
+        return int(self._cursor.rowcount)
+
+
+class ViewDatabase:
+    """Opens transactions for view work on the configured store."""
+
+    def __init__(self, store: StoreConfig) -> None:
+        self.store = store
+        self.postgres = store.kind == "postgres"
+
+    def connect(self) -> Any:
+        if self.postgres:
+            pg = psycopg.connect(self.store.conninfo(), autocommit=False)
+            pg.execute(pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(self.store.schema)))
+            pg.commit()
+            return pg
+        conn = sqlite3.connect(
+            self.store.sqlite_path, timeout=30, isolation_level=None, check_same_thread=False
+        )
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        return conn
+
+    @contextmanager
+    def transaction(self, conn: Any | None = None, *, write: bool = True) -> Iterator[Tx]:
+        """A transaction on `conn` (or a fresh connection, closed afterwards); commits on success."""
+        own = conn is None
+        conn = conn or self.connect()
+        try:
+            if self.postgres:
+                with conn.transaction(), conn.cursor() as cursor:
+                    yield Tx(cursor, postgres=True)
+            else:
+                cursor = conn.cursor()
+                cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                try:
+                    yield Tx(cursor, postgres=False)
+                except BaseException:
+                    conn.rollback() if conn.in_transaction else None
+                    raise
+                else:
+                    conn.commit()
+        finally:
+            if own:
+                conn.close()

@@ -1,0 +1,167 @@
+"""Key figures (DOMAIN.md): the facts each published rate needs, one row per case.
+
+Tables: `figures_cases` (one row of facts per case, with the reader-scope columns of
+api/scope.py), `figures_holdings` (which unit and leader held the case, and when),
+`figures_visits` (every return visit) and `figures_repeats` (a later case linked as a repeat
+of an earlier one). Each batch re-derives every case it touches from all that case's events up
+to the batch's last position (projections/ledger_rows.py: one read per 500 cases), then rewrites those cases' rows
+with set-based statements. A `RepeatLinked` on a later case updates the earlier case's
+`repeat_count` and `first_repeat_on`.
+
+The figures (projections/figures_query.py computes them), for a period [from, to] of
+China-local days, either end open. Which date puts a case (or a visit) in the period:
+
+| figure | denominator | numerator (a subset of the denominator) |
+|---|---|---|
+| closure_rate 办结率 | cases accepted in the period | of those, closed now |
+| on_time_closure_rate 按期办结率 | cases whose final closure is in the period | of those, closed on or before the handling deadline (60 days + extension) of the handling period that was closed |
+| satisfaction_rate 满意率 | return visits made in the period | of those, satisfied or basically satisfied |
+| resolution_rate 化解率 | cases registered in the period ("cases in scope") | of those, closed now as resolved or mediated |
+| settled_rate 案结事了率 | cases registered in the period | of those, closed now, with no review or re-review request and no reopening ever, and no repeat petition registered on or before the closure day + 90 |
+| repeat_rate 重复信访率 | cases registered in the period | of those, with at least one later case linked to it as a repeat |
+
+"Closed now": the case has a closure not followed by a reopening (a reopened-then-closed case
+counts once, by its final closure; a reopened case not yet closed again is not closed; a
+termination or archiving after the closure leaves it closed). Corrected values count
+(category, dates, closure type, satisfaction). Outcomes are as the ledger stands now, so a
+case closed after the period still counts as closed for the period it was accepted in.
+
+Filters: `category` (corrected) and `campaign` (any backlog campaign of the case) select cases.
+`unit` (a unit subtree) and `leader` select the cases that unit subtree / leader held: for the
+figures dated by an event, on that day (a closure for on_time_closure_rate, a return visit for
+satisfaction_rate, as GET /satisfaction attributes visits); for the others, at some time in the
+period. A holding runs from the day of the (re)assignment up to, not including, the day of the
+next one, and does not end at closure; before its first assignment a case is held by the unit
+that received it (no leader). So a reassigned case counts for the leader holding it in the
+period asked, and for both leaders in a period spanning the handover.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from typing import Any, ClassVar
+from uuid import UUID
+
+from domain.application import LedgerApplication
+from domain.case_events import CaseEvent
+from projections.database import Tx
+from projections.figures_facts import CaseFacts, derive
+from projections.ledger_rows import case_histories
+from projections.sqltypes import db_date
+from projections.units import UnitPaths
+from projections.view import ViewEvent
+
+CAMPAIGN_MARK = "\x1f"  # frames each campaign in figures_cases.campaigns
+
+
+def day_param(tx: Tx, day: date | None) -> Any:
+    """A day as each store keeps it (PostgreSQL `date`, SQLite ISO text)."""
+    return db_date(tx.postgres, day)
+
+
+def id_param(tx: Tx, case_id: UUID) -> Any:
+    return case_id if tx.postgres else str(case_id)
+
+
+def campaigns_text(campaigns: Iterable[str]) -> str:
+    return "".join(f"{CAMPAIGN_MARK}{c}{CAMPAIGN_MARK}" for c in campaigns)
+
+
+class FiguresView:
+    name: ClassVar[str] = "figures"
+    tables: ClassVar[tuple[str, ...]] = (
+        "figures_cases",
+        "figures_holdings",
+        "figures_visits",
+        "figures_repeats",
+    )
+
+    def __init__(self, ledger: LedgerApplication) -> None:
+        self.ledger = ledger
+        self.paths = UnitPaths(ledger)
+
+    def apply(self, tx: Tx, batch: list[ViewEvent]) -> None:
+        touched = list(dict.fromkeys(e.originator_id for e in batch if isinstance(e.event, CaseEvent)))
+        if not touched:
+            return
+        upto = max(e.position for e in batch)
+        histories = case_histories(tx, self.ledger.mapper, touched, upto)
+        facts = [
+            f
+            for case_id in touched
+            if (f := derive(case_id, [logged.event for logged in histories.get(case_id, [])])) is not None
+        ]
+        self._write(tx, touched, facts)
+
+    # ---- writing ------------------------------------------------------------------------
+
+    def _write(self, tx: Tx, touched: Sequence[UUID], facts: Sequence[CaseFacts]) -> None:
+        cases, holdings = tx.table("figures_cases"), tx.table("figures_holdings")
+        visits, repeats = tx.table("figures_visits"), tx.table("figures_repeats")
+        ids = [(id_param(tx, c),) for c in touched]
+        for table, column in ((cases, "case_id"), (holdings, "case_id"), (visits, "case_id")):
+            tx.executemany(f"DELETE FROM {table} WHERE {column} = ?", ids)
+        tx.executemany(f"DELETE FROM {repeats} WHERE later_case_id = ?", ids)
+        tx.executemany(
+            f"INSERT INTO {cases} (case_id, registered_on, accepted_on, closed_on, closure_type, "
+            "handling_due_on, on_time, settle_by, category, campaigns, review_requested, reopened, "
+            "repeat_count, first_repeat_on, received_path, unit_path, leader_id, kind, accused_path, "
+            "accused_leader) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,0,NULL,?,?,?,?,?,?)",
+            [self._case_row(tx, f) for f in facts],
+        )
+        tx.executemany(
+            f"INSERT INTO {holdings} (case_id, seq, unit_path, leader_id, held_from, held_until) "
+            "VALUES (?,?,?,?,?,?)",
+            [
+                (id_param(tx, f.case_id), i, self.paths.path(h.unit_code), h.leader_id,
+                 day_param(tx, h.held_from), day_param(tx, h.held_until))
+                for f in facts for i, h in enumerate(f.holdings)
+            ],
+        )  # fmt: skip
+        tx.executemany(
+            f"INSERT INTO {visits} (case_id, seq, visited_on, satisfaction) VALUES (?,?,?,?)",
+            [
+                (id_param(tx, f.case_id), i, day_param(tx, v.visited_on), v.satisfaction)
+                for f in facts for i, v in enumerate(f.visits)
+            ],
+        )  # fmt: skip
+        tx.executemany(
+            f"INSERT INTO {repeats} (later_case_id, earlier_case_id, repeat_on) VALUES (?,?,?)",
+            [
+                (id_param(tx, f.case_id), id_param(tx, earlier), day_param(tx, f.registered_on))
+                for f in facts for earlier in f.repeat_of
+            ],
+        )  # fmt: skip
+        # Links only ever grow, so the earlier cases to update are those the touched ones name.
+        linked = dict.fromkeys([*touched, *(e for f in facts for e in f.repeat_of)])
+        tx.executemany(
+            f"UPDATE {cases} SET "
+            f"repeat_count = (SELECT COUNT(*) FROM {repeats} r WHERE r.earlier_case_id = {cases}.case_id), "
+            f"first_repeat_on = (SELECT MIN(r.repeat_on) FROM {repeats} r "
+            f"WHERE r.earlier_case_id = {cases}.case_id) "
+            "WHERE case_id = ?",
+            [(id_param(tx, c),) for c in linked],
+        )
+
+    def _case_row(self, tx: Tx, f: CaseFacts) -> tuple[Any, ...]:
+        return (
+            id_param(tx, f.case_id),
+            day_param(tx, f.registered_on),
+            day_param(tx, f.accepted_on),
+            day_param(tx, f.closed_on),
+            f.closure_type,
+            day_param(tx, f.handling_due_on),
+            None if f.on_time is None else int(f.on_time),
+            day_param(tx, f.settle_by),
+            f.category,
+            campaigns_text(f.campaigns),
+            int(f.review_requested),
+            f.reopened,
+            self.paths.path(f.received_unit),
+            self.paths.path(f.unit_code),
+            f.leader_id,
+            f.kind,
+            self.paths.path(f.accused_unit),
+            f.accused_leader,
+        )

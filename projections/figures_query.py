@@ -1,0 +1,217 @@
+"""The six key figures over the figures view, for a period, filters and the reader's scope.
+
+What each figure counts is defined in projections/figures.py. Every count is restricted by the
+caller's reader scope (a boolean SQL expression over the `f` alias of figures_cases), so a
+reader never gets a count that includes a case outside their scope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from projections.database import Tx
+from projections.figures import CAMPAIGN_MARK, day_param
+from projections.sqltypes import like_escape
+
+FIGURES = (
+    "closure_rate",
+    "on_time_closure_rate",
+    "satisfaction_rate",
+    "resolution_rate",
+    "settled_rate",
+    "repeat_rate",
+)
+MAX_MONTHS = 120  # by_month covers at most the last ten years of the period
+
+
+@dataclass(frozen=True)
+class Filters:
+    start: date | None = None  # `from`
+    end: date | None = None  # `to`
+    unit_path: str | None = None  # "/county/town/": the subtree
+    leader: str | None = None
+    category: str | None = None
+    campaign: str | None = None
+
+
+@dataclass(frozen=True)
+class Figure:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return None if self.denominator == 0 else self.numerator / self.denominator
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "numerator": self.numerator, "denominator": self.denominator}
+
+
+@dataclass
+class _Sql:
+    """SQL text and its `?` parameters, built in order."""
+
+    parts: list[str] = field(default_factory=list)
+    params: list[Any] = field(default_factory=list)
+
+    def add(self, text: str, *params: Any) -> _Sql:
+        self.parts.append(text)
+        self.params.extend(params)
+        return self
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.parts)
+
+
+def _in_period(q: _Sql, tx: Tx, column: str, start: date | None, end: date | None) -> _Sql:
+    q.add(f"({column} IS NOT NULL")
+    if start is not None:
+        q.add(f"AND {column} >= ?", day_param(tx, start))
+    if end is not None:
+        q.add(f"AND {column} <= ?", day_param(tx, end))
+    return q.add(")")
+
+
+def _holding(q: _Sql, tx: Tx, f: Filters, on_day: str | None = None) -> _Sql:
+    """`AND EXISTS` a holding by the filtered unit subtree / leader: at some time in the period,
+    or (`on_day`, a column) on that day. Nothing without a unit or leader filter."""
+    if f.unit_path is None and f.leader is None:
+        return q
+    q.add(f"AND EXISTS (SELECT 1 FROM {tx.table('figures_holdings')} h WHERE h.case_id = f.case_id")
+    if f.unit_path is not None:
+        q.add("AND h.unit_path LIKE ? ESCAPE '\\'", like_escape(f.unit_path) + "%")
+    if f.leader is not None:
+        q.add("AND h.leader_id = ?", f.leader)
+    if on_day is not None:
+        q.add(f"AND h.held_from <= {on_day} AND (h.held_until IS NULL OR h.held_until > {on_day})")
+    else:
+        if f.end is not None:
+            q.add("AND h.held_from <= ?", day_param(tx, f.end))
+        if f.start is not None:
+            q.add("AND (h.held_until IS NULL OR h.held_until > ?)", day_param(tx, f.start))
+    return q.add(")")
+
+
+def _filters(q: _Sql, tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]]) -> _Sql:
+    """The reader scope, category and campaign, over alias `f`."""
+    q.add(f"({scope[0]})", *scope[1])
+    if f.category is not None:
+        q.add("AND f.category = ?", f.category)
+    if f.campaign is not None:
+        framed = CAMPAIGN_MARK + like_escape(f.campaign) + CAMPAIGN_MARK
+        q.add("AND f.campaigns LIKE ? ESCAPE '\\'", "%" + framed + "%")
+    return q
+
+
+def _count(q: _Sql, tx: Tx, f: Filters, column: str, extra: str = "", held_on: str | None = None) -> _Sql:
+    q.add("SUM(CASE WHEN")
+    _in_period(q, tx, column, f.start, f.end).add(extra)
+    if held_on is not None:
+        _holding(q, tx, f, held_on)
+    return q.add("THEN 1 ELSE 0 END)")
+
+
+SETTLED = (
+    "AND f.closed_on IS NOT NULL AND f.review_requested = 0 AND f.reopened = 0 "
+    "AND (f.first_repeat_on IS NULL OR f.first_repeat_on > f.settle_by)"
+)
+
+
+def _case_counts(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]]) -> list[int]:
+    q = _Sql().add("SELECT")
+    _count(q, tx, f, "f.accepted_on").add(",")
+    _count(q, tx, f, "f.accepted_on", "AND f.closed_on IS NOT NULL").add(",")
+    # a closure counts for the unit / leader holding the case on the day it was closed
+    _count(q, tx, f, "f.closed_on", held_on="f.closed_on").add(",")
+    _count(q, tx, f, "f.closed_on", "AND f.on_time = 1", held_on="f.closed_on").add(",")
+    _count(q, tx, f, "f.registered_on").add(",")
+    _count(q, tx, f, "f.registered_on", "AND f.closure_type IN ('resolved', 'mediated')").add(",")
+    _count(q, tx, f, "f.registered_on", SETTLED).add(",")
+    _count(q, tx, f, "f.registered_on", "AND f.repeat_count > 0")
+    q.add(f"FROM {tx.table('figures_cases')} f WHERE")
+    _holding(_filters(q, tx, f, scope), tx, f).add("AND (")
+    _in_period(q, tx, "f.registered_on", f.start, f.end).add("OR")
+    _in_period(q, tx, "f.accepted_on", f.start, f.end).add("OR")
+    _in_period(q, tx, "f.closed_on", f.start, f.end).add(")")
+    row = tx.execute(q.text, q.params).fetchone()
+    return [int(v or 0) for v in (row or ())] or [0] * 8
+
+
+def _visit_counts(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]]) -> tuple[int, int]:
+    q = _Sql().add(
+        "SELECT COUNT(*), SUM(CASE WHEN v.satisfaction IN ('satisfied', 'basically_satisfied') "
+        f"THEN 1 ELSE 0 END) FROM {tx.table('figures_visits')} v "
+        f"JOIN {tx.table('figures_cases')} f ON f.case_id = v.case_id WHERE"
+    )
+    _in_period(q, tx, "v.visited_on", f.start, f.end).add("AND")
+    # a visit counts for the unit / leader holding the case on the day of the visit
+    _holding(_filters(q, tx, f, scope), tx, f, "v.visited_on")
+    row = tx.execute(q.text, q.params).fetchone() or (0, 0)
+    return int(row[0] or 0), int(row[1] or 0)
+
+
+def key_figures(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]]) -> dict[str, Figure]:
+    """The six figures, each with its numerator and denominator."""
+    accepted, accepted_closed, closed, on_time, cases, resolved, settled, repeated = _case_counts(
+        tx, f, scope
+    )
+    visits, satisfied = _visit_counts(tx, f, scope)
+    return {
+        "closure_rate": Figure(accepted_closed, accepted),
+        "on_time_closure_rate": Figure(on_time, closed),
+        "satisfaction_rate": Figure(satisfied, visits),
+        "resolution_rate": Figure(resolved, cases),
+        "settled_rate": Figure(settled, cases),
+        "repeat_rate": Figure(repeated, cases),
+    }
+
+
+def month_spans(start: date, end: date) -> list[tuple[date, date]]:
+    """Each calendar month overlapping [start, end], clipped to it; the last MAX_MONTHS."""
+    spans: list[tuple[date, date]] = []
+    first = start.replace(day=1)
+    while first <= end:
+        following = (first + timedelta(days=32)).replace(day=1)
+        spans.append((max(first, start), min(following - timedelta(days=1), end)))
+        first = following
+    return spans[-MAX_MONTHS:]
+
+
+def earliest_day(tx: Tx, scope: tuple[str, tuple[Any, ...]]) -> date | None:
+    """The first registration day among the cases this reader may see (where by_month starts
+    when the period has no `from`)."""
+    q = _Sql().add(f"SELECT MIN(f.registered_on) FROM {tx.table('figures_cases')} f WHERE")
+    q.add(f"({scope[0]})", *scope[1])
+    row = tx.execute(q.text, q.params).fetchone()
+    if row is None or row[0] is None:
+        return None
+    value = row[0]
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def figures_report(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], *, today: date) -> dict[str, Any]:
+    """The figures for the whole period, and for each month in it (for the dashboard chart)."""
+    report: dict[str, Any] = {
+        "figures": {name: fig.as_dict() for name, fig in key_figures(tx, f, scope).items()}
+    }
+    start = f.start or earliest_day(tx, scope)
+    end = f.end or today
+    months = [] if start is None or start > end else month_spans(start, end)
+    report["by_month"] = [
+        {
+            "month": first.strftime("%Y-%m"),
+            "from": first.isoformat(),
+            "to": last.isoformat(),
+            "figures": {
+                name: fig.as_dict()
+                for name, fig in key_figures(
+                    tx, Filters(first, last, f.unit_path, f.leader, f.category, f.campaign), scope
+                ).items()
+            },
+        }
+        for first, last in months
+    ]
+    return report

@@ -1,0 +1,132 @@
+"""Who may export, what the export leaves in the ledger, the PDF dossier, the command line, no key."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from api.cli import app as cli
+from domain import bundle_check
+from domain.application import LedgerApplication
+from domain.checkpoints import Checkpoint
+from domain.evidence import build_bundle, find_proofs
+from tests.api.helpers import World, assert_problem, drive
+from tests.evidence.helpers import documented_case, export
+
+
+def test_only_inspectors_and_supervisors_in_scope_and_never_the_accused(world: World) -> None:
+    case_id = documented_case(world)
+    assert export(world, case_id, "supervisor")["case_id"] == case_id
+    for who in ("registrar", "officer", "leader", "officer_b"):
+        response = world.client(who).get(f"/api/v1/cases/{case_id}/evidence")
+        assert_problem(response, 403, "forbidden")
+        assert_problem(world.client(who).get(f"/api/v1/cases/{case_id}/dossier.pdf"), 403, "forbidden")
+    world.add_user("supervisor_b", "supervisor", world.town_b)
+    assert_problem(world.client("supervisor_b").get(f"/api/v1/cases/{case_id}/evidence"), 403, "forbidden")
+    # An accusation: a county supervisor who is the accused leader is in scope but may never export.
+    world.add_user("accused_supervisor", "supervisor", world.county, world.leader_b)
+    accusation = drive(
+        world, "in_handling", kind="accusation", accused_unit=world.town_b, accused_leader=world.leader_b
+    )
+    before = world.version(accusation.case_id)
+    for path in ("evidence", "dossier.pdf"):
+        response = world.client("accused_supervisor").get(f"/api/v1/cases/{accusation.case_id}/{path}")
+        assert_problem(response, 403, "forbidden")
+    assert world.version(accusation.case_id) == before  # a refused export leaves no entry
+
+
+def test_each_export_is_recorded_in_the_case(world: World) -> None:
+    case_id = documented_case(world)
+    export(world, case_id)
+    export(world, case_id, "supervisor")
+    views = [e for e in world.timeline(case_id)["items"] if e["type"] == "PersonalDataViewed"]
+    assert [(v["actor"]["role"], v["fields"]["purpose"]) for v in views] == [
+        ("inspector", "evidence export: 纪检复查"),
+        ("supervisor", "evidence export: 纪检复查"),
+    ]
+
+
+def test_the_dossier_pdf_shows_the_case_events_and_integrity(world: World) -> None:
+    case_id = documented_case(world)
+    response = world.client("inspector").get(f"/api/v1/cases/{case_id}/dossier.pdf")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/pdf"
+    pages = PdfReader(io.BytesIO(response.content)).pages
+    # pypdf reads fpdf2's two-byte glyph ids with a NUL before each character; pdftotext does not.
+    text = "\n".join(page.extract_text() for page in pages).replace("\x00", "")
+    flat = text.replace("\n", "")
+    assert case_id in flat
+    for event_type in (
+        "Registered",
+        "Accepted",
+        "Assigned",
+        "DocumentAttached",
+        "Answered",
+        "PersonalDataViewed",
+    ):
+        assert event_type in text, event_type
+    assert "chain intact" in text and "Merkle root" in text
+    assert "登记" in text and "答复" in text  # the embedded CJK font maps back to text
+
+
+def test_no_checkpoint_and_no_key_exports_the_chain_only(ledger: LedgerApplication) -> None:
+    from domain.context import command_context
+    from domain.values import Actor, Petitioner
+    from tests.factories import id_number
+
+    class NoKey:
+        def latest(self) -> Checkpoint | None:
+            return None
+
+        def public_key_for(self, key_id: str) -> bytes | None:
+            return None
+
+        def make(self) -> Checkpoint | None:
+            return None
+
+    with command_context(actor=Actor("r1", "registrar", "C1")):
+        result = ledger.register_case(
+            channel="letter", kind="complaint_request", headcount=1, subject="s", content="c", category="land",
+            region_code="330100", received_unit="C1", policy_version="2022-calendar",
+            petitioners=(Petitioner("李四", id_number()),),
+        )  # fmt: skip
+    rows = ledger.case_rows(result.case_id)
+    proofs, status = find_proofs(ledger.reads, rows, NoKey())
+    assert proofs is None and "no signing key" in status
+    bundle = json.loads(json.dumps(build_bundle(
+        result.case_id, rows, [], exported_at=rows[-1].recorded_at, exported_by={}, proofs=None, proof_status=status,
+    ), default=str))  # fmt: skip
+    report = bundle_check.check_bundle(bundle)
+    assert report.ok and any("no checkpoint" in n for n in report.notes)
+    assert (
+        bundle_check.check_bundle(bundle, bytes(32)).problem
+        == "the bundle has no checkpoint to check against your key"
+    )
+
+
+def test_xinfang_export_writes_a_bundle_and_a_pdf(
+    world: World, tmp_path: Path, key_file: Path, public_key_hex: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    case_id = documented_case(world)
+    monkeypatch.setenv("XINFANG_DATABASE_URL", world.server.settings.database_url)
+    monkeypatch.setenv("XINFANG_SIGNING_KEY_FILE", str(key_file))
+    runner = CliRunner()
+    out = tmp_path / "case.json"
+    result = runner.invoke(cli, ["export", case_id, "-o", str(out), "--purpose", "上级复查"])
+    assert result.exit_code == 0, result.output
+    bundle = json.loads(out.read_bytes())
+    assert bundle["exported_by"]["user_id"] == "system"
+    assert json.loads(bundle["events"][-1]["state"])["purpose"] == "evidence export: 上级复查 (command line)"
+    assert bundle_check.check_bundle(bundle, bytes.fromhex(public_key_hex)).ok
+    pdf = tmp_path / "case.pdf"
+    result = runner.invoke(cli, ["export", case_id, "--pdf", "-o", str(pdf)])
+    assert result.exit_code == 0, result.output
+    assert pdf.read_bytes().startswith(b"%PDF")
+    missing = runner.invoke(cli, ["export", str(UUID(int=1))])
+    assert missing.exit_code == 2 and "no such case" in missing.output
