@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.bootstrap import build_application, build_views
 from api.errors import install_error_handlers, problem
+from api.pages import install_pages
 from api.responses import JSON
 from api.routers import (
     accountability,
@@ -142,5 +143,6 @@ def create_app(
     for module in routers:
         router = module.router
         app.include_router(router)
+    install_pages(app)  # web pages (简体中文) beside the API: /login, /cases, ...
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     return app

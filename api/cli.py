@@ -53,6 +53,7 @@ def serve(
         console.print(table)
     console.print(f"[bold green]xinfang-ledger[/] on {settings.database_url}")
     console.print(f"  API docs:  http://{host}:{port}/docs   (Authorize with a token above)")
+    console.print(f"  Pages:     http://{host}:{port}/login  (sign in with a token above)")
     console.print(f"  health:    http://{host}:{port}/healthz")
     if demo:
         from domain.case_events import Registered

@@ -1,0 +1,90 @@
+"""The case list (filters of GET /api/v1/cases, overdue and backlog markers, paging) and the
+overdue list, both rendered from the API's own listing functions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from api.pages import forms
+from api.pages.labels import CHANNEL, STATUS
+from api.pages.render import call, page
+from api.pages.session import CurrentPageUser
+from api.routers.case_list import list_cases, list_overdue
+from domain.vocabulary import Channel, Status
+
+router = APIRouter(include_in_schema=False)
+PAGE_SIZE = 20
+Text = Annotated[str | None, Query(max_length=500)]
+
+
+def _next_link(request: Request, cursor: str | None, number: int) -> str | None:
+    if cursor is None:
+        return None
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "page")]
+    return "?" + urlencode([*params, ("cursor", cursor), ("page", str(number + 1))])
+
+
+def _first_link(request: Request) -> str:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("cursor", "page")]
+    return "?" + urlencode(params)
+
+
+def _page_number(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100_000 else 1
+
+
+@router.get("/cases", response_class=HTMLResponse)
+def cases_page(
+    request: Request, user: CurrentPageUser,
+    status: Annotated[list[str] | None, Query()] = None,
+    unit: Text = None, leader: Text = None, category: Text = None, channel: Text = None,
+    overdue: Text = None, backlog: Text = None, registered_from: Text = None, registered_to: Text = None,
+    q: Text = None, as_of: Text = None, cursor: Text = None, page_no: Annotated[str | None, Query(alias="page")] = None,
+) -> HTMLResponse:  # fmt: skip
+    statuses = [s for s in (forms.choice(v, Status, "状态") for v in status or ()) if s is not None]
+    as_of_day = forms.day(as_of, "截至日期")
+    result: dict[str, Any] = call(
+        list_cases, request, user.principal, None,
+        status=statuses or None, unit=forms.text(unit, "承办单位"), leader=forms.text(leader, "包案领导"),
+        category=forms.text(category, "类别"), channel=forms.choice(channel, Channel, "渠道"),
+        overdue=forms.flag(overdue, "超期"), backlog=forms.flag(backlog, "积案"),
+        registered_from=forms.day(registered_from, "登记起始日"), registered_to=forms.day(registered_to, "登记截止日"),
+        q=forms.text(q, "事项关键词"), as_of=forms.end_of_day(as_of_day), known_at=None,
+        limit=PAGE_SIZE, cursor=forms.text(cursor, "游标", 500),
+    )  # fmt: skip
+    number = _page_number(page_no)
+    filters = {
+        "status": [s.value for s in statuses], "unit": unit or "", "leader": leader or "",
+        "category": category or "", "channel": channel or "", "overdue": overdue or "",
+        "backlog": backlog or "", "registered_from": registered_from or "",
+        "registered_to": registered_to or "", "q": q or "", "as_of": as_of or "",
+    }  # fmt: skip
+    return page(
+        request, "cases.html", user, items=result["items"], filters=filters, statuses=STATUS, channels=CHANNEL,
+        page_number=number, next_link=_next_link(request, result["next_cursor"], number),
+        first_link=_first_link(request) if number > 1 else None,
+    )  # fmt: skip
+
+
+@router.get("/overdue", response_class=HTMLResponse)
+def overdue_page(
+    request: Request, user: CurrentPageUser, unit: Text = None, leader: Text = None, as_of: Text = None,
+    cursor: Text = None, page_no: Annotated[str | None, Query(alias="page")] = None,
+) -> HTMLResponse:  # fmt: skip
+    as_of_day = forms.day(as_of, "截至日期")
+    result: dict[str, Any] = call(
+        list_overdue, request, user.principal, None, unit=forms.text(unit, "承办单位"),
+        leader=forms.text(leader, "包案领导"), as_of=forms.end_of_day(as_of_day), known_at=None,
+        limit=PAGE_SIZE, cursor=forms.text(cursor, "游标", 500),
+    )  # fmt: skip
+    number = _page_number(page_no)
+    return page(
+        request, "overdue.html", user, items=result["items"],
+        filters={"unit": unit or "", "leader": leader or "", "as_of": as_of or ""},
+        page_number=number, next_link=_next_link(request, result["next_cursor"], number),
+        first_link=_first_link(request) if number > 1 else None,
+    )  # fmt: skip

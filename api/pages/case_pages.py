@@ -1,0 +1,81 @@
+"""One case: its timeline (chain status first, corrections beside what they correct) and its
+replay, step by step. Both come from the API's own read functions (scope, redaction, masking)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from api.auth import Ledger
+from api.pages import forms
+from api.pages.render import PageError, call, page
+from api.pages.session import CurrentPageUser
+from api.permissions import EXPORT_ROLES
+from api.routers.case_reads import get_case, timeline
+from api.routers.case_replay import replay
+from domain.policy import CHINA_TZ
+
+router = APIRouter(include_in_schema=False)
+
+
+def case_uuid(raw: str) -> UUID:
+    try:
+        return UUID(raw)
+    except ValueError:
+        raise PageError(404, f"没有这个案件编号：{raw[:60]}") from None
+
+
+def _local_day(moment: Any) -> str:
+    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    if isinstance(value, datetime):
+        return value.astimezone(CHINA_TZ).date().isoformat() if value.tzinfo else value.date().isoformat()
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _summary(request: Request, ledger: Ledger, user: CurrentPageUser, case_id: UUID) -> dict[str, Any]:
+    summary: dict[str, Any] = call(
+        get_case, case_id, request, ledger, user.principal,
+        version=None, as_of=None, known_at=None, unmask=False, purpose=None,
+    )  # fmt: skip
+    return summary
+
+
+@router.get("/cases/{case_id}/timeline", response_class=HTMLResponse)
+def timeline_page(case_id: str, request: Request, ledger: Ledger, user: CurrentPageUser) -> HTMLResponse:
+    cid = case_uuid(case_id)
+    case = _summary(request, ledger, user, cid)
+    result: dict[str, Any] = call(timeline, cid, request, ledger, user.principal, unmask=False, purpose=None)
+    by_version = {item["version"]: item for item in result["items"]}
+    for item in result["items"]:
+        # each event lists the corrections made to it, shown beside it
+        item["corrections"] = [by_version[v] for v in item["corrected_by"] if v in by_version]
+    return page(
+        request, "timeline.html", user, case=case, timeline=result,
+        can_export=user.principal.role in EXPORT_ROLES,
+    )  # fmt: skip
+
+
+@router.get("/cases/{case_id}/replay", response_class=HTMLResponse)
+def replay_page(
+    case_id: str, request: Request, ledger: Ledger, user: CurrentPageUser,
+    step: Annotated[str | None, Query(max_length=10)] = None,
+    on: Annotated[str | None, Query(max_length=20, alias="date")] = None,
+) -> HTMLResponse:  # fmt: skip
+    cid = case_uuid(case_id)
+    case = _summary(request, ledger, user, cid)
+    result: dict[str, Any] = call(replay, cid, request, ledger, user.principal, unmask=False, purpose=None)
+    steps = result["steps"]
+    for s in steps:
+        s["day"] = _local_day(s["occurred_at"])
+    current = len(steps)
+    if step and step.isdigit():
+        current = min(max(int(step), 1), len(steps))
+    jump = forms.day(on, "跳转日期")
+    if jump is not None:
+        reached = [i for i, s in enumerate(steps, 1) if s["day"] <= jump.isoformat()]
+        current = reached[-1] if reached else 1
+    return page(request, "replay.html", user, case=case, steps=steps, current=current)

@@ -1,0 +1,112 @@
+"""Dashboards: leader caseloads, key figures, the accountability register. Every number comes
+from the API's own functions, so it counts only the cases the reader may see."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+
+from api.auth import Ledger
+from api.pages import forms
+from api.pages.labels import FIGURE
+from api.pages.render import call, page
+from api.pages.session import CurrentPageUser
+from api.routers.accountability import accountability
+from api.routers.caseloads import list_caseloads
+from api.routers.figures import figures
+from api.routers.reference import list_leaders, list_units
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str | None, Query(max_length=500)]
+MAX_LEADERS = 500
+
+
+def unit_choices(ledger: Ledger, user: CurrentPageUser) -> list[dict[str, str]]:
+    """Units in tree order with their depth, for the unit pickers."""
+    out: list[dict[str, str]] = []
+
+    def walk(nodes: list[dict[str, Any]], depth: int) -> None:
+        for n in nodes:
+            out.append({"code": n["code"], "name": n["name"], "indent": "　" * depth})
+            walk(n["children"], depth + 1)
+
+    walk(call(list_units, ledger, user.principal)["items"], 0)
+    return out
+
+
+def leader_names(ledger: Ledger, user: CurrentPageUser) -> dict[str, str]:
+    return {x["leader_id"]: x["name"] for x in call(list_leaders, ledger, user.principal)["items"]}
+
+
+@router.get("/caseloads", response_class=HTMLResponse)
+def caseloads_page(
+    request: Request, ledger: Ledger, user: CurrentPageUser, unit: Text = None, as_of: Text = None
+) -> HTMLResponse:
+    as_of_day = forms.day(as_of, "截至日期")
+    result: dict[str, Any] = call(
+        list_caseloads, request, user.principal, None, unit=forms.text(unit, "单位"),
+        as_of=forms.end_of_day(as_of_day), known_at=None, start=None, end=None, limit=MAX_LEADERS, cursor=None,
+    )  # fmt: skip
+    names = leader_names(ledger, user)
+    rows = [{**r, "name": names.get(r["leader_id"], r["leader_id"])} for r in result["items"]]
+    chart = {
+        "leaders": [r["name"] for r in rows],
+        "series": {k: [r[k] for r in rows] for k in ("open", "overdue", "closed")},
+        "satisfaction": [None if r["satisfaction_rate"] is None else round(r["satisfaction_rate"] * 100, 1)
+                         for r in rows],
+    }  # fmt: skip
+    return page(
+        request, "caseloads.html", user, rows=rows, chart=chart, units=unit_choices(ledger, user),
+        filters={"unit": unit or "", "as_of": as_of or ""},
+    )  # fmt: skip
+
+
+@router.get("/figures", response_class=HTMLResponse)
+def figures_page(
+    request: Request, ledger: Ledger, user: CurrentPageUser, unit: Text = None, category: Text = None,
+    campaign: Text = None, start: Annotated[str | None, Query(alias="from", max_length=20)] = None,
+    to: Text = None,
+) -> HTMLResponse:  # fmt: skip
+    result: dict[str, Any] = call(
+        figures, request, ledger, user.principal, None, start=forms.day(start, "起始日"), to=forms.day(to, "截止日"),
+        unit=forms.text(unit, "单位"), leader=None, category=forms.text(category, "类别"),
+        campaign=forms.text(campaign, "积案专项"),
+    )  # fmt: skip
+    months = result["by_month"]
+    chart = {
+        "months": [m["month"] for m in months],
+        "series": {
+            FIGURE[name]: [None if m["figures"][name]["value"] is None else round(m["figures"][name]["value"] * 100, 1)
+                           for m in months]
+            for name in FIGURE
+        },
+    }  # fmt: skip
+    return page(
+        request, "figures.html", user, figures=result["figures"], months=months, names=FIGURE, chart=chart,
+        units=unit_choices(ledger, user),
+        filters={"unit": unit or "", "category": category or "", "campaign": campaign or "",
+                 "from": start or "", "to": to or ""},
+    )  # fmt: skip
+
+
+@router.get("/accountability", response_class=HTMLResponse)
+def accountability_page(
+    request: Request, ledger: Ledger, user: CurrentPageUser, leader: Text = None, unit: Text = None,
+    start: Annotated[str | None, Query(alias="from", max_length=20)] = None, to: Text = None,
+    cursor: Text = None,
+) -> HTMLResponse:  # fmt: skip
+    result: dict[str, Any] = call(
+        accountability, request, user.principal, None, leader=forms.text(leader, "领导"),
+        unit=forms.text(unit, "单位"), from_=forms.day(start, "起始日"), to=forms.day(to, "截止日"),
+        limit=50, cursor=forms.text(cursor, "游标", 500),
+    )  # fmt: skip
+    names = leader_names(ledger, user)
+    params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
+    more = "?" + urlencode([*params, ("cursor", result["next_cursor"])]) if result["next_cursor"] else None
+    return page(
+        request, "accountability.html", user, items=result["items"], names=names, next_link=more,
+        filters={"leader": leader or "", "unit": unit or "", "from": start or "", "to": to or ""},
+    )  # fmt: skip

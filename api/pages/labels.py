@@ -1,0 +1,147 @@
+"""Chinese labels for the codes the API speaks (a code without a label is shown as it is)."""
+
+from __future__ import annotations
+
+STATUS = {
+    "registered": "已登记",
+    "accepted": "已受理",
+    "not_accepted": "不予受理",
+    "diverted": "已分流",
+    "transferred": "已转送",
+    "in_handling": "办理中",
+    "answered": "已答复",
+    "closed": "已办结",
+    "under_review": "复查中",
+    "reviewed": "已复查",
+    "under_re_review": "复核中",
+    "terminated": "已终结",
+    "archived": "已归档",
+}
+
+EVENT = {
+    "Registered": "登记",
+    "Accepted": "受理",
+    "NotAccepted": "不予受理",
+    "Diverted": "分流",
+    "Transferred": "转送",
+    "Assigned": "交办",
+    "Instructed": "领导批示",
+    "SupervisionIssued": "督办",
+    "SupervisionAnswered": "督办回复",
+    "ProgressRecorded": "办理进展",
+    "MediationRecorded": "调解",
+    "ExtensionGranted": "延期",
+    "Answered": "答复",
+    "ReturnVisitRecorded": "回访",
+    "ReviewRequested": "申请复查",
+    "ReviewDecided": "复查决定",
+    "ReReviewRequested": "申请复核",
+    "HearingHeld": "听证",
+    "ReReviewDecided": "复核决定",
+    "Closed": "办结",
+    "Reopened": "重新办理",
+    "Terminated": "终结",
+    "Archived": "归档",
+    "BacklogDesignated": "列入积案",
+    "RepeatLinked": "关联重复信访",
+    "AccountabilityRecorded": "问责",
+    "NoteAdded": "备注",
+    "DocumentAttached": "附件",
+    "Corrected": "更正",
+    "PersonalDataViewed": "查看个人信息",
+}
+
+CLOCK = {
+    "screening": "登记受理期限",
+    "assignment_objection": "交办异议期",
+    "supervision_reply": "督办回复期限",
+    "handling": "办理期限",
+    "fast_track_meet": "快速办理·见面",
+    "fast_track_facts": "快速办理·查明",
+    "fast_track_answer": "快速办理·答复",
+    "review_request_window": "申请复查期",
+    "review_decision": "复查期限",
+    "re_review_request_window": "申请复核期",
+    "re_review_decision": "复核期限",
+}
+
+CLOCK_STATE = {
+    "running": "计时中",
+    "met": "按期",
+    "overdue": "已超期",
+    "met_late": "超期完成",
+    "window_open": "期间内",
+    "window_closed": "期间届满",
+}
+
+CHANNEL = {"visit": "来访", "phone": "电话", "letter": "来信", "email": "电子邮件", "online": "网上信访"}
+KIND = {"complaint_request": "投诉请求", "accusation": "检举控告", "suggestion": "意见建议"}
+SATISFACTION = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
+ROLE = {
+    "admin": "管理员",
+    "registrar": "登记员",
+    "officer": "承办人",
+    "leader": "包案领导",
+    "supervisor": "督办",
+    "inspector": "纪检监察",
+}
+
+FIGURE = {
+    "closure_rate": "办结率",
+    "on_time_closure_rate": "按期办结率",
+    "satisfaction_rate": "满意率",
+    "resolution_rate": "化解率",
+    "settled_rate": "案结事了率",
+    "repeat_rate": "重复信访率",
+}
+
+FIELD = {
+    "status": "状态",
+    "subject": "事项",
+    "content": "内容",
+    "petitioners": "信访人",
+    "category": "类别",
+    "channel": "渠道",
+    "kind": "类型",
+    "unit_code": "承办单位",
+    "leader_id": "包案领导",
+    "officer_id": "承办人",
+    "received_unit": "登记单位",
+    "accused_unit": "被举报单位",
+    "accused_leader": "被举报领导",
+    "handling_period": "办理轮次",
+    "extension_days": "延期天数",
+    "answer_outcome": "答复意见",
+    "answer_delivered_on": "答复送达日",
+    "satisfaction": "满意度",
+    "closure_type": "办结方式",
+    "closed_at": "办结时间",
+    "accepted_at": "受理时间",
+    "registered_at": "登记时间",
+    "archived_at": "归档时间",
+    "termination_basis": "终结依据",
+    "backlog_campaigns": "积案专项",
+    "repeat_of": "重复信访",
+    "documents": "附件",
+    "late_entry": "补录",
+    "headcount": "人数",
+}
+
+TABLES = {
+    "status": STATUS,
+    "event": EVENT,
+    "clock": CLOCK,
+    "clock_state": CLOCK_STATE,
+    "channel": CHANNEL,
+    "kind": KIND,
+    "satisfaction": SATISFACTION,
+    "role": ROLE,
+    "figure": FIGURE,
+    "field": FIELD,
+}
+
+
+def label(value: object, table: str) -> str:
+    if value is None:
+        return "—"
+    return TABLES[table].get(str(value), str(value))
