@@ -18,6 +18,7 @@ from domain.vocabulary import Channel, Status
 
 router = APIRouter(include_in_schema=False)
 PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
 Text = Annotated[str | None, Query(max_length=500)]
 
 
@@ -33,6 +34,10 @@ def _first_link(request: Request) -> str:
     return "?" + urlencode(params)
 
 
+def _page_size(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() and 0 < int(raw) <= MAX_PAGE_SIZE else PAGE_SIZE
+
+
 def _page_number(raw: str | None) -> int:
     return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
@@ -44,6 +49,7 @@ def cases_page(
     unit: Text = None, leader: Text = None, category: Text = None, channel: Text = None,
     overdue: Text = None, backlog: Text = None, registered_from: Text = None, registered_to: Text = None,
     q: Text = None, as_of: Text = None, cursor: Text = None, page_no: Annotated[str | None, Query(alias="page")] = None,
+    size: Text = None,
 ) -> HTMLResponse:  # fmt: skip
     statuses = [s for s in (forms.choice(v, Status, "状态") for v in status or ()) if s is not None]
     as_of_day = forms.day(as_of, "截至日期")
@@ -54,7 +60,7 @@ def cases_page(
         overdue=forms.flag(overdue, "超期"), backlog=forms.flag(backlog, "积案"),
         registered_from=forms.day(registered_from, "登记起始日"), registered_to=forms.day(registered_to, "登记截止日"),
         q=forms.text(q, "事项关键词"), as_of=forms.end_of_day(as_of_day), known_at=None,
-        limit=PAGE_SIZE, cursor=forms.text(cursor, "游标", 500),
+        limit=_page_size(size), cursor=forms.text(cursor, "游标", 500),
     )  # fmt: skip
     number = _page_number(page_no)
     filters = {
@@ -73,13 +79,13 @@ def cases_page(
 @router.get("/overdue", response_class=HTMLResponse)
 def overdue_page(
     request: Request, user: CurrentPageUser, unit: Text = None, leader: Text = None, as_of: Text = None,
-    cursor: Text = None, page_no: Annotated[str | None, Query(alias="page")] = None,
+    cursor: Text = None, page_no: Annotated[str | None, Query(alias="page")] = None, size: Text = None,
 ) -> HTMLResponse:  # fmt: skip
     as_of_day = forms.day(as_of, "截至日期")
     result: dict[str, Any] = call(
         list_overdue, request, user.principal, None, unit=forms.text(unit, "承办单位"),
         leader=forms.text(leader, "包案领导"), as_of=forms.end_of_day(as_of_day), known_at=None,
-        limit=PAGE_SIZE, cursor=forms.text(cursor, "游标", 500),
+        limit=_page_size(size), cursor=forms.text(cursor, "游标", 500),
     )  # fmt: skip
     number = _page_number(page_no)
     return page(

@@ -86,6 +86,14 @@ ROLE = {
     "inspector": "纪检监察",
 }
 
+MEASURE = {
+    "interview": "约谈",
+    "notice_of_criticism": "通报批评",
+    "admonishment": "诫勉",
+    "party_discipline": "党纪处分",
+    "organisational": "组织处理",
+}
+
 FIGURE = {
     "closure_rate": "办结率",
     "on_time_closure_rate": "按期办结率",
@@ -137,6 +145,7 @@ TABLES = {
     "satisfaction": SATISFACTION,
     "role": ROLE,
     "figure": FIGURE,
+    "measure": MEASURE,
     "field": FIELD,
 }
 
@@ -145,3 +154,13 @@ def label(value: object, table: str) -> str:
     if value is None:
         return "—"
     return TABLES[table].get(str(value), str(value))
+
+
+# Fields whose values are codes, and the table that names them.
+VALUE_TABLES = {"status": "status", "kind": "kind", "channel": "channel", "satisfaction": "satisfaction"}
+
+
+def field_value(value: object, field: str) -> object:
+    """A field's value with its Chinese name when the field holds a code."""
+    table = VALUE_TABLES.get(field)
+    return value if table is None or value is None else label(value, table)

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from api.errors import ProblemError, Unauthenticated
-from api.pages.labels import label
+from api.pages.labels import field_value, label
 from api.pages.session import PageUser
 from domain import errors as de
 from domain.policy import CHINA_TZ
@@ -73,7 +73,7 @@ def plain(value: Any) -> str:
 
 
 templates.env.filters.update(
-    label=label, china_time=china_time, percent=percent, short_hash=short_hash, plain=plain
+    label=label, field_value=field_value, china_time=china_time, percent=percent, short_hash=short_hash, plain=plain
 )
 
 

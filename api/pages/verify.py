@@ -27,6 +27,13 @@ def _checked(user: PageUser, csrf: str) -> None:
         raise PageError(403, "表单已失效（CSRF 校验失败），请刷新页面后重试。")
 
 
+def _as_download(response: Response) -> Response:
+    """The pages offer the dossier as a file to keep (the API shows it inline)."""
+    disposition = response.headers.get("content-disposition", "")
+    response.headers["content-disposition"] = disposition.replace("inline;", "attachment;")
+    return response
+
+
 def _verify_page(request: Request, user: PageUser, report: dict[str, Any] | None) -> HTMLResponse:
     role = user.principal.role
     return page(
@@ -60,7 +67,7 @@ def download_dossier(
     case_id: str, request: Request, ledger: Ledger, user: CurrentPageUser, csrf: Csrf = "", purpose: Purpose = ""
 ) -> Response:
     _checked(user, csrf)
-    return call(dossier, case_uuid(case_id), request, ledger, user.principal, text(purpose, "用途", 200))
+    return _as_download(call(dossier, case_uuid(case_id), request, ledger, user.principal, text(purpose, "用途", 200)))
 
 
 @router.post("/verify/export")
@@ -72,4 +79,4 @@ def export_case(
     export = {"evidence": evidence, "dossier": dossier}.get(kind)
     if export is None:
         raise PageError(422, f"未知的导出类型：{kind}")
-    return call(export, case_uuid(case_id.strip()), request, ledger, user.principal, text(purpose, "用途", 200))
+    return _as_download(call(export, case_uuid(case_id.strip()), request, ledger, user.principal, text(purpose, "用途", 200)))

@@ -35,6 +35,10 @@
       series: names.map(function (n) { return { name: n, type: "line", connectNulls: false, data: data.series[n] }; })
     };
   }
+  // No animation: the chart is final at once (screenshots, print), and legend on top, clear of the axis.
+  option.animation = false;
+  option.legend.top = 0;
+  option.grid.top = 56;
   chart.setOption(option);
   holder.setAttribute("data-rendered", "true");
   window.addEventListener("resize", function () { chart.resize(); });

@@ -1,0 +1,226 @@
+"""The web pages in a real browser: each page per role, filters, the replay, downloads, and
+that an accused party never sees the accuser. Screenshots land in tests/artifacts/pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.api.helpers import World, world_fixture  # noqa: F401 - the `world` fixture
+from tests.pages.conftest import screenshot
+from tests.pages.scene import CAMPAIGN, SECRETS, Scene, build_scene, log_in
+
+pytestmark = pytest.mark.browser
+SQLITE = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
+NewContext = Callable[[], BrowserContext]
+
+
+def _fits(page: Page) -> None:
+    """No sideways scrolling on a 1366-wide office screen."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1366
+
+
+def _rows(page: Page, table: str = "table.grid") -> int:
+    return page.locator(f"{table} tbody tr:not(:has(td.empty))").count()
+
+
+@SQLITE
+def test_supervisor_and_inspector_pages(world: World, new_context: NewContext) -> None:
+    scene = build_scene(world)
+    base = world.server.url
+    page = log_in(new_context(), base, world.tokens["inspector"])
+
+    # 1. case list: every case, overdue and backlog markers, filters, paging
+    expect(page.locator("h1")).to_have_text("案件列表")
+    assert _rows(page) == 4
+    overdue_row = page.locator("tr", has=page.locator(f"a[href='/cases/{scene.overdue}/timeline']")).first
+    expect(overdue_row.locator(".badge.red")).to_contain_text("超期")
+    backlog_row = page.locator("tr", has=page.locator(f"a[href='/cases/{scene.backlog}/timeline']")).first
+    expect(backlog_row.locator(".badge.amber", has_text="积案")).to_have_count(1)
+    _fits(page)
+    screenshot(page, "inspector-cases")
+    page.select_option("select[name=status]", ["closed"])
+    page.click("#case-filters button[type=submit]")
+    expect(page.locator("table.grid tbody tr")).to_have_count(1)
+    expect(page.locator("table.grid tbody")).to_contain_text("拖欠农民工工资")
+    page.goto(f"{base}/cases?backlog=1")
+    expect(page.locator("table.grid tbody tr")).to_have_count(1)
+    expect(page.locator("table.grid tbody")).to_contain_text("宅基地纠纷")
+    page.goto(f"{base}/cases?size=3")
+    assert _rows(page) == 3
+    page.click("#next-page")
+    expect(page.locator(".pager")).to_contain_text("第 2 页")
+    assert _rows(page) == 1
+    page.goto(f"{base}/cases?registered_from=not-a-date")
+    expect(page.locator(".error")).to_contain_text("不是有效日期")
+
+    # 2. timeline: chain status first, both times, late-entry flag, correction beside its target, hashes
+    page.goto(f"{base}/cases/{scene.overdue}/timeline")
+    expect(page.locator("#chain-status")).to_contain_text("已验证")
+    first = page.locator("#event-1")
+    expect(first.locator(".badge", has_text="补录")).to_have_count(1)  # happened 300 days before it was entered
+    expect(first.locator(".corrected-by")).to_contain_text(f"已被第 {scene.corrected_version} 条更正")
+    expect(first.locator(".corrected-by")).to_contain_text("housing")
+    expect(page.locator(f"#event-{scene.corrected_version}")).to_contain_text("登记类别有误")
+    expect(page.locator("table.timeline")).to_contain_text(re.compile(r"[0-9a-f]{64}"))  # the document's sha256
+    screenshot(page, "inspector-timeline")
+    with page.expect_download() as download:
+        page.click("form.exports button:has-text('下载证据包')")
+    assert download.value.suggested_filename == f"case-{scene.overdue}-evidence.json"
+
+    # 3. replay: buttons, keyboard, jump to a date
+    page.goto(f"{base}/cases/{scene.overdue}/replay")
+    total = page.locator("section.step").count()
+    expect(page.locator("#step-number")).to_have_text(str(total))
+    page.click("#prev-step")
+    expect(page.locator("#step-number")).to_have_text(str(total - 1))
+    page.keyboard.press("Home")  # not a replay key: nothing moves
+    page.keyboard.press("ArrowLeft")
+    expect(page.locator("#step-number")).to_have_text(str(total - 2))
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#step-number")).to_have_text(str(total - 1))
+    page.fill("#jump-date", "2000-01-01")  # before registration: the first step
+    page.click("#jump-button")
+    expect(page.locator("#step-number")).to_have_text("1")
+    step_one = page.locator("#step-1")
+    expect(step_one).to_be_visible()
+    expect(step_one).to_contain_text("登记")
+    expect(step_one.locator(".cols")).to_contain_text("登记受理期限")  # the screening clock …
+    expect(step_one.locator(".cols")).to_contain_text("第二十二条")  # … with its article
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("ArrowRight")  # step 3: assigned to town A
+    expect(page.locator("#step-3 .holder")).to_contain_text(world.town_a)
+    expect(page.locator("#step-3 .holder")).to_contain_text(world.leader_a)
+    expect(page.locator("#step-3 td.changed").first).to_be_visible()
+    screenshot(page, "inspector-replay")
+
+    # 4. caseloads: table and chart per leader, "as of" a past date
+    page.goto(f"{base}/caseloads")
+    row = page.locator("#caseload-table tbody tr", has_text="甲镇镇长")
+    expect(row).to_have_count(1)
+    expect(page.locator("#caseload-chart[data-rendered=true] svg")).to_have_count(1)
+    cells = row.locator("td")
+    assert int(cells.nth(1).inner_text()) >= 3 and int(cells.nth(2).inner_text()) >= 1  # open, overdue
+    screenshot(page, "inspector-caseloads")
+    page.fill("input[name=as_of]", "2000-01-01")
+    page.click("#caseload-filters button[type=submit]")
+    expect(page.locator("#caseload-table td.empty")).to_have_count(1)
+    page.select_option("#caseload-filters select[name=unit]", world.town_b)
+    page.fill("input[name=as_of]", "")
+    page.click("#caseload-filters button[type=submit]")
+    expect(page.locator("#caseload-table td.empty")).to_have_count(1)  # town B holds nothing
+
+    # 5. key figures: numerator and denominator, by month with a chart, filters
+    page.goto(f"{base}/figures")
+    repeat = page.locator("#figure-table tr[data-figure=resolution_rate] td")
+    assert repeat.nth(3).inner_text() == "4"  # registered in scope
+    expect(page.locator("#figure-chart[data-rendered=true] svg")).to_have_count(1)
+    assert _rows(page, "#month-table") >= 1
+    screenshot(page, "inspector-figures")
+    page.fill("#figure-filters input[name=campaign]", CAMPAIGN)
+    page.click("#figure-filters button[type=submit]")
+    expect(page.locator("#figure-table tr[data-figure=resolution_rate] td").nth(3)).to_have_text("1")
+    page.goto(f"{base}/figures?category=labour")
+    expect(page.locator("#figure-table tr[data-figure=resolution_rate] td").nth(3)).to_have_text("1")
+
+    # 6. overdue list and accountability register
+    page.goto(f"{base}/overdue")
+    expect(page.locator("table.grid tbody")).to_contain_text("道路施工噪音扰民")
+    expect(page.locator("table.grid tbody")).not_to_contain_text("拖欠农民工工资")
+    screenshot(page, "inspector-overdue")
+    page.goto(f"{base}/accountability")
+    expect(page.locator("#accountability-table tbody tr")).to_have_count(1)
+    expect(page.locator("#accountability-table")).to_contain_text("约谈")
+    expect(page.locator("#accountability-table")).to_contain_text("甲镇镇长")
+    screenshot(page, "inspector-accountability")
+
+    # 7. verification: run verify; export a dossier by case id
+    page.goto(f"{base}/verify")
+    page.click("#verify-form button")
+    expect(page.locator("#verify-result")).to_contain_text("校验通过")
+    screenshot(page, "inspector-verify")
+    page.fill("#export-case", scene.closed)
+    with page.expect_download() as pdf:
+        page.click("#export-form button[value=dossier]")
+    assert pdf.value.suggested_filename == f"case-{scene.closed}-dossier.pdf"
+    with open(pdf.value.path(), "rb") as f:
+        assert f.read(5) == b"%PDF-"
+
+    # a supervisor: sees the same pages within scope, but may not run the inspector-only register items
+    sup = log_in(new_context(), base, world.tokens["supervisor"])
+    assert _rows(sup) == 4
+    screenshot(sup, "supervisor-cases")
+    sup.goto(f"{base}/caseloads")
+    expect(sup.locator("#caseload-table tbody tr", has_text="甲镇镇长")).to_have_count(1)
+    screenshot(sup, "supervisor-caseloads")
+    # an officer: not a reader of the accountability register (403 page, as in the API)
+    officer = log_in(new_context(), base, world.tokens["officer"])
+    response = officer.goto(f"{base}/accountability")
+    assert response is not None and response.status == 403
+    expect(officer.locator(".error")).to_be_visible()
+    screenshot(officer, "officer-accountability-forbidden")
+
+
+def _all_pages(base: str, scene: Scene, world: World) -> list[str]:
+    cases = [scene.accusation, scene.overdue]
+    return [
+        "/cases", "/cases?q=举报", "/cases?status=in_handling", "/overdue", "/caseloads", "/figures",
+        "/accountability", "/verify",
+        *[f"/cases/{c}/timeline" for c in cases], *[f"/cases/{c}/replay" for c in cases],
+        *[f"/cases/{scene.accusation}/replay?step={n}" for n in range(1, 8)],
+        f"/cases/{scene.accusation}/nonsense", "/cases/not-a-case/timeline",
+    ]  # fmt: skip
+
+
+@SQLITE
+def test_an_accused_party_sees_no_accusers_name_on_any_page(world: World, new_context: NewContext) -> None:
+    # A county supervisor who is also the accused leader: in scope, and an accused party (第三十条).
+    world.add_user("accused_supervisor", "supervisor", world.county, world.leader_b)
+    world.add_user("registrar_b", "registrar", world.town_b)  # the accused unit's registrar
+    scene = build_scene(world)
+    base = world.server.url
+    seen: dict[str, Any] = {}
+    for who in ("accused_supervisor", "registrar_b", "officer_b"):
+        page = log_in(new_context(), base, world.tokens[who])
+        for path in _all_pages(base, scene, world):
+            response = page.goto(base + path)
+            assert response is not None
+            html = page.content()
+            for secret in SECRETS:
+                assert secret not in html, (who, path, secret)
+            seen[f"{who} {path}"] = response.status
+        page.goto(f"{base}/cases/{scene.accusation}/timeline")
+        screenshot(page, f"accused-{who}-timeline")
+    # the accused supervisor does read the case, redacted; the accused unit's officer is refused it
+    assert seen[f"accused_supervisor /cases/{scene.accusation}/timeline"] == 200
+    assert seen[f"officer_b /cases/{scene.accusation}/timeline"] == 403
+    accused = log_in(new_context(), base, world.tokens["accused_supervisor"])
+    accused.goto(f"{base}/cases/{scene.accusation}/timeline")
+    expect(accused.locator(".case-head")).to_contain_text("【已屏蔽】")
+    accused.goto(f"{base}/cases/{scene.accusation}/replay?step=1")
+    expect(accused.locator("#step-1")).to_contain_text("检举控告")
+    screenshot(accused, "accused-supervisor-replay")
+
+    # an inspector sees the name (personal data masked) where the API shows it
+    inspector = log_in(new_context(), base, world.tokens["inspector"])
+    inspector.goto(f"{base}/cases/{scene.accusation}/timeline")
+    expect(inspector.locator(".case-head")).to_contain_text(SECRETS[0])
+    assert SECRETS[1] not in inspector.content()  # the id number stays masked
+    screenshot(inspector, "inspector-accusation-timeline")
+
+
+@pytest.mark.parametrize("store_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+def test_pages_smoke_on_postgres(world: World, new_context: NewContext) -> None:
+    scene = build_scene(world)
+    base = world.server.url
+    page = log_in(new_context(), base, world.tokens["supervisor"])
+    assert _rows(page) == 4
+    page.goto(f"{base}/cases/{scene.overdue}/timeline")
+    expect(page.locator("#chain-status")).to_contain_text("已验证")
+    page.goto(f"{base}/figures")
+    expect(page.locator("#figure-chart[data-rendered=true] svg")).to_have_count(1)
+    screenshot(page, "postgres-supervisor-figures")
