@@ -9,8 +9,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
+from api.auth import Ledger
 from api.pages import forms
 from api.pages.labels import CHANNEL, STATUS
+from api.pages.reference import display_names
 from api.pages.render import call, page
 from api.pages.session import CurrentPageUser
 from api.routers.case_list import list_cases, list_overdue
@@ -44,7 +46,7 @@ def _page_number(raw: str | None) -> int:
 
 @router.get("/cases", response_class=HTMLResponse)
 def cases_page(
-    request: Request, user: CurrentPageUser,
+    request: Request, ledger: Ledger, user: CurrentPageUser,
     status: Annotated[list[str] | None, Query()] = None,
     unit: Text = None, leader: Text = None, category: Text = None, channel: Text = None,
     overdue: Text = None, backlog: Text = None, registered_from: Text = None, registered_to: Text = None,
@@ -70,7 +72,7 @@ def cases_page(
         "registered_to": registered_to or "", "q": q or "", "as_of": as_of or "",
     }  # fmt: skip
     return page(
-        request, "cases.html", user, items=result["items"], filters=filters, statuses=STATUS, channels=CHANNEL,
+        request, "cases.html", user, items=result["items"], names=display_names(ledger, user), filters=filters, statuses=STATUS, channels=CHANNEL,
         page_number=number, next_link=_next_link(request, result["next_cursor"], number),
         first_link=_first_link(request) if number > 1 else None,
     )  # fmt: skip
@@ -78,7 +80,7 @@ def cases_page(
 
 @router.get("/overdue", response_class=HTMLResponse)
 def overdue_page(
-    request: Request, user: CurrentPageUser, unit: Text = None, leader: Text = None, as_of: Text = None,
+    request: Request, ledger: Ledger, user: CurrentPageUser, unit: Text = None, leader: Text = None, as_of: Text = None,
     cursor: Text = None, page_no: Annotated[str | None, Query(alias="page")] = None, size: Text = None,
 ) -> HTMLResponse:  # fmt: skip
     as_of_day = forms.day(as_of, "截至日期")
@@ -89,7 +91,7 @@ def overdue_page(
     )  # fmt: skip
     number = _page_number(page_no)
     return page(
-        request, "overdue.html", user, items=result["items"],
+        request, "overdue.html", user, items=result["items"], names=display_names(ledger, user),
         filters={"unit": unit or "", "leader": leader or "", "as_of": as_of or ""},
         page_number=number, next_link=_next_link(request, result["next_cursor"], number),
         first_link=_first_link(request) if number > 1 else None,

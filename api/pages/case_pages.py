@@ -12,10 +12,11 @@ from fastapi.responses import HTMLResponse
 
 from api.auth import Ledger
 from api.pages import forms
+from api.pages.reference import display_names
 from api.pages.render import PageError, call, page
 from api.pages.session import CurrentPageUser
 from api.permissions import EXPORT_ROLES
-from api.routers.case_reads import get_case, timeline
+from api.routers.case_reads import get_case, readable_case, timeline
 from api.routers.case_replay import replay
 from domain.policy import CHINA_TZ
 
@@ -53,9 +54,10 @@ def timeline_page(case_id: str, request: Request, ledger: Ledger, user: CurrentP
     for item in result["items"]:
         # each event lists the corrections made to it, shown beside it
         item["corrections"] = [by_version[v] for v in item["corrected_by"] if v in by_version]
+    _case, _tree, accused = call(readable_case, request, ledger, user.principal, cid)
     return page(
-        request, "timeline.html", user, case=case, timeline=result,
-        can_export=user.principal.role in EXPORT_ROLES,
+        request, "timeline.html", user, case=case, timeline=result, names=display_names(ledger, user),
+        can_export=user.principal.role in EXPORT_ROLES and not accused,  # the API refuses an accused party
     )  # fmt: skip
 
 
@@ -78,4 +80,6 @@ def replay_page(
     if jump is not None:
         reached = [i for i, s in enumerate(steps, 1) if s["day"] <= jump.isoformat()]
         current = reached[-1] if reached else 1
-    return page(request, "replay.html", user, case=case, steps=steps, current=current)
+    return page(
+        request, "replay.html", user, case=case, steps=steps, current=current, names=display_names(ledger, user)
+    )

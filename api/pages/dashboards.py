@@ -12,33 +12,16 @@ from fastapi.responses import HTMLResponse
 from api.auth import Ledger
 from api.pages import forms
 from api.pages.labels import FIGURE
+from api.pages.reference import leader_names, unit_choices
 from api.pages.render import call, page
 from api.pages.session import CurrentPageUser
 from api.routers.accountability import accountability
 from api.routers.caseloads import list_caseloads
 from api.routers.figures import figures
-from api.routers.reference import list_leaders, list_units
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=500)]
 MAX_LEADERS = 500
-
-
-def unit_choices(ledger: Ledger, user: CurrentPageUser) -> list[dict[str, str]]:
-    """Units in tree order with their depth, for the unit pickers."""
-    out: list[dict[str, str]] = []
-
-    def walk(nodes: list[dict[str, Any]], depth: int) -> None:
-        for n in nodes:
-            out.append({"code": n["code"], "name": n["name"], "indent": "　" * depth})
-            walk(n["children"], depth + 1)
-
-    walk(call(list_units, ledger, user.principal)["items"], 0)
-    return out
-
-
-def leader_names(ledger: Ledger, user: CurrentPageUser) -> dict[str, str]:
-    return {x["leader_id"]: x["name"] for x in call(list_leaders, ledger, user.principal)["items"]}
 
 
 @router.get("/caseloads", response_class=HTMLResponse)

@@ -46,7 +46,7 @@ def _login_form(request: Request, next_path: str, error: str | None = None, stat
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_form(request: Request, next: str | None = None) -> Response:  # noqa: A002 - the query name
+def login_form(request: Request, next: str | None = None) -> Response:
     return _login_form(request, _safe_next(next))
 
 
@@ -56,7 +56,7 @@ def login(
     ledger: Ledger,
     token: Annotated[str, Form(max_length=500)] = "",
     csrf: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/cases",  # noqa: A002 - the form field
+    next: Annotated[str, Form(max_length=500)] = "/cases",
 ) -> Response:
     store = sessions(request)
     target = _safe_next(next)

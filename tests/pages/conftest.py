@@ -17,7 +17,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "pages"
 # Playwright adds --headless itself (a second --headless=new flag breaks downloads).
 VIEWPORT = {"width": 1366, "height": 768}
-HEADLESS_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+HEADLESS_FLAGS = ["--lang=zh-CN", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 
 
 def chromium_path() -> str | None:

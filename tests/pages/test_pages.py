@@ -201,6 +201,7 @@ def test_an_accused_party_sees_no_accusers_name_on_any_page(world: World, new_co
     accused = log_in(new_context(), base, world.tokens["accused_supervisor"])
     accused.goto(f"{base}/cases/{scene.accusation}/timeline")
     expect(accused.locator(".case-head")).to_contain_text("【已屏蔽】")
+    expect(accused.locator("form.exports")).to_have_count(0)  # an accused party may not export
     accused.goto(f"{base}/cases/{scene.accusation}/replay?step=1")
     expect(accused.locator("#step-1")).to_contain_text("检举控告")
     screenshot(accused, "accused-supervisor-replay")
