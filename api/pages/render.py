@@ -83,6 +83,13 @@ def page(request: Request, name: str, user: PageUser | None, status: int = 200, 
 
 
 ERROR_STATUS = {422: "输入有误", 403: "无权查看", 404: "未找到", 409: "冲突", 401: "未登录", 503: "暂不可用"}
+ERROR_HINT = {
+    403: "您的角色或所在单位无权查看或办理此项。",
+    404: "没有找到要查看的案件或记录。",
+    409: "台账状态已变化，请刷新后重试。",
+    422: "请检查输入后重试。",
+    503: "服务暂时不可用，请稍后重试。",
+}
 
 
 @contextmanager
@@ -107,4 +114,5 @@ def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 
 def error_page(request: Request, exc: PageError) -> HTMLResponse:
     title = ERROR_STATUS.get(exc.status, "出错了")
-    return page(request, "error.html", None, status=exc.status, title=title, message=exc.message)
+    hint = ERROR_HINT.get(exc.status)
+    return page(request, "error.html", None, status=exc.status, title=title, message=exc.message, hint=hint)

@@ -33,6 +33,8 @@ def test_supervisor_and_inspector_pages(world: World, new_context: NewContext) -
     scene = build_scene(world)
     base = world.server.url
     page = log_in(new_context(), base, world.tokens["inspector"])
+    console: list[str] = []
+    page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
 
     # 1. case list: every case, overdue and backlog markers, filters, paging
     expect(page.locator("h1")).to_have_text("案件列表")
@@ -68,6 +70,12 @@ def test_supervisor_and_inspector_pages(world: World, new_context: NewContext) -
     expect(page.locator(f"#event-{scene.corrected_version}")).to_contain_text("登记类别有误")
     expect(page.locator("table.timeline")).to_contain_text(re.compile(r"[0-9a-f]{64}"))  # the document's sha256
     screenshot(page, "inspector-timeline")
+    page.emulate_media(media="print")  # the print stylesheet drops navigation and forms
+    expect(page.locator("header.top")).to_be_hidden()
+    expect(page.locator("form.exports")).to_be_hidden()
+    expect(page.locator("table.timeline")).to_be_visible()
+    screenshot(page, "inspector-timeline-print")
+    page.emulate_media(media="screen")
     with page.expect_download() as download:
         page.click("form.exports button:has-text('下载证据包')")
     assert download.value.suggested_filename == f"case-{scene.overdue}-evidence.json"
@@ -149,6 +157,8 @@ def test_supervisor_and_inspector_pages(world: World, new_context: NewContext) -
     assert pdf.value.suggested_filename == f"case-{scene.closed}-dossier.pdf"
     with open(pdf.value.path(), "rb") as f:
         assert f.read(5) == b"%PDF-"
+    # the charts and the replay ran under the CSP: nothing was refused
+    assert not [m for m in console if "Content Security Policy" in m or "Refused" in m], console
 
     # a supervisor: sees the same pages within scope, but may not run the inspector-only register items
     sup = log_in(new_context(), base, world.tokens["supervisor"])
