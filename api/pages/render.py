@@ -19,6 +19,7 @@ from fastapi.templating import Jinja2Templates
 from api.errors import ProblemError, Unauthenticated
 from api.pages.labels import field_value, label
 from api.pages.session import PageUser
+from api.routers.accountability import READERS
 from domain import errors as de
 from domain.policy import CHINA_TZ
 
@@ -79,6 +80,8 @@ templates.env.filters.update(
 
 def page(request: Request, name: str, user: PageUser | None, status: int = 200, **context: Any) -> HTMLResponse:
     context.update(user=user, csrf=user.csrf if user else None, path=request.url.path)
+    # the register's own rule decides whether its link shows
+    context.update(show_register=user is not None and user.principal.role in READERS)
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 

@@ -160,19 +160,30 @@ def test_supervisor_and_inspector_pages(world: World, new_context: NewContext) -
     # the charts and the replay ran under the CSP: nothing was refused
     assert not [m for m in console if "Content Security Policy" in m or "Refused" in m], console
 
-    # a supervisor: sees the same pages within scope, but may not run the inspector-only register items
+    # the other roles: every page opens (or is refused, as in the API) and fits the screen
+    refused = {("registrar", "/accountability"), ("officer", "/accountability")}
+    paths = ["/cases", "/overdue", "/caseloads", "/figures", "/accountability", "/verify",
+             f"/cases/{scene.overdue}/timeline", f"/cases/{scene.overdue}/replay"]  # fmt: skip
+    for role in ("supervisor", "leader", "registrar", "officer"):
+        other = log_in(new_context(), base, world.tokens[role])
+        for path in paths:
+            response = other.goto(base + path)
+            assert response is not None
+            assert response.status == (403 if (role, path) in refused else 200), (role, path)
+            _fits(other)
+            name = path.strip("/").replace(f"cases/{scene.overdue}/", "case-")
+            screenshot(other, f"{role}-{name}")
+        other.context.close()
     sup = log_in(new_context(), base, world.tokens["supervisor"])
-    assert _rows(sup) == 4
-    screenshot(sup, "supervisor-cases")
+    assert _rows(sup) == 4  # the county supervisor's scope: every case here
     sup.goto(f"{base}/caseloads")
     expect(sup.locator("#caseload-table tbody tr", has_text="甲镇镇长")).to_have_count(1)
-    screenshot(sup, "supervisor-caseloads")
-    # an officer: not a reader of the accountability register (403 page, as in the API)
+    leader = log_in(new_context(), base, world.tokens["leader"])
+    leader.goto(f"{base}/accountability")
+    expect(leader.locator("#accountability-table tbody tr")).to_have_count(1)  # the measure against them
     officer = log_in(new_context(), base, world.tokens["officer"])
-    response = officer.goto(f"{base}/accountability")
-    assert response is not None and response.status == 403
+    officer.goto(f"{base}/accountability")
     expect(officer.locator(".error")).to_be_visible()
-    screenshot(officer, "officer-accountability-forbidden")
 
 
 def _all_pages(base: str, scene: Scene, world: World) -> list[str]:
