@@ -50,7 +50,7 @@ def cases_page(
     status: Annotated[list[str] | None, Query()] = None,
     unit: Text = None, leader: Text = None, category: Text = None, channel: Text = None,
     overdue: Text = None, backlog: Text = None, registered_from: Text = None, registered_to: Text = None,
-    q: Text = None, as_of: Text = None, cursor: Text = None, page_no: Annotated[str | None, Query(alias="page")] = None,
+    q: Text = None, as_of: Text = None, known_at: Text = None, cursor: Text = None, page_no: Annotated[str | None, Query(alias="page")] = None,
     size: Text = None,
 ) -> HTMLResponse:  # fmt: skip
     statuses = [s for s in (forms.choice(v, Status, "状态") for v in status or ()) if s is not None]
@@ -61,7 +61,8 @@ def cases_page(
         category=forms.text(category, "类别"), channel=forms.choice(channel, Channel, "渠道"),
         overdue=forms.flag(overdue, "超期"), backlog=forms.flag(backlog, "积案"),
         registered_from=forms.day(registered_from, "登记起始日"), registered_to=forms.day(registered_to, "登记截止日"),
-        q=forms.text(q, "事项关键词"), as_of=forms.end_of_day(as_of_day), known_at=None,
+        q=forms.text(q, "事项关键词"), as_of=forms.end_of_day(as_of_day),
+        known_at=forms.end_of_day(forms.day(known_at, "台账记录截至")),
         limit=_page_size(size), cursor=forms.text(cursor, "游标", 500),
     )  # fmt: skip
     number = _page_number(page_no)
@@ -69,7 +70,7 @@ def cases_page(
         "status": [s.value for s in statuses], "unit": unit or "", "leader": leader or "",
         "category": category or "", "channel": channel or "", "overdue": overdue or "",
         "backlog": backlog or "", "registered_from": registered_from or "",
-        "registered_to": registered_to or "", "q": q or "", "as_of": as_of or "",
+        "registered_to": registered_to or "", "q": q or "", "as_of": as_of or "", "known_at": known_at or "",
     }  # fmt: skip
     return page(
         request, "cases.html", user, items=result["items"], names=display_names(ledger, user), filters=filters, statuses=STATUS, channels=CHANNEL,

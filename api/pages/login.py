@@ -26,7 +26,8 @@ def _safe_next(target: str | None) -> str:
     if not target:
         return "/cases"
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+    # browsers read "/\\host" as "//host": no backslash either
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return "/cases"
     return target
 

@@ -49,7 +49,7 @@ def new_context(browser: Browser) -> Iterator[object]:
     def make() -> BrowserContext:
         context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", timezone_id="Asia/Shanghai",
                                       accept_downloads=True)  # fmt: skip
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(30_000)  # generous: CI machines are shared
         opened.append(context)
         return context
 

@@ -57,6 +57,10 @@ def test_supervisor_and_inspector_pages(world: World, new_context: NewContext) -
     page.click("#next-page")
     expect(page.locator(".pager")).to_contain_text("第 2 页")
     assert _rows(page) == 1
+    page.goto(f"{base}/cases?as_of=2000-01-01")  # before any case happened
+    expect(page.locator("table.grid td.empty")).to_have_count(1)
+    page.goto(f"{base}/cases?as_of=2000-01-01&known_at=2000-01-01")  # one moment at a time, as in the API
+    expect(page.locator(".error")).to_contain_text("not both")
     page.goto(f"{base}/cases?registered_from=not-a-date")
     expect(page.locator(".error")).to_contain_text("不是有效日期")
 
@@ -76,7 +80,7 @@ def test_supervisor_and_inspector_pages(world: World, new_context: NewContext) -
     expect(page.locator("table.timeline")).to_be_visible()
     screenshot(page, "inspector-timeline-print")
     page.emulate_media(media="screen")
-    with page.expect_download() as download:
+    with page.expect_download(timeout=90_000) as download:
         page.click("form.exports button:has-text('下载证据包')")
     assert download.value.suggested_filename == f"case-{scene.overdue}-evidence.json"
 
@@ -152,7 +156,7 @@ def test_supervisor_and_inspector_pages(world: World, new_context: NewContext) -
     expect(page.locator("#verify-result")).to_contain_text("校验通过")
     screenshot(page, "inspector-verify")
     page.fill("#export-case", scene.closed)
-    with page.expect_download() as pdf:
+    with page.expect_download(timeout=90_000) as pdf:
         page.click("#export-form button[value=dossier]")
     assert pdf.value.suggested_filename == f"case-{scene.closed}-dossier.pdf"
     with open(pdf.value.path(), "rb") as f:

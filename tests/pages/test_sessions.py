@@ -39,6 +39,11 @@ def test_login_sets_a_strict_httponly_session_and_logout_ends_it(world: World) -
         bad = anon.post("/login", data={"token": "not-a-token", "csrf": csrf_of(form.text)})
         assert bad.status_code == 401 and "令牌无效" in bad.text and COOKIE not in bad.cookies
         # a login link cannot send the user to another site
+        for elsewhere in ("https://evil.example/x", "/\\evil.example/x"):
+            form = anon.get("/login")
+            sent = anon.post("/login", data={"token": token, "csrf": csrf_of(form.text), "next": elsewhere})
+            assert sent.status_code == 303 and sent.headers["location"] == "/cases", elsewhere
+            anon.cookies.clear()
         form = anon.get("/login")
         ok = anon.post("/login", data={"token": token, "csrf": csrf_of(form.text), "next": "//evil.example/x"})
         assert ok.status_code == 303 and ok.headers["location"] == "/cases"
