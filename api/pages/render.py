@@ -18,7 +18,7 @@ from fastapi.templating import Jinja2Templates
 
 from api.errors import ProblemError, Unauthenticated
 from api.pages.labels import field_value, label
-from api.pages.session import PageUser
+from api.pages.session import PageUser, optional_user
 from api.routers.accountability import READERS
 from domain import errors as de
 from domain.policy import CHINA_TZ
@@ -118,4 +118,5 @@ def call(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
 def error_page(request: Request, exc: PageError) -> HTMLResponse:
     title = ERROR_STATUS.get(exc.status, "出错了")
     hint = ERROR_HINT.get(exc.status)
-    return page(request, "error.html", None, status=exc.status, title=title, message=exc.message, hint=hint)
+    user = optional_user(request)
+    return page(request, "error.html", user, status=exc.status, title=title, message=exc.message, hint=hint)

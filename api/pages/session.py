@@ -130,3 +130,11 @@ def page_user(request: Request, ledger: Ledger) -> PageUser:
 
 
 CurrentPageUser = Annotated[PageUser, Depends(page_user)]
+
+
+def optional_user(request: Request) -> PageUser | None:
+    """The logged-in user, if any (error pages keep their navigation)."""
+    try:
+        return page_user(request, request.app.state.ledger)
+    except LoginRequired:
+        return None
