@@ -7,15 +7,15 @@ from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
 from api.auth import Ledger
 from api.pages import forms
 from api.pages.reference import display_names
 from api.pages.render import PageError, call, page
-from api.pages.session import CurrentPageUser
-from api.permissions import EXPORT_ROLES
+from api.pages.session import CurrentPageUser, PageUser
+from api.permissions import EXPORT_ROLES, UNMASK_ROLES
 from api.routers.case_reads import get_case, readable_case, timeline
 from api.routers.case_replay import replay
 from domain.policy import CHINA_TZ
@@ -45,20 +45,41 @@ def _summary(request: Request, ledger: Ledger, user: CurrentPageUser, case_id: U
     return summary
 
 
-@router.get("/cases/{case_id}/timeline", response_class=HTMLResponse)
-def timeline_page(case_id: str, request: Request, ledger: Ledger, user: CurrentPageUser) -> HTMLResponse:
+def _timeline(
+    request: Request, ledger: Ledger, user: PageUser, case_id: str, purpose: str | None
+) -> HTMLResponse:
+    """The timeline page; with a purpose, personal data unmasked by the API's own rule (recorded)."""
     cid = case_uuid(case_id)
     case = _summary(request, ledger, user, cid)
-    result: dict[str, Any] = call(timeline, cid, request, ledger, user.principal, unmask=False, purpose=None)
+    unmask = purpose is not None
+    result: dict[str, Any] = call(timeline, cid, request, ledger, user.principal, unmask=unmask, purpose=purpose)
     by_version = {item["version"]: item for item in result["items"]}
     for item in result["items"]:
         # each event lists the corrections made to it, shown beside it
         item["corrections"] = [by_version[v] for v in item["corrected_by"] if v in by_version]
     _case, _tree, accused = call(readable_case, request, ledger, user.principal, cid)
+    role = user.principal.role
     return page(
         request, "timeline.html", user, case=case, timeline=result, names=display_names(ledger, user),
-        can_export=user.principal.role in EXPORT_ROLES and not accused,  # the API refuses an accused party
+        can_export=role in EXPORT_ROLES and not accused,  # the API refuses an accused party
+        can_unmask=role in UNMASK_ROLES and not accused, unmasked=unmask,
     )  # fmt: skip
+
+
+@router.get("/cases/{case_id}/timeline", response_class=HTMLResponse)
+def timeline_page(case_id: str, request: Request, ledger: Ledger, user: CurrentPageUser) -> HTMLResponse:
+    return _timeline(request, ledger, user, case_id, None)
+
+
+@router.post("/cases/{case_id}/timeline", response_class=HTMLResponse)
+def unmasked_timeline_page(
+    case_id: str, request: Request, ledger: Ledger, user: CurrentPageUser,
+    csrf: Annotated[str, Form(max_length=200)] = "", purpose: Annotated[str, Form(max_length=200)] = "",
+) -> HTMLResponse:  # fmt: skip
+    """Show id numbers and phones: a form (CSRF-checked), since the API records each such read."""
+    if not user.csrf_ok(csrf):
+        raise PageError(403, "表单已失效（CSRF 校验失败），请刷新页面后重试。")
+    return _timeline(request, ledger, user, case_id, purpose.strip())
 
 
 @router.get("/cases/{case_id}/replay", response_class=HTMLResponse)

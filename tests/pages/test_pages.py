@@ -76,12 +76,12 @@ def test_supervisor_and_inspector_pages(world: World, new_context: NewContext) -
     screenshot(page, "inspector-timeline")
     page.emulate_media(media="print")  # the print stylesheet drops navigation and forms
     expect(page.locator("header.top")).to_be_hidden()
-    expect(page.locator("form.exports")).to_be_hidden()
+    expect(page.locator("#case-exports")).to_be_hidden()
     expect(page.locator("table.timeline")).to_be_visible()
     screenshot(page, "inspector-timeline-print")
     page.emulate_media(media="screen")
     with page.expect_download(timeout=90_000) as download:
-        page.click("form.exports button:has-text('下载证据包')")
+        page.click("#case-exports button:has-text('下载证据包')")
     assert download.value.suggested_filename == f"case-{scene.overdue}-evidence.json"
 
     # 3. replay: buttons, keyboard, jump to a date
@@ -226,7 +226,7 @@ def test_an_accused_party_sees_no_accusers_name_on_any_page(world: World, new_co
     accused = log_in(new_context(), base, world.tokens["accused_supervisor"])
     accused.goto(f"{base}/cases/{scene.accusation}/timeline")
     expect(accused.locator(".case-head")).to_contain_text("【已屏蔽】")
-    expect(accused.locator("form.exports")).to_have_count(0)  # an accused party may not export
+    expect(accused.locator("#case-exports")).to_have_count(0)  # an accused party may not export
     accused.goto(f"{base}/cases/{scene.accusation}/replay?step=1")
     expect(accused.locator("#step-1")).to_contain_text("检举控告")
     screenshot(accused, "accused-supervisor-replay")
