@@ -75,6 +75,19 @@ CLOCK_STATE = {
 }
 
 CHANNEL = {"visit": "来访", "phone": "电话", "letter": "来信", "email": "电子邮件", "online": "网上信访"}
+# Category codes the demo data and the generator use; an office's own codes show as they are.
+CATEGORY = {
+    "land": "国土资源",
+    "labour": "劳动社保",
+    "housing": "城乡建设",
+    "social_security": "民政",
+    "environment": "生态环境",
+    "urban_management": "城市管理",
+    "health": "卫生健康",
+    "education": "教育",
+    "rural_affairs": "农村农业",
+    "discipline": "纪检监察",
+}
 KIND = {"complaint_request": "投诉请求", "accusation": "检举控告", "suggestion": "意见建议"}
 SATISFACTION = {"satisfied": "满意", "basically_satisfied": "基本满意", "unsatisfied": "不满意"}
 ROLE = {
@@ -137,6 +150,7 @@ FIELD = {
 
 TABLES = {
     "status": STATUS,
+    "category": CATEGORY,
     "event": EVENT,
     "clock": CLOCK,
     "clock_state": CLOCK_STATE,
@@ -157,7 +171,13 @@ def label(value: object, table: str) -> str:
 
 
 # Fields whose values are codes, and the table that names them.
-VALUE_TABLES = {"status": "status", "kind": "kind", "channel": "channel", "satisfaction": "satisfaction"}
+VALUE_TABLES = {
+    "status": "status",
+    "kind": "kind",
+    "channel": "channel",
+    "satisfaction": "satisfaction",
+    "category": "category",
+}
 
 
 def field_value(value: object, field: str) -> object:
