@@ -27,7 +27,8 @@ def assert_chain_verifies(ledger: LedgerApplication, trusted: dict[str, bytes] |
     head = ledger.recorder.max_notification_id() or 0
     report = verify_ledger(ledger.reads, head, CheckpointStore(ledger.recorder).by_size(), trusted or {})
     assert report.ok, report.first_bad
-    assert report.events_checked == head
+    # Positions may have gaps (a rolled-back insert uses up its sequence numbers): count rows.
+    assert report.events_checked == len(ledger.reads.rows_between(1, head, head + 1))
     return report.events_checked
 
 
