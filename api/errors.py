@@ -115,7 +115,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_: Request, exc: StarletteHTTPException) -> JSON:
-        code = {404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
+        code = {400: "malformed_body", 404: "not_found", 405: "method_not_allowed", 413: "body_too_large"}.get(
             exc.status_code, "http_error"
         )
         return problem(exc.status_code, code, str(exc.detail), str(exc.detail))
