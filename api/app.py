@@ -13,6 +13,7 @@ from api.bootstrap import build_application, build_views
 from api.errors import install_error_handlers, problem
 from api.login_limit import FailedLoginLimiter
 from api.metrics import Metrics, MetricsMiddleware
+from api.openapi_problems import document_problems
 from api.responses import JSON
 from api.routers import (
     accountability,
@@ -148,6 +149,7 @@ def create_app(
     for module in routers:
         router = module.router
         app.include_router(router)
+    document_problems(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: counts 413s too
     return app

@@ -120,6 +120,12 @@ def install_error_handlers(app: FastAPI) -> None:
         )
         return problem(exc.status_code, code, str(exc.detail), str(exc.detail))
 
+    @app.exception_handler(OverflowError)
+    async def out_of_range(_: Request, exc: OverflowError) -> JSON:
+        # Only input reaches these limits (a date in year 1 moved to China time, a 100-digit
+        # number): the request is wrong, not the server.
+        return problem(422, "validation_failed", "Validation failed", f"a value is out of range: {exc}")
+
     @app.exception_handler(OperationalError)
     @app.exception_handler(InterfaceError)
     @app.exception_handler(psycopg.OperationalError)
