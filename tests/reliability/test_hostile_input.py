@@ -47,9 +47,11 @@ def _post(w: World, who: str, path: str, body: Any) -> httpx.Response:
 
 
 def _is_clean(text: str) -> bool:
+    """What the API accepts: bodies strip surrounding whitespace (vertical tab and the
+    information separators \x1c-\x1f included) first, then refuse any control character left."""
     stripped = text.strip()
     return bool(stripped) and len(stripped) <= 2000 and not any(
-        (ord(c) < 0x20 and c not in "\t\n\r") or ord(c) == 0x7F or 0xD800 <= ord(c) <= 0xDFFF for c in text
+        (ord(c) < 0x20 and c not in "\t\n\r") or ord(c) == 0x7F or 0xD800 <= ord(c) <= 0xDFFF for c in stripped
     )
 
 
