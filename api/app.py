@@ -11,6 +11,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.bootstrap import build_application, build_views
 from api.errors import install_error_handlers, problem
+from api.login_limit import FailedLoginLimiter
+from api.metrics import Metrics, MetricsMiddleware
+from api.openapi_problems import document_problems
 from api.pages import install_pages
 from api.responses import JSON
 from api.routers import (
@@ -27,6 +30,7 @@ from api.routers import (
     satisfaction,
 )
 from api.routers import ledger as ledger_routes  # `ledger` names the application below
+from api.routers import metrics as metrics_routes
 from api.settings import Settings
 from domain.application import LedgerApplication
 from projections.positions import PositionBoard
@@ -122,9 +126,11 @@ def create_app(
     app.state.ledger = ledger
     app.state.settings = settings
     app.state.unit_paths = UnitPaths(ledger)
+    app.state.login_limiter = FailedLoginLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds)
     app.state.view_runner = runner
     # Waits and /readyz read positions the same way whether views run here or in `xinfang project`.
     app.state.view_board = runner.board if runner else PositionBoard(ledger, view_db, [v.name for v in views])
+    app.state.metrics = Metrics(app.state.view_board)
     install_error_handlers(app)
     routers = (
         health,
@@ -139,10 +145,13 @@ def create_app(
         accountability,
         figures,
         ledger_routes,
+        metrics_routes,
     )
     for module in routers:
         router = module.router
         app.include_router(router)
     install_pages(app)  # web pages (简体中文) beside the API: /login, /cases, ...
+    document_problems(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: counts 413s too
     return app

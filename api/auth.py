@@ -12,10 +12,12 @@ from uuid import uuid4
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.errors import Unauthenticated
+from api.errors import ProblemError, Unauthenticated
+from api.login_limit import FailedLoginLimiter
 from domain.application import LedgerApplication
 from domain.context import CommandContext, command_context
 from domain.errors import Forbidden
+from domain.reference import User
 from domain.values import Actor
 from domain.vocabulary import Role
 
@@ -50,13 +52,39 @@ def get_ledger(request: Request) -> LedgerApplication:
 Ledger = Annotated[LedgerApplication, Depends(get_ledger)]
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def user_for_token(ledger: LedgerApplication, request: Request, token: str) -> User | None:
+    """The token's user, or None; counts failures per client address and refuses (429) an
+    address with too many. Shared by bearer authentication and the pages' login form."""
+    # A blocked address is refused before its token is looked at, so it learns nothing more.
+    limiter: FailedLoginLimiter = request.app.state.login_limiter
+    address = client_address(request)
+    wait = limiter.retry_after(address)
+    if wait is not None:
+        raise ProblemError(
+            429, "too_many_failed_logins",
+            f"too many failed authentications from this address; retry in {wait} s",
+            headers={"Retry-After": str(wait)}, retry_after_seconds=wait,
+        )  # fmt: skip
+    # Tokens are looked up by their SHA-256 hash (hash_token), never compared as strings: the
+    # database index lookup sees only the hash, whose timing says nothing useful about the token.
+    user = ledger.user_for_token(token)
+    if user is None:
+        limiter.record_failure(address)
+    return user
+
+
 def authenticate(
     ledger: Ledger,
+    request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
         raise Unauthenticated("a bearer token is required")
-    user = ledger.user_for_token(credentials.credentials)
+    user = user_for_token(ledger, request, credentials.credentials)
     if user is None:
         raise Unauthenticated("the token is unknown, revoked or expired")
     return Principal(user.user_id, user.name, user.role, user.unit_code, user.leader_id)

@@ -32,3 +32,9 @@ class Settings(BaseSettings):
     view_wait_seconds: float = Field(
         5.0, description="how long a query with min_position waits for the views before 503 views_behind"
     )
+    auth_failure_limit: int = Field(
+        20, ge=1, description="failed authentications per address within the window before 429"
+    )
+    auth_failure_window_seconds: float = Field(
+        60.0, gt=0, description="the window of auth_failure_limit, in seconds"
+    )

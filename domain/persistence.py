@@ -13,9 +13,10 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, StoredEvent
+from eventsourcing.persistence import ApplicationRecorder, InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.utils import retry
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
@@ -129,7 +130,23 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
         )
 
 
+def _fail_fast(method: Any) -> Any:
+    """The library's recorder method, retried once instead of ten times.
+
+    eventsourcing retries each store call 10 times, each waiting up to the pool timeout for a
+    connection: during an outage a request would hang for most of a minute. One retry still
+    rides over a connection dropped under it (pg_terminate_backend, a restart); past that the
+    caller gets a prompt 503 store_unavailable and retries itself (with its Idempotency-Key).
+    """
+    return retry((InterfaceError, OperationalError), max_attempts=2, wait=0.2)(method.__wrapped__)
+
+
 class PostgresLedgerRecorder(PostgresApplicationRecorder):
+    insert_events = _fail_fast(PostgresApplicationRecorder.insert_events)
+    select_events = _fail_fast(PostgresApplicationRecorder.select_events)
+    select_notifications = _fail_fast(PostgresApplicationRecorder.select_notifications)
+    max_notification_id = _fail_fast(PostgresApplicationRecorder.max_notification_id)
+
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:

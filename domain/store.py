@@ -67,7 +67,8 @@ class StoreConfig:
             "POSTGRES_SCHEMA": self.schema,
             "POSTGRES_POOL_SIZE": "10",
             "POSTGRES_MAX_OVERFLOW": "10",
-            "POSTGRES_CONNECT_TIMEOUT": "5",
+            # Also the pool's wait for a free connection: short, so an outage is a prompt 503.
+            "POSTGRES_CONNECT_TIMEOUT": "3",
             "POSTGRES_LOCK_TIMEOUT": "10",
             "POSTGRES_PRE_PING": "y",
             "APPLICATION_RECORDER_TOPIC": get_topic(PostgresLedgerRecorder),

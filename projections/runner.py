@@ -310,7 +310,8 @@ class ViewRunner:
                         log.exception("views: runner failed; retrying in %.1fs", pause)
                     self.close()
                     stop.wait(pause)
-                    pause = min(pause * 2, 30.0)
+                    # Capped low: once the store is back, the views must follow within seconds.
+                    pause = min(pause * 2, 5.0)
         finally:
             self.close()
 

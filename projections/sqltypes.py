@@ -13,7 +13,6 @@ from typing import Any
 # Upper bound of an open interval: a real value rather than NULL, so "valid at T" is
 # `valid_from <= T AND valid_to > T` and both bounds can be range-scanned in an index.
 FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
-_SQLITE_TIME = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 
 def db_time(postgres: bool, value: datetime | None) -> Any:
@@ -21,7 +20,9 @@ def db_time(postgres: bool, value: datetime | None) -> Any:
         return value
     if value.tzinfo is None:
         raise ValueError("view times must carry a time zone")
-    return value.astimezone(UTC).strftime(_SQLITE_TIME)
+    # isoformat, not strftime: glibc's %Y does not pad years before 1000 to four digits, and
+    # such a value neither sorts as text nor parses back.
+    return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def db_date(postgres: bool, value: date | None) -> Any:

@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api.auth import Ledger
+from api.auth import Ledger, user_for_token
+from api.errors import ProblemError
 from api.pages.render import PageError, page
 from api.pages.session import (
     COOKIE,
@@ -63,7 +64,14 @@ def login(
     target = _safe_next(next)
     if not store.login_csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE), csrf):
         return _login_form(request, target, "表单已失效，请重新登录。", status=403)
-    user = ledger.user_for_token(token.strip()) if token.strip() else None
+    try:  # the same failed-authentication limit as bearer tokens: a form is no way around it
+        user = user_for_token(ledger, request, token.strip()) if token.strip() else None
+    except ProblemError as exc:
+        if exc.status != 429:
+            raise
+        response = _login_form(request, target, "失败次数过多，请稍后再试。", status=429)
+        response.headers.update(exc.headers)
+        return response
     if user is None:
         return _login_form(request, target, "令牌无效、已撤销或已过期。", status=401)
     cookie, _session = store.open(token.strip())
