@@ -51,7 +51,9 @@ def bench_command(
     postgres_url: Annotated[
         str | None, typer.Option("--postgres-url", help="server to create scratch databases on")
     ] = None,
-    results: Annotated[str | None, typer.Option("--results", help="also write the table here (markdown)")] = None,
+    results: Annotated[
+        str | None, typer.Option("--results", help="also write the table here (markdown)")
+    ] = None,
 ) -> None:
     """Run the benchmark scenarios on fresh scratch stores and print one table."""
     from bench.run import main

@@ -24,7 +24,18 @@ DEPARTMENTS = [
     ("dept-civil", "县民政局"),
     ("dept-urban", "县综合行政执法局"),
 ]
-TOWNSHIP_POSTS = ["党委书记", "镇长", "党委副书记", "副镇长", "副镇长", "副镇长", "纪委书记", "人大主席", "武装部长", "组织委员"]
+TOWNSHIP_POSTS = [
+    "党委书记",
+    "镇长",
+    "党委副书记",
+    "副镇长",
+    "副镇长",
+    "副镇长",
+    "纪委书记",
+    "人大主席",
+    "武装部长",
+    "组织委员",
+]
 DEPARTMENT_POSTS = ["局长", "副局长", "副局长", "纪检组长"]
 TOWNSHIP_SUFFIXES = ["镇", "镇", "镇", "乡", "街道"]
 
@@ -85,7 +96,9 @@ def build_county(fake: Faker, rng: random.Random, townships: int = 20, villages_
         county.villages[code] = []
         for v in range(1, villages_per + 1):
             vcode = f"{code}-v{v:02d}"
-            county.units.append(UnitSpec(vcode, f"{name}{fake.last_name()}{rng.choice(['村', '庄村', '社区'])}", code))
+            county.units.append(
+                UnitSpec(vcode, f"{name}{fake.last_name()}{rng.choice(['村', '庄村', '社区'])}", code)
+            )
             county.villages[code].append(vcode)
     for unit_code, posts in [(c, TOWNSHIP_POSTS) for c in county.townships] + [
         (c, DEPARTMENT_POSTS) for c, _ in DEPARTMENTS

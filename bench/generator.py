@@ -95,7 +95,9 @@ def _reference_events(
     recorded[0] = at
     admin = Actor("gen-admin", Role.ADMIN.value, None)
     aggregates: list[Any] = []
-    with command_context(actor=admin, occurred_at=at, now=at, reason="generated county", request_id="gen-county"):
+    with command_context(
+        actor=admin, occurred_at=at, now=at, reason="generated county", request_id="gen-county"
+    ):
         aggregates += [Unit.create(code=u.code, name=u.name, parent_code=u.parent_code) for u in county.units]
         aggregates += [
             Leader.appoint(leader_id=x.leader_id, name=x.name, unit_code=x.unit_code, post=x.post)
@@ -104,7 +106,11 @@ def _reference_events(
         for u in county.users:
             token_hash = hash_token(user_token(u.user_id))
             user = User.create(
-                user_id=u.user_id, name=u.name, role=Role(u.role), unit_code=u.unit_code, leader_id=u.leader_id
+                user_id=u.user_id,
+                name=u.name,
+                role=Role(u.role),
+                unit_code=u.unit_code,
+                leader_id=u.leader_id,
             )
             user.issue_token(token_hash=token_hash, expires_at=None)
             aggregates += [user, TokenIndex.register(token_hash=token_hash, user_id=u.user_id)]

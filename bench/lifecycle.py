@@ -42,7 +42,13 @@ from domain.vocabulary import (
     TerminationBasis,
 )
 
-CHANNELS = [(Channel.ONLINE, 45), (Channel.VISIT, 25), (Channel.PHONE, 15), (Channel.LETTER, 10), (Channel.EMAIL, 5)]
+CHANNELS = [
+    (Channel.ONLINE, 45),
+    (Channel.VISIT, 25),
+    (Channel.PHONE, 15),
+    (Channel.LETTER, 10),
+    (Channel.EMAIL, 5),
+]
 MATTERS = [
     ("land", "dept-land", ["土地征收补偿款未足额发放", "宅基地纠纷调处", "承包地被占用"], 18),
     ("labour", "dept-hrss", ["拖欠农民工工资", "工伤认定争议", "社保断缴"], 15),
@@ -98,7 +104,9 @@ class Driver:
             raise CaseEnded
         return self.clock
 
-    def run(self, actor: Actor, method: str, /, *, reason: str | None = None, delay_minutes: int = 0, **kw: Any) -> None:
+    def run(
+        self, actor: Actor, method: str, /, *, reason: str | None = None, delay_minutes: int = 0, **kw: Any
+    ) -> None:
         recorded = self.clock + timedelta(minutes=delay_minutes or self.rng.randint(1, 30))
         recorded = min(recorded, self.anchor)
         self.recorded[0] = recorded
@@ -132,7 +140,9 @@ class CaseWriter:
         self.anchor = anchor
         self.recorded = recorded
         self.recent: list[UUID] = []  # earlier cases a repeat petition may link to
-        self.actors: dict[str, Actor] = {u.user_id: Actor(u.user_id, u.role, u.unit_code) for u in county.users}
+        self.actors: dict[str, Actor] = {
+            u.user_id: Actor(u.user_id, u.role, u.unit_code) for u in county.users
+        }
 
     def write(self, n: int, seed: int, registered_at: datetime) -> Any:
         rng = random.Random(f"{seed}:{n}")  # noqa: S311 - synthetic data; one stream per case
@@ -207,17 +217,29 @@ class CaseWriter:
             d.run(supervisor, "reassign", unit_code=other, leader_id=leader, officer_id=officer)
         if rng.random() < 0.10:
             d.later(rng.uniform(0.5, 4))
-            d.run(supervisor, "instruct", leader_id=leader, text=f"请{self.fake.name()}同志牵头办理，依法依规解决。")
+            d.run(
+                supervisor,
+                "instruct",
+                leader_id=leader,
+                text=f"请{self.fake.name()}同志牵头办理，依法依规解决。",
+            )
         for step in rng.sample(list(ProgressStep), rng.randint(1, 3)):
             d.later(rng.uniform(1, 7))
-            d.run(handler, "record_progress", step=step, note=self.fake.sentence() if rng.random() < 0.5 else None)
+            d.run(
+                handler,
+                "record_progress",
+                step=step,
+                note=self.fake.sentence() if rng.random() < 0.5 else None,
+            )
         if rng.random() < 0.08:
             d.later(rng.uniform(1, 5))
             d.run(supervisor, "supervise", supervisor_id=supervisor.user_id,
                   reply_by=local_date(d.clock) + timedelta(days=10), text="请于期限内报送办理情况")  # fmt: skip
             if rng.random() < 0.9:
                 d.later(rng.uniform(1, 9))
-                d.run(handler, "answer_supervision", supervision_version=None, reply="已按要求办理并报送情况。")
+                d.run(
+                    handler, "answer_supervision", supervision_version=None, reply="已按要求办理并报送情况。"
+                )
         mediated = rng.random() < 0.05
         if mediated:
             d.later(rng.uniform(1, 5))
@@ -227,7 +249,13 @@ class CaseWriter:
             d.run(handler, "add_note", text=self.fake.sentence())
         if rng.random() < 0.10:
             d.later(rng.uniform(0.1, 3))
-            d.run(handler, "attach_document", file_name="调查笔录.pdf", media_type="application/pdf", sha256=_sha(rng))
+            d.run(
+                handler,
+                "attach_document",
+                file_name="调查笔录.pdf",
+                media_type="application/pdf",
+                sha256=_sha(rng),
+            )
         if rng.random() < 0.03:
             d.later(0.01)
             d.run(self._a("insp-1"), "record_personal_data_view", purpose="核实信访人身份")
@@ -260,7 +288,11 @@ class CaseWriter:
               method=_weighted(rng, [(ContactMethod.PHONE, 60), (ContactMethod.VISIT, 30), (ContactMethod.ONLINE, 10)]),
               comment=None)  # fmt: skip
         d.later(rng.uniform(0.1, 1.5))
-        closure = ClosureType.MEDIATED if mediated else rng.choice([ClosureType.RESOLVED, ClosureType.ANSWERED_ONLY])
+        closure = (
+            ClosureType.MEDIATED
+            if mediated
+            else rng.choice([ClosureType.RESOLVED, ClosureType.ANSWERED_ONLY])
+        )
         d.run(handler, "close", closure_type=closure)
         if path >= 0.04 and path < 0.05 and rng.random() < 0.5:
             d.later(rng.uniform(3, 20))
@@ -271,7 +303,9 @@ class CaseWriter:
             return
         if rng.random() < 0.02:
             d.later(rng.uniform(1, 10))
-            d.run(supervisor, "designate_backlog", campaign="积案化解专项行动", designated_by=supervisor.user_id)
+            d.run(
+                supervisor, "designate_backlog", campaign="积案化解专项行动", designated_by=supervisor.user_id
+            )
         if rng.random() < 0.4:
             d.later(rng.uniform(31, 60))
             d.run(registrar, "archive", dossier=tuple(DossierItem))
@@ -281,7 +315,12 @@ class CaseWriter:
             d.run(registrar, "not_accept", reason_code=rng.choice(list(NotAcceptedReason)),
                   notice_issued_on=local_date(d.clock))  # fmt: skip
         elif draw < 0.09:
-            d.run(registrar, "divert", pathway=rng.choice(list(Pathway)), institution=f"{self.fake.city_name()}人民法院")
+            d.run(
+                registrar,
+                "divert",
+                pathway=rng.choice(list(Pathway)),
+                institution=f"{self.fake.city_name()}人民法院",
+            )
         else:
             d.run(registrar, "transfer", authority=f"{self.fake.city_name()}市信访局")
         if rng.random() < 0.5:
@@ -294,7 +333,13 @@ class CaseWriter:
         d.run(registrar, "request_review", requested_on=local_date(d.clock))
         d.later(rng.uniform(5, 28))
         decision = ReviewDecision.UPHELD if rng.random() < 0.85 else ReviewDecision.CHANGED
-        d.run(reviewer, "decide_review", reviewing_unit=COUNTY_CODE, decision=decision, delivered_on=local_date(d.clock))
+        d.run(
+            reviewer,
+            "decide_review",
+            reviewing_unit=COUNTY_CODE,
+            decision=decision,
+            delivered_on=local_date(d.clock),
+        )
         if rng.random() < 0.25:
             d.later(rng.uniform(2, 25))
             d.run(registrar, "request_re_review", requested_on=local_date(d.clock))
