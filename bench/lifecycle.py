@@ -329,7 +329,10 @@ class CaseWriter:
 
     def _review(self, rng: random.Random, d: Driver, registrar: Actor) -> None:
         reviewer = Actor("reg-1", "registrar", COUNTY_CODE)
-        d.later(rng.uniform(2, 25))
+        d.later(rng.uniform(1, 8))
+        answered = d.case.answer_delivered_on
+        if answered is None or (local_date(d.clock) - answered).days > 25:
+            return  # the 30-day review window (第三十五条) has passed: no review
         d.run(registrar, "request_review", requested_on=local_date(d.clock))
         d.later(rng.uniform(5, 28))
         decision = ReviewDecision.UPHELD if rng.random() < 0.85 else ReviewDecision.CHANGED
