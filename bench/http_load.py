@@ -91,7 +91,6 @@ def run_load(base: str, token: str, clients: int, seconds: float, next_request: 
     successful request's latency is kept by label, failures are counted by label."""
     result = LoadResult(seconds)
     lock = threading.Lock()
-    stop_at = time.monotonic() + seconds
     start_line = threading.Barrier(clients)
 
     def client(number: int) -> None:
@@ -99,8 +98,8 @@ def run_load(base: str, token: str, clients: int, seconds: float, next_request: 
         failed: dict[str, int] = defaultdict(int)
         with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
             start_line.wait()
-            n = 0
-            while time.monotonic() < stop_at:
+            stop_at, n = time.monotonic() + seconds, 0
+            while n == 0 or time.monotonic() < stop_at:  # every client sends at least one
                 label, method, path, payload = next_request(number, n)
                 n += 1
                 began = time.perf_counter()

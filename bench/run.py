@@ -193,9 +193,9 @@ def run_size(cases: int, postgres_url: str | None, seconds: float) -> SizeRun:
         console.print(f"verify: {verify_rate:.0f} events/s")
         rows += [
             Row("view rebuild: events/s", f"{rebuild_rate:.0f}", f"fetch+decode {decode_rate:.0f}",
-                rebuild_rate / decode_rate, ">= 0.5x", rebuild_rate >= 0.5 * decode_rate),
+                _ratio(rebuild_rate, decode_rate), ">= 0.5x", rebuild_rate >= 0.5 * decode_rate),
             Row("verify: events/s", f"{verify_rate:.0f}", f"fetch+decode {decode_rate:.0f}",
-                verify_rate / decode_rate, ">= 0.5x", verify_rate >= 0.5 * decode_rate),
+                _ratio(verify_rate, decode_rate), ">= 0.5x", verify_rate >= 0.5 * decode_rate),
         ]  # fmt: skip
 
         open_ids, any_ids, leaders = _samples(url)
@@ -206,9 +206,9 @@ def run_size(cases: int, postgres_url: str | None, seconds: float) -> SizeRun:
             worst = 0.0
             for label in QUERY_LABELS:
                 p99 = percentile(queries.latencies.get(label, []), 0.99)
-                worst = max(worst, p99)
+                worst = p99 if p99 != p99 else max(worst, p99)  # NaN (no successful request) sticks
                 rows.append(Row(f"query p99: {label}", _fmt_ms(p99), f"/healthz p99 {_fmt_ms(health_p99)}",
-                                p99 / health_p99, "<= 3x", p99 <= 3 * health_p99))  # fmt: skip
+                                _ratio(p99, health_p99), "<= 3x", p99 <= 3 * health_p99))  # fmt: skip
             _report_errors("queries", queries)
             writes = (
                 run_load(base, READER, 32, seconds, _command_mix(open_ids))
@@ -222,9 +222,9 @@ def run_size(cases: int, postgres_url: str | None, seconds: float) -> SizeRun:
         p50, p99 = percentile(writes.all_latencies(), 0.5), percentile(writes.all_latencies(), 0.99)
         rows[:0] = [
             Row("write path: commands/s", f"{rate:.0f} (32 clients)",
-                f"(a) {rate_a:.0f} saves/s; (b) {rate_b:.0f} inserts/s", rate / rate_a,
+                f"(a) {rate_a:.0f} saves/s; (b) {rate_b:.0f} inserts/s", _ratio(rate, rate_a),
                 ">= 2x (a), >= 0.5x (b)", rate >= 2 * rate_a and rate >= 0.5 * rate_b),
-            Row("write path: p99 / p50", f"{_fmt_ms(p99)} / {_fmt_ms(p50)}", "-", p99 / p50 if p50 else None,
+            Row("write path: p99 / p50", f"{_fmt_ms(p99)} / {_fmt_ms(p50)}", "-", _ratio(p99, p50),
                 "p99 <= 10x p50", p99 <= 10 * p50),
         ]  # fmt: skip
         peak = max(rebuild["peak_rss_mb"], verify["peak_rss_mb"])
@@ -242,15 +242,19 @@ def _report_errors(what: str, result: LoadResult) -> None:
         console.print(f"[yellow]{what}: failed requests[/] {dict(result.errors)}")
 
 
+def _ratio(value: float, baseline: float) -> float:
+    return value / baseline if baseline > 0 else float("inf")
+
+
 def growth_rows(small: SizeRun | None, large: SizeRun) -> list[Row]:
     if small is None or small.cases == large.cases:
         note = "needs two sizes (--size A,B)"
         return [Row(f"growth: {what}", "not measured", note, None, goal, None)
                 for what, goal in (("rebuild time", "<= 11x for 10x"), ("query p99", "<= 1.5x"), ("memory", "<= 1.2x"))]  # fmt: skip
     scale = f"{large.cases // small.cases}x the cases"
-    rebuild = large.rebuild_seconds / small.rebuild_seconds
-    query = large.query_p99 / small.query_p99
-    memory = large.peak_rss / small.peak_rss
+    rebuild = _ratio(large.rebuild_seconds, small.rebuild_seconds)
+    query = _ratio(large.query_p99, small.query_p99)
+    memory = _ratio(large.peak_rss, small.peak_rss)
     span = f"{small.cases} -> {large.cases} cases"
     return [
         Row("growth: rebuild time", f"{large.rebuild_seconds:.1f} s", f"{small.rebuild_seconds:.1f} s ({span})",
