@@ -57,7 +57,7 @@ def generate(
     """Append a county (if not there yet) and `cases` case histories to an empty ledger."""
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
-    rng = random.Random(seed)  # noqa: S311 - synthetic data
+    rng = random.Random(seed)
     county = build_county(fake, rng)
     total = 0
     with recorded_clock() as recorded:

@@ -38,7 +38,7 @@ def service(database_url: str, admin_token: str) -> Iterator[str]:
         "XINFANG_CHECKPOINT_INTERVAL_SECONDS": "0",
     }
     command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port)]
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)  # noqa: S603
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120

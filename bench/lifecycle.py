@@ -8,6 +8,7 @@ published rates come out: on-time closure ~99%, satisfaction ~84%.
 
 from __future__ import annotations
 
+import contextlib
 import random
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -145,12 +146,10 @@ class CaseWriter:
         }
 
     def write(self, n: int, seed: int, registered_at: datetime) -> Any:
-        rng = random.Random(f"{seed}:{n}")  # noqa: S311 - synthetic data; one stream per case
+        rng = random.Random(f"{seed}:{n}")
         d = Driver(None, registered_at, self.anchor, self.recorded, rng)
-        try:
+        with contextlib.suppress(CaseEnded):  # the rest of its life is after 'now'
             self._life(n, rng, d)
-        except CaseEnded:
-            pass
         if len(self.recent) < 500 or rng.random() < 0.05:
             self.recent.append(d.case.id)
             self.recent = self.recent[-500:]
@@ -210,7 +209,7 @@ class CaseWriter:
         handler = self._a(officer) if officer else supervisor
         if rng.random() < 0.06:  # reassignment (wrong township, leader change)
             d.later(rng.uniform(1, 6))
-            other = rng.choice([t for t in c.townships if t != township and t != d.case.accused_unit])
+            other = rng.choice([t for t in c.townships if t not in (township, d.case.accused_unit)])
             leader = rng.choice(c.leaders_of[other])
             officer = rng.choice(c.officers_of[other])
             handler = self._a(officer)

@@ -8,6 +8,7 @@ one's peak RSS is its own. With two sizes (`--size 100k,1m`) the growth rows com
 from __future__ import annotations
 
 import json
+import math
 import os
 import random
 import shlex
@@ -31,7 +32,7 @@ from bench.scratch import scratch_database
 from bench.write_baselines import library_saves_per_second, raw_inserts_per_second
 
 console = Console(stderr=True)
-ADMIN_TOKEN = "bench-admin-token"  # noqa: S105 - a scratch database's token, dropped with it
+ADMIN_TOKEN = "bench-admin-token"
 READER = user_token("sup-1")  # the county supervisor: reads every case, issues supervision
 QUERY_LABELS = ("case list (filters)", "leader caseload", "caseload as of a past date", "figures", "timeline")
 SCENARIOS = (
@@ -66,7 +67,7 @@ def parse_size(text: str) -> int:
 
 
 def _step(name: str, url: str) -> dict[str, Any]:
-    out = subprocess.run(  # noqa: S603
+    out = subprocess.run(
         [sys.executable, "-m", "bench.steps", name, url], check=True, capture_output=True, text=True
     )
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -112,7 +113,7 @@ def _query_mix(
     categories = ["land", "labour", "housing", "environment"]
 
     def next_request(client: int, n: int) -> tuple[str, str, str, dict[str, Any] | None]:
-        rng = random.Random(client * 1_000_003 + n)  # noqa: S311 - load mix
+        rng = random.Random(client * 1_000_003 + n)
         kind = (client + n) % 5
         if kind == 0:
             return QUERY_LABELS[0], "GET", "/api/v1/cases", {
@@ -142,7 +143,7 @@ def _command_mix(open_ids: list[str]) -> Callable[[int, int], tuple[str, str, st
                 {"reply_by": reply_by, "text": "请按期报送办理情况"},
             )
         if kind == 1:
-            sha = f"{random.Random(client * 31 + n).getrandbits(256):064x}"  # noqa: S311
+            sha = f"{random.Random(client * 31 + n).getrandbits(256):064x}"
             return "documents", "POST", f"/api/v1/cases/{case}/documents", {
                 "file_name": "材料.pdf", "media_type": "application/pdf", "sha256": sha}  # fmt: skip
         return "notes", "POST", f"/api/v1/cases/{case}/notes", {"text": f"跟进记录 {client}-{n}"}
@@ -206,7 +207,7 @@ def run_size(cases: int, postgres_url: str | None, seconds: float) -> SizeRun:
             worst = 0.0
             for label in QUERY_LABELS:
                 p99 = percentile(queries.latencies.get(label, []), 0.99)
-                worst = p99 if p99 != p99 else max(worst, p99)  # NaN (no successful request) sticks
+                worst = p99 if math.isnan(p99) else max(worst, p99)  # NaN (no successful request) sticks
                 rows.append(Row(f"query p99: {label}", _fmt_ms(p99), f"/healthz p99 {_fmt_ms(health_p99)}",
                                 _ratio(p99, health_p99), "<= 3x", p99 <= 3 * health_p99))  # fmt: skip
             _report_errors("queries", queries)

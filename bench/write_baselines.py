@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import time
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import psycopg
 from eventsourcing.application import Application
@@ -21,7 +21,7 @@ class Dot(Aggregate):
         self.n = n
 
 
-class DotApp(Application[object]):
+class DotApp(Application[UUID]):
     name = "benchdots"
 
 

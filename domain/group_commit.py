@@ -85,7 +85,9 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
                             self._insert_events(curs, write.events, **write.options)
                             ids = []
                             for e in write.events:
-                                curs.execute(insert, (e.originator_id, e.originator_version, e.topic, e.state))
+                                curs.execute(
+                                    insert, (e.originator_id, e.originator_version, e.topic, e.state)
+                                )
                                 row = curs.fetchone()
                                 assert row is not None
                                 ids.append(int(row["notification_id"]))
