@@ -30,13 +30,14 @@ from bench.generator import DEFAULT_ANCHOR, SIZES, generate
 from bench.http_load import LoadResult, percentile, run_load, service
 from bench.scratch import scratch_database
 from bench.write_baselines import library_saves_per_second, raw_inserts_per_second
+from bench.write_inprocess import commands_per_second
 
 console = Console(stderr=True)
 ADMIN_TOKEN = "bench-admin-token"
 READER = user_token("sup-1")  # the county supervisor: reads every case, issues supervision
 QUERY_LABELS = ("case list (filters)", "leader caseload", "caseload as of a past date", "figures", "timeline")
 SCENARIOS = (
-    "write path: commands/s", "write path: p99 / p50", "view rebuild: events/s", "verify: events/s",
+    "write path: commands/s", "write path in process: commands/s", "write path: p99 / p50", "view rebuild: events/s", "verify: events/s",
     *(f"query p99: {label}" for label in QUERY_LABELS),
     "memory: rebuild peak RSS", "memory: verify peak RSS",
     "growth: rebuild time", "growth: query p99", "growth: memory",
@@ -217,6 +218,8 @@ def run_size(cases: int, postgres_url: str | None, seconds: float) -> SizeRun:
                 else LoadResult(seconds)
             )
         _report_errors("writes", writes)
+        grouped = commands_per_second(url, open_ids, min(seconds, 10), group_commit=True) if open_ids else 0.0
+        single = commands_per_second(url, open_ids, min(seconds, 10), group_commit=False) if open_ids else 0.0
         rate_a = library_saves_per_second(url, min(seconds, 10))
         rate_b = raw_inserts_per_second(url, min(seconds, 10))
         rate = writes.count / seconds
@@ -225,6 +228,8 @@ def run_size(cases: int, postgres_url: str | None, seconds: float) -> SizeRun:
             Row("write path: commands/s", f"{rate:.0f} (32 clients)",
                 f"(a) {rate_a:.0f} saves/s; (b) {rate_b:.0f} inserts/s", _ratio(rate, rate_a),
                 ">= 2x (a), >= 0.5x (b)", rate >= 2 * rate_a and rate >= 0.5 * rate_b),
+            Row("write path in process: commands/s", f"{grouped:.0f} group commit (32 threads)",
+                f"{single:.0f} one transaction per command", _ratio(grouped, single), "(information)", None),
             Row("write path: p99 / p50", f"{_fmt_ms(p99)} / {_fmt_ms(p50)}", "-", _ratio(p99, p50),
                 "p99 <= 10x p50", p99 <= 10 * p50),
         ]  # fmt: skip
