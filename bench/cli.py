@@ -17,10 +17,14 @@ def generate_command(
     seed: Annotated[int, typer.Option("--seed", help="same seed, same ledger")] = 1,
 ) -> None:
     """Append a realistic county ledger (units, leaders, users, N case histories) to an empty store."""
-    from api.bootstrap import build_application
+    from pathlib import Path
+
     from api.settings import Settings
     from bench.generator import SIZES, generate
+    from domain.application import LedgerApplication
     from domain.ledger_tree import ledger_head
+    from domain.store import parse_database_url
+    from migrations.runner import migrate
 
     if cases is None and size not in SIZES:
         console.print(f"[red]unknown size {size!r}[/] (known: {', '.join(SIZES)})")
@@ -29,7 +33,14 @@ def generate_command(
     if wanted < 1:
         console.print("[red]--cases must be at least 1[/]")
         raise typer.Exit(2)
-    ledger = build_application(Settings())
+    settings = Settings()
+    store = parse_database_url(settings.database_url, schema=settings.database_schema)
+    if store.kind == "sqlite":
+        Path(store.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
+    migrate(store.plain_url, schema=store.migration_schema)
+    # Not build_application: XINFANG_ADMIN_TOKEN would write an admin first, and the generated
+    # county starts from an empty ledger (its own gen-admin; serve adds the token's admin later).
+    ledger = LedgerApplication(store)
     # Reference data is written once: refuse a ledger that already holds events rather than
     # fail half-way on a duplicate unit.
     head = ledger_head(ledger.recorder)

@@ -5,6 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from api import cli
 from api.bootstrap import build_runner
 from bench.generator import generate
 from domain.application import LedgerApplication
@@ -95,3 +99,24 @@ def test_same_seed_gives_the_same_ledger_on_either_store(ledger: LedgerApplicati
     finally:
         again.close()
         other.close()
+
+
+def test_generate_command_fills_an_empty_store_and_refuses_a_used_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XINFANG_DATABASE_URL", f"sqlite:///{tmp_path / 'county.db'}")
+    monkeypatch.setenv("XINFANG_ADMIN_TOKEN", "some-admin-token")
+    runner = CliRunner()
+    result = runner.invoke(cli.app, ["generate", "--cases", "20", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    ledger = LedgerApplication(parse_database_url(f"sqlite:///{tmp_path / 'county.db'}"))
+    try:
+        head = ledger_head(ledger.recorder)
+        registered = [r for r in _rows(ledger) if r[2].endswith(":Registered")]
+    finally:
+        ledger.close()
+    assert len(registered) == 20
+    assert f"20 cases, {head} events" in result.output
+    again = runner.invoke(cli.app, ["generate", "--cases", "5"])
+    assert again.exit_code == 1 and "not empty" in again.output
+    assert runner.invoke(cli.app, ["generate", "--size", "huge"]).exit_code == 2
