@@ -264,7 +264,7 @@ def growth_rows(small: SizeRun | None, large: SizeRun) -> list[Row]:
     span = f"{small.cases} -> {large.cases} cases"
     return [
         Row("growth: rebuild time", f"{large.rebuild_seconds:.1f} s", f"{small.rebuild_seconds:.1f} s ({span})",
-            rebuild, f"<= 1.1 x ({scale})", rebuild <= 1.1 * large.cases / small.cases),
+            rebuild, f"<= {1.1 * large.cases / small.cases:.0f}x ({scale})", rebuild <= 1.1 * large.cases / small.cases),
         Row("growth: query p99", _fmt_ms(large.query_p99), f"{_fmt_ms(small.query_p99)} ({span})", query,
             "<= 1.5x", query <= 1.5),
         Row("growth: memory", f"{large.peak_rss:.0f} MB", f"{small.peak_rss:.0f} MB ({span})", memory,
