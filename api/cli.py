@@ -365,5 +365,12 @@ def verify_bundle(
     raise typer.Exit(bundle_check.main([file, *(["--public-key", public_key] if public_key else [])]))
 
 
+# Data generation and benchmarks live in the bench package (issue 6).
+from bench.cli import bench_command, generate_command  # noqa: E402
+
+app.command("generate")(generate_command)
+app.command("bench")(bench_command)
+
+
 def main() -> None:
     app()

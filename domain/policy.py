@@ -29,6 +29,7 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(CHINA_TZ).date()
 
 
+@cache  # a pure function of the day; clocks ask it for every day of every period (bench profile)
 def is_working_day(day: date) -> tuple[bool, bool]:
     """(is it a working day, is that answer from the official calendar)."""
     try:

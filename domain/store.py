@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from eventsourcing.utils import get_topic
 
-from domain.persistence import PostgresLedgerRecorder, SQLiteLedgerRecorder
+from domain.group_commit import GroupCommitLedgerRecorder
+from domain.persistence import SQLiteLedgerRecorder
 
 APPLICATION_NAME = "xinfang"
 EVENTS_TABLE_POSTGRES = "xinfang_events"
@@ -71,7 +72,7 @@ class StoreConfig:
             "POSTGRES_CONNECT_TIMEOUT": "3",
             "POSTGRES_LOCK_TIMEOUT": "10",
             "POSTGRES_PRE_PING": "y",
-            "APPLICATION_RECORDER_TOPIC": get_topic(PostgresLedgerRecorder),
+            "APPLICATION_RECORDER_TOPIC": get_topic(GroupCommitLedgerRecorder),
             "CREATE_TABLE": "n",
         }
 

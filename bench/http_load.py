@@ -1,0 +1,126 @@
+"""The service in a process of its own, and concurrent HTTP clients timing every request."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+# (label, method, path, params or json body): what one client sends next.
+Request = tuple[str, str, str, dict[str, Any] | None]
+NextRequest = Callable[[int, int], Request]  # (client number, request number) → request
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def service(database_url: str, admin_token: str) -> Iterator[str]:
+    """`xinfang serve` on a free port (views run in it; no scheduled checkpoints); yields its URL."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "XINFANG_DATABASE_URL": database_url,
+        "XINFANG_ADMIN_TOKEN": admin_token,
+        "XINFANG_CHECKPOINT_INTERVAL_SECONDS": "0",
+    }
+    command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port)]
+    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"the service exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
+                )
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the service did not start within 120 s")
+            time.sleep(0.2)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@dataclass
+class LoadResult:
+    seconds: float
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    @property
+    def count(self) -> int:
+        return sum(len(v) for v in self.latencies.values())
+
+    def all_latencies(self) -> list[float]:
+        return [x for v in self.latencies.values() for x in v]
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def run_load(base: str, token: str, clients: int, seconds: float, next_request: NextRequest) -> LoadResult:
+    """`clients` threads, each sending one request after another for `seconds`; every
+    successful request's latency is kept by label, failures are counted by label."""
+    result = LoadResult(seconds)
+    lock = threading.Lock()
+    start_line = threading.Barrier(clients)
+
+    def client(number: int) -> None:
+        mine: dict[str, list[float]] = defaultdict(list)
+        failed: dict[str, int] = defaultdict(int)
+        with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=60) as http:
+            start_line.wait()
+            stop_at, n = time.monotonic() + seconds, 0
+            while n == 0 or time.monotonic() < stop_at:  # every client sends at least one
+                label, method, path, payload = next_request(number, n)
+                n += 1
+                began = time.perf_counter()
+                if method == "GET":
+                    response = http.get(path, params=payload)
+                else:
+                    response = http.post(path, json=payload)
+                elapsed = time.perf_counter() - began
+                if response.status_code < 400:
+                    mine[label].append(elapsed)
+                else:
+                    failed[f"{label} {response.status_code}"] += 1
+        with lock:
+            for k, v in mine.items():
+                result.latencies[k].extend(v)
+            for k, c in failed.items():
+                result.errors[k] += c
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return result

@@ -1,0 +1,316 @@
+"""`python -m bench` / `xinfang bench`: every scenario on a fresh PostgreSQL database, one table.
+
+Each figure is printed with the baseline measured in the same run, their ratio and the goal
+(issue 6). Rebuild, verify and the fetch+decode baseline run in child processes, so each
+one's peak RSS is its own. With two sizes (`--size 100k,1m`) the growth rows compare them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import random
+import shlex
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from bench.county import user_token
+from bench.generator import DEFAULT_ANCHOR, SIZES, generate
+from bench.http_load import LoadResult, percentile, run_load, service
+from bench.scratch import scratch_database
+from bench.write_baselines import library_saves_per_second, raw_inserts_per_second
+from bench.write_inprocess import commands_per_second
+
+console = Console(stderr=True)
+ADMIN_TOKEN = "bench-admin-token"
+READER = user_token("sup-1")  # the county supervisor: reads every case, issues supervision
+QUERY_LABELS = ("case list (filters)", "leader caseload", "caseload as of a past date", "figures", "timeline")
+SCENARIOS = (
+    "write path: commands/s", "write path in process: commands/s", "write path: p99 / p50", "view rebuild: events/s", "verify: events/s",
+    *(f"query p99: {label}" for label in QUERY_LABELS),
+    "memory: rebuild peak RSS", "memory: verify peak RSS",
+    "growth: rebuild time", "growth: query p99", "growth: memory",
+)  # fmt: skip
+
+
+@dataclass
+class Row:
+    figure: str
+    value: str
+    baseline: str
+    ratio: float | None
+    goal: str
+    met: bool | None
+
+    def cells(self) -> list[str]:
+        ratio = "" if self.ratio is None else f"{self.ratio:.2f}"
+        met = {True: "yes", False: "NO", None: "-"}[self.met]
+        return [self.figure, self.value, self.baseline, ratio, self.goal, met]
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower()
+    if text in SIZES:
+        return SIZES[text]
+    factor = {"k": 1000, "m": 1_000_000}.get(text[-1:], 1)
+    return int(float(text.rstrip("km")) * factor)
+
+
+def _step(name: str, url: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.steps", name, url], check=True, capture_output=True, text=True
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+@dataclass
+class SizeRun:
+    """What one size measured (kept for the growth rows)."""
+
+    cases: int
+    events: int
+    rows: list[Row]
+    rebuild_seconds: float
+    query_p99: float
+    peak_rss: float
+
+
+def _samples(url: str) -> tuple[list[str], list[str], list[str]]:
+    """Open case ids (for commands), any case ids (for timelines) and leader ids, from the views."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        open_ids = [
+            r[0]
+            for r in conn.execute(
+                "SELECT case_id FROM case_status WHERE status = 'in_handling' ORDER BY case_id LIMIT 2000"
+            )
+        ]
+        any_ids = [r[0] for r in conn.execute("SELECT case_id FROM case_status ORDER BY case_id LIMIT 2000")]
+        leaders = [
+            r[0]
+            for r in conn.execute("SELECT DISTINCT leader_id FROM case_status WHERE leader_id IS NOT NULL")
+        ]
+    return [str(x) for x in open_ids], [str(x) for x in any_ids], [str(x) for x in leaders]  # fmt: skip
+
+
+def _query_mix(
+    any_ids: list[str], leaders: list[str]
+) -> Callable[[int, int], tuple[str, str, str, dict[str, Any] | None]]:
+    past = (DEFAULT_ANCHOR - timedelta(days=180)).isoformat()
+    year_from = (DEFAULT_ANCHOR - timedelta(days=365)).date().isoformat()
+    year_to = DEFAULT_ANCHOR.date().isoformat()
+    categories = ["land", "labour", "housing", "environment"]
+
+    def next_request(client: int, n: int) -> tuple[str, str, str, dict[str, Any] | None]:
+        rng = random.Random(client * 1_000_003 + n)
+        kind = (client + n) % 5
+        if kind == 0:
+            return QUERY_LABELS[0], "GET", "/api/v1/cases", {
+                "status": "in_handling", "category": rng.choice(categories), "limit": 50}  # fmt: skip
+        if kind == 1:
+            return QUERY_LABELS[1], "GET", f"/api/v1/leaders/{rng.choice(leaders)}/caseload", None
+        if kind == 2:
+            return QUERY_LABELS[2], "GET", "/api/v1/caseloads", {"as_of": past, "limit": 100}
+        if kind == 3:
+            return QUERY_LABELS[3], "GET", "/api/v1/figures", {"from": year_from, "to": year_to}
+        return QUERY_LABELS[4], "GET", f"/api/v1/cases/{rng.choice(any_ids)}/timeline", None
+
+    return next_request
+
+
+def _command_mix(open_ids: list[str]) -> Callable[[int, int], tuple[str, str, str, dict[str, Any] | None]]:
+    reply_by = (time_today() + timedelta(days=10)).isoformat()
+
+    def next_request(client: int, n: int) -> tuple[str, str, str, dict[str, Any] | None]:
+        case = open_ids[(client * 7919 + n * 31) % len(open_ids)]
+        kind = n % 5
+        if kind == 0:
+            return (
+                "supervise",
+                "POST",
+                f"/api/v1/cases/{case}/supervise",
+                {"reply_by": reply_by, "text": "请按期报送办理情况"},
+            )
+        if kind == 1:
+            sha = f"{random.Random(client * 31 + n).getrandbits(256):064x}"
+            return "documents", "POST", f"/api/v1/cases/{case}/documents", {
+                "file_name": "材料.pdf", "media_type": "application/pdf", "sha256": sha}  # fmt: skip
+        return "notes", "POST", f"/api/v1/cases/{case}/notes", {"text": f"跟进记录 {client}-{n}"}
+
+    return next_request
+
+
+def time_today() -> Any:
+    from domain.context import utcnow
+    from domain.policy import local_date
+
+    return local_date(utcnow())
+
+
+def _fmt_ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def run_size(cases: int, postgres_url: str | None, seconds: float) -> SizeRun:
+    from domain.application import LedgerApplication
+    from domain.store import parse_database_url
+    from migrations.runner import migrate
+
+    rows: list[Row] = []
+    with scratch_database(postgres_url) as url:
+        store = parse_database_url(url)
+        migrate(store.plain_url, schema=store.migration_schema)
+        ledger = LedgerApplication(store)
+        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+        began = time.perf_counter()
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task(f"generate {cases} cases", total=cases)
+            made = generate(ledger, cases, progress=lambda done, _: progress.update(task, completed=done))
+        generated = time.perf_counter() - began
+        ledger.close()
+        console.print(
+            f"generated {made.events} events in {generated:.1f} s ({made.events / generated:.0f}/s)"
+        )
+
+        decode = _step("decode", url)
+        decode_rate = decode["events"] / decode["seconds"]
+        console.print(f"fetch+decode: {decode_rate:.0f} events/s")
+        rebuild = _step("rebuild", url)
+        rebuild_rate = rebuild["events"] / rebuild["seconds"]
+        console.print(f"rebuild: {rebuild_rate:.0f} events/s in {rebuild['seconds']:.1f} s")
+        verify = _step("verify", url)
+        verify_rate = verify["events"] / verify["seconds"]
+        console.print(f"verify: {verify_rate:.0f} events/s")
+        rows += [
+            Row("view rebuild: events/s", f"{rebuild_rate:.0f}", f"fetch+decode {decode_rate:.0f}",
+                _ratio(rebuild_rate, decode_rate), ">= 0.5x", rebuild_rate >= 0.5 * decode_rate),
+            Row("verify: events/s", f"{verify_rate:.0f}", f"fetch+decode {decode_rate:.0f}",
+                _ratio(verify_rate, decode_rate), ">= 0.5x", verify_rate >= 0.5 * decode_rate),
+        ]  # fmt: skip
+
+        open_ids, any_ids, leaders = _samples(url)
+        with service(url, ADMIN_TOKEN) as base:
+            queries = run_load(base, READER, 16, seconds, _query_mix(any_ids, leaders))
+            health = run_load(base, READER, 16, seconds, lambda c, n: ("healthz", "GET", "/healthz", None))
+            health_p99 = percentile(health.all_latencies(), 0.99)
+            worst = 0.0
+            for label in QUERY_LABELS:
+                p99 = percentile(queries.latencies.get(label, []), 0.99)
+                worst = p99 if math.isnan(p99) else max(worst, p99)  # NaN (no successful request) sticks
+                rows.append(Row(f"query p99: {label}", _fmt_ms(p99), f"/healthz p99 {_fmt_ms(health_p99)}",
+                                _ratio(p99, health_p99), "<= 3x", p99 <= 3 * health_p99))  # fmt: skip
+            _report_errors("queries", queries)
+            writes = (
+                run_load(base, READER, 32, seconds, _command_mix(open_ids))
+                if open_ids
+                else LoadResult(seconds)
+            )
+        _report_errors("writes", writes)
+        grouped = commands_per_second(url, open_ids, min(seconds, 10), group_commit=True) if open_ids else 0.0
+        single = commands_per_second(url, open_ids, min(seconds, 10), group_commit=False) if open_ids else 0.0
+        rate_a = library_saves_per_second(url, min(seconds, 10))
+        rate_b = raw_inserts_per_second(url, min(seconds, 10))
+        rate = writes.count / seconds
+        p50, p99 = percentile(writes.all_latencies(), 0.5), percentile(writes.all_latencies(), 0.99)
+        rows[:0] = [
+            Row("write path: commands/s", f"{rate:.0f} (32 clients)",
+                f"(a) {rate_a:.0f} saves/s; (b) {rate_b:.0f} inserts/s", _ratio(rate, rate_a),
+                ">= 2x (a), >= 0.5x (b)", rate >= 2 * rate_a and rate >= 0.5 * rate_b),
+            Row("write path in process: commands/s", f"{grouped:.0f} group commit (32 threads)",
+                f"{single:.0f} one transaction per command", _ratio(grouped, single), "(information)", None),
+            Row("write path: p99 / p50", f"{_fmt_ms(p99)} / {_fmt_ms(p50)}", "-", _ratio(p99, p50),
+                "p99 <= 10x p50", p99 <= 10 * p50),
+        ]  # fmt: skip
+        peak = max(rebuild["peak_rss_mb"], verify["peak_rss_mb"])
+        rows += [
+            Row("memory: rebuild peak RSS", f"{rebuild['peak_rss_mb']:.0f} MB", "-", None, "< 500 MB",
+                rebuild["peak_rss_mb"] < 500),
+            Row("memory: verify peak RSS", f"{verify['peak_rss_mb']:.0f} MB", "-", None, "< 500 MB",
+                verify["peak_rss_mb"] < 500),
+        ]  # fmt: skip
+    return SizeRun(cases, made.events, rows, rebuild["seconds"], worst, peak)
+
+
+def _report_errors(what: str, result: LoadResult) -> None:
+    if result.errors:
+        console.print(f"[yellow]{what}: failed requests[/] {dict(result.errors)}")
+
+
+def _ratio(value: float, baseline: float) -> float:
+    return value / baseline if baseline > 0 else float("inf")
+
+
+def growth_rows(small: SizeRun | None, large: SizeRun) -> list[Row]:
+    if small is None or small.cases == large.cases:
+        note = "needs two sizes (--size A,B)"
+        return [Row(f"growth: {what}", "not measured", note, None, goal, None)
+                for what, goal in (("rebuild time", "<= 11x for 10x"), ("query p99", "<= 1.5x"), ("memory", "<= 1.2x"))]  # fmt: skip
+    scale = f"{large.cases // small.cases}x the cases"
+    rebuild = _ratio(large.rebuild_seconds, small.rebuild_seconds)
+    query = _ratio(large.query_p99, small.query_p99)
+    memory = _ratio(large.peak_rss, small.peak_rss)
+    span = f"{small.cases} -> {large.cases} cases"
+    return [
+        Row("growth: rebuild time", f"{large.rebuild_seconds:.1f} s", f"{small.rebuild_seconds:.1f} s ({span})",
+            rebuild, f"<= {1.1 * large.cases / small.cases:.0f}x ({scale})", rebuild <= 1.1 * large.cases / small.cases),
+        Row("growth: query p99", _fmt_ms(large.query_p99), f"{_fmt_ms(small.query_p99)} ({span})", query,
+            "<= 1.5x", query <= 1.5),
+        Row("growth: memory", f"{large.peak_rss:.0f} MB", f"{small.peak_rss:.0f} MB ({span})", memory,
+            "<= 1.2x", memory <= 1.2),
+    ]  # fmt: skip
+
+
+HEADER = ["figure", "value", "baseline (same run)", "ratio", "goal", "met"]
+
+
+def render(rows: list[Row], title: str) -> Table:
+    table = Table(title=title)
+    for column in HEADER:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*row.cells())
+    return table
+
+
+def markdown(rows: list[Row]) -> str:
+    lines = ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
+    lines += ["| " + " | ".join(row.cells()) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def main(
+    *, size: str = "tiny", postgres_url: str | None = None, results: str | None = None, seconds: float = 20
+) -> int:
+    sizes = [parse_size(s) for s in size.split(",")]
+    runs = [run_size(n, postgres_url, seconds) for n in sizes]
+    largest = runs[-1]
+    rows = largest.rows + growth_rows(runs[0] if len(runs) > 1 else None, largest)
+    title = f"xinfang bench: {largest.cases} cases, {largest.events} events (PostgreSQL)"
+    Console().print(render(rows, title))
+    if results:
+        command = "python -m bench " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+        machine = f"{os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+        earlier = "".join(
+            f"\n### {r.cases} cases, {r.events} events\n\n{markdown(r.rows)}" for r in runs[:-1]
+        )
+        Path(results).write_text(
+            f"# Benchmark results\n\nCommand: `{command}` ({machine}, {seconds:g} s per load phase)\n\n"
+            f"## {title}\n\n{markdown(rows)}{earlier}",
+            encoding="utf-8",
+        )
+    return 0
+
+
+__all__ = ["SCENARIOS", "main", "parse_size"]

@@ -1,0 +1,90 @@
+"""One measured step in a process of its own, so its peak RSS is its own:
+`python -m bench.steps decode|rebuild|verify URL` prints {"seconds", "events", "peak_rss_mb"}.
+
+- decode:  fetch + decode every event of the notification log, no view work (the baseline)
+- rebuild: every view from position 0 through the runner, as a fresh deployment builds them
+- verify:  re-derive every chain and every signed checkpoint root (a checkpoint is signed first)
+"""
+
+from __future__ import annotations
+
+import resource
+import sys
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+
+from domain.application import LedgerApplication
+from domain.ledger_tree import iter_rows, ledger_head
+from domain.store import parse_database_url
+
+BATCH = 2000
+
+
+def decode_all(ledger: LedgerApplication, head: int) -> int:
+    from projections.feed import decode
+
+    count = 0
+    for row in iter_rows(ledger.reads, 1, head, BATCH):
+        decode(ledger, row)
+        count += 1
+    return count
+
+
+def rebuild_all(ledger: LedgerApplication, head: int) -> int:
+    from api.bootstrap import build_runner
+
+    runner = build_runner(ledger)
+    runner.batch_size = BATCH
+    try:
+        reached = runner.catch_up()
+    finally:
+        runner.close()
+    assert all(p == head for p in reached.values()), reached
+    return head
+
+
+def sign_checkpoint(ledger: LedgerApplication) -> dict[str, bytes]:
+    from nacl.signing import SigningKey
+
+    from domain.checkpoints import key_id
+    from domain.ledger_tree import make_checkpoint
+
+    key = SigningKey.generate()
+    make_checkpoint(ledger.recorder, ledger.reads, key, datetime.now(UTC))
+    public = bytes(key.verify_key)
+    return {key_id(public): public}
+
+
+def verify_all(ledger: LedgerApplication, head: int, trusted: dict[str, bytes]) -> int:
+    from domain.checkpoint_store import CheckpointStore
+    from domain.verify import verify_ledger
+
+    report = verify_ledger(ledger.reads, head, CheckpointStore(ledger.recorder).by_size(), trusted)
+    assert report.ok and report.checkpoints_checked >= 1, report.as_dict()
+    return report.events_checked
+
+
+def run(step: str, url: str) -> dict[str, Any]:
+    ledger = LedgerApplication(parse_database_url(url))
+    head = ledger_head(ledger.recorder)
+    trusted = sign_checkpoint(ledger) if step == "verify" else {}
+    start = time.perf_counter()
+    if step == "decode":
+        events = decode_all(ledger, head)
+    elif step == "rebuild":
+        events = rebuild_all(ledger, head)
+    elif step == "verify":
+        events = verify_all(ledger, head, trusted)
+    else:
+        raise SystemExit(f"unknown step {step!r}")
+    seconds = time.perf_counter() - start
+    ledger.close()
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Linux: kilobytes
+    return {"seconds": seconds, "events": events, "peak_rss_mb": peak_kb / 1024}
+
+
+if __name__ == "__main__":
+    sys.stdout.write(orjson.dumps(run(sys.argv[1], sys.argv[2])).decode() + "\n")
