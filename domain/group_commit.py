@@ -92,7 +92,12 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
                                 assert row is not None
                                 ids.append(int(row["notification_id"]))
                             write.ids = ids
-                    except psycopg.Error as exc:  # rolled back to the savepoint: this write only
+                    except (psycopg.IntegrityError, psycopg.DataError) as exc:
+                        # This write's own fault (a lost version race, a reused idempotency key):
+                        # rolled back to its savepoint, the others go on. Any other driver error
+                        # (a lost connection, a server going down) breaks the shared transaction:
+                        # it propagates, `get_connection` maps it to the library's class (an
+                        # OperationalError is a 503 to the client) and every write of the group fails.
                         write.error = _translated(exc)
             self.transactions += 1
         except BaseException as exc:  # the shared transaction failed: nothing of it was kept
@@ -103,13 +108,11 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
                 write.done = True
 
 
-def _translated(exc: psycopg.Error) -> PersistenceError:
-    """The library's exception for a driver error, as its own recorder raises them."""
+def _translated(exc: psycopg.IntegrityError | psycopg.DataError) -> PersistenceError:
+    """The library's exception for a write's own driver error, as its recorder raises them."""
     if isinstance(exc, psycopg.IntegrityError):
         return IntegrityError(str(exc))
-    if isinstance(exc, psycopg.DataError):
-        return DataError(str(exc))
-    return PersistenceError(str(exc))
+    return DataError(str(exc))
 
 
 def _result(write: _Write) -> Sequence[int] | None:
