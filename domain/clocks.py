@@ -244,6 +244,25 @@ def compute_clocks(events: Sequence[ev.CaseEvent], *, at: datetime) -> list[Cloc
     return [_finish(span, policy, today) for span in spans]
 
 
+@dataclass(frozen=True)
+class Deadline:
+    """An office deadline not yet met: a clock `compute_clocks` calls running or overdue."""
+
+    name: str
+    article: str | None
+    due_on: date
+
+
+def open_deadlines(events: Sequence[ev.CaseEvent]) -> list[Deadline]:
+    """The clocks not stopped and not a petitioner's window, in the order they started.
+
+    Running vs overdue depends only on the instant, so this skips `compute_clocks`' counting
+    of days for one: a view row needs which deadlines are open and when they fall due.
+    """
+    policy, spans = _scan(events)
+    return [Deadline(s.name, s.article, _due(s, policy)) for s in spans if s.stopped_on is None and not s.window]
+
+
 def overdue_clocks(clocks: Sequence[Clock]) -> list[Clock]:
     """The clocks running past their due date now (met_late ones are history, not overdue)."""
     return [c for c in clocks if c.state == "overdue"]

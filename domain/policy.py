@@ -106,6 +106,7 @@ def _covered(year: int) -> bool:
     return is_working_day(date(year, 6, 1))[1]
 
 
+@cache  # pure; every derived view row asks it again for each running deadline (rebuild profile)
 def add_days(start: date, days: int, *, working: bool, excluded: frozenset[date] = frozenset()) -> date:
     if days < 0:
         raise ValueError("a period cannot be negative")

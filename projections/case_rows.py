@@ -15,7 +15,7 @@ import orjson
 
 from domain import case_events as ev
 from domain.case import Case
-from domain.clocks import Clock, compute_clocks
+from domain.clocks import Clock, compute_clocks, open_deadlines
 from domain.policy import local_date
 from domain.vocabulary import Satisfaction
 from projections.units import UnitPaths
@@ -81,7 +81,9 @@ def case_row(
     position: int,
 ) -> dict[str, Any]:
     """The row of `case`, whose state is `events` applied (they also give its clocks)."""
-    running = running_clocks(events)
+    # The open deadlines and their due dates only (what running_clocks gives, without counting
+    # days for an instant): derived once per written row, this is most of a rebuild's work.
+    running = open_deadlines(events)
     due: dict[str, date | None] = dict.fromkeys(DUE_COLUMNS.values())
     for c in running:
         if c.name in DUE_COLUMNS:

@@ -1,20 +1,23 @@
 """The case status view: one row per case now (`case_status`) and its history on both
 timelines (`case_history`), for the case listing, the overdue list and leader caseloads.
 
-Per batch: one read of the touched cases' events (projections/ledger_rows.py), then a
-delete and bulk inserts/upserts. A touched case's history is rebuilt whole, because a late
-entry or a correction can change the past of the occurred timeline, not only its end.
+Per batch: one read of the touched cases' events (projections/ledger_rows.py), then deletes
+and bulk inserts/upserts. Only the history rows the batch's events change are derived and
+rewritten (projections/case_history.py `recorded_tail`, `occurred_tail`): on the recorded
+timeline, from the last version before them; on the occurred timeline, from the last instant
+before the earliest thing they say happened (a late entry reaches back that far), or whole
+when a correction can have moved an earlier event.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any, ClassVar
-from uuid import UUID
 
 from domain import case_events as ev
 from domain.application import LedgerApplication
-from projections.case_history import OCCURRED, RECORDED, Interval, occurred_states, recorded_states
+from projections.case_history import OCCURRED, RECORDED, Interval, occurred_tail, recorded_tail
 from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS
 from projections.database import Tx
 from projections.ledger_rows import case_histories
@@ -23,19 +26,25 @@ from projections.units import UnitPaths
 from projections.view import ViewEvent
 
 STATUS, HISTORY = "case_status", "case_history"
-_CHUNK = 500
+
+
+# How each column is stored: a fixed list, so a row is converted without name lookups.
+_CONVERT = tuple(
+    (name, "time" if name in TIME_COLUMNS else "date" if name in DATE_COLUMNS else "bool" if name in BOOL_COLUMNS else "")
+    for name in COLUMNS
+)
 
 
 def db_values(postgres: bool, row: dict[str, Any]) -> list[Any]:
     """A row's values in COLUMNS order, as the store keeps them."""
     out = []
-    for name in COLUMNS:
+    for name, kind in _CONVERT:
         value = row[name]
-        if name in TIME_COLUMNS:
+        if kind == "time":
             value = db_time(postgres, value)
-        elif name in DATE_COLUMNS:
+        elif kind == "date":
             value = db_date(postgres, value)
-        elif name in BOOL_COLUMNS:
+        elif kind == "bool":
             value = db_bool(postgres, bool(value))
         out.append(value)
     return out
@@ -70,16 +79,22 @@ class CaseStatusView:
         logs = case_histories(tx, self.ledger.mapper, touched, batch[-1].position)
         current: list[list[Any]] = []
         history: list[list[Any]] = []
+        replaced: list[tuple[str, str, datetime | None]] = []
         pg = tx.postgres
+        # The view holds every event before the batch: only what the batch's events change is derived.
+        new_from = batch[0].position
         for case_id in touched:
             logged = logs.get(case_id)
             if not logged:
                 raise LookupError(f"case {case_id} has events in the batch but none in the ledger")
-            recorded = recorded_states(logged, self.paths)
-            current.append(db_values(pg, recorded[-1][2]))
-            history += self._history(pg, RECORDED, recorded)
-            history += self._history(pg, OCCURRED, occurred_states(logged, self.paths))
-        self._delete_history(tx, touched)
+            first_new = next(i for i, x in enumerate(logged) if x.position >= new_from)
+            recorded = recorded_tail(logged, self.paths, first_new)
+            occurred = occurred_tail(logged, self.paths, first_new)
+            current.append(db_values(pg, recorded.intervals[-1][2]))
+            for timeline, tail in ((RECORDED, recorded), (OCCURRED, occurred)):
+                replaced.append((str(case_id), timeline, tail.since))
+                history += self._history(pg, timeline, tail.intervals)
+        self._delete_history(tx, replaced)
         tx.executemany(_insert_history(tx.table(HISTORY)), history)
         tx.executemany(_upsert(tx.table(STATUS)), current)
         repeated = {(str(e.event.earlier_case_id),) for e in batch if isinstance(e.event, ev.RepeatLinked)}
@@ -96,8 +111,10 @@ class CaseStatusView:
         ]
 
     @staticmethod
-    def _delete_history(tx: Tx, touched: Sequence[UUID]) -> None:
-        for i in range(0, len(touched), _CHUNK):
-            chunk = [str(c) for c in touched[i : i + _CHUNK]]
-            marks = ",".join("?" * len(chunk))
-            tx.execute(f"DELETE FROM {tx.table(HISTORY)} WHERE case_id IN ({marks})", chunk)
+    def _delete_history(tx: Tx, replaced: Sequence[tuple[str, str, datetime | None]]) -> None:
+        """Each case's rows on a timeline from `since` on (all of them if None), by primary key."""
+        table, pg = tx.table(HISTORY), tx.postgres
+        whole = [(case_id, timeline) for case_id, timeline, since in replaced if since is None]
+        tail = [(case_id, timeline, db_time(pg, since)) for case_id, timeline, since in replaced if since]
+        tx.executemany(f"DELETE FROM {table} WHERE case_id = ? AND timeline = ?", whole)
+        tx.executemany(f"DELETE FROM {table} WHERE case_id = ? AND timeline = ? AND valid_from >= ?", tail)
