@@ -123,15 +123,22 @@ def test_reference_events_are_skipped_and_batches_write_few_statements(ledger: L
     batch = view_events(ledger, 1, 1000)
     db = ViewDatabase(ledger.store)
     with db.transaction() as tx:
-        original = tx.execute
+        original, original_many = tx.execute, tx.executemany
 
         def counting(statement: str, params: object = ()) -> object:
             statements.append(statement)
             return original(statement, params)  # type: ignore[arg-type]
 
+        def counting_many(statement: str, rows: list[object]) -> None:
+            if rows:  # an empty executemany sends nothing
+                statements.append(statement)
+            original_many(statement, rows)  # type: ignore[arg-type]
+
         tx.execute = counting  # type: ignore[method-assign,assignment]
+        tx.executemany = counting_many  # type: ignore[method-assign,assignment]
         view.apply(tx, batch)
-    # One read of the cases' events and one delete (executemany calls are not counted here).
-    assert len(statements) == 2, statements
+    # Per batch, not per case: one read of the cases' events, one delete of their (new) cases'
+    # history, one insert of it, one upsert of the current rows.
+    assert [s.split()[0] for s in statements] == ["SELECT", "DELETE", "INSERT", "INSERT"], statements
     with command_context(actor=actor()):
         assert {r.status for r in [ledger.get_case(c.id) for c in cases]} == {Status.IN_HANDLING}
