@@ -260,7 +260,9 @@ def open_deadlines(events: Sequence[ev.CaseEvent]) -> list[Deadline]:
     of days for one: a view row needs which deadlines are open and when they fall due.
     """
     policy, spans = _scan(events)
-    return [Deadline(s.name, s.article, _due(s, policy)) for s in spans if s.stopped_on is None and not s.window]
+    return [
+        Deadline(s.name, s.article, _due(s, policy)) for s in spans if s.stopped_on is None and not s.window
+    ]
 
 
 def overdue_clocks(clocks: Sequence[Clock]) -> list[Clock]:

@@ -89,7 +89,9 @@ def recorded_tail(logged: Sequence[LoggedEvent], paths: UnitPaths, first_new: in
         # Knowledge never goes back in time, even if two servers' clocks disagree.
         known = max(known, item.recorded_at)
         if i >= start:
-            row = case_row(case, events[: i + 1], paths=paths, recorded_at=first_recorded, position=item.position)
+            row = case_row(
+                case, events[: i + 1], paths=paths, recorded_at=first_recorded, position=item.position
+            )
             states.append((known, row))
     # The version before the new ones was the last: its row (valid to FAR_FUTURE) is stored.
     return Tail(states[0][0] if first_new > 0 else None, _intervals(states))

@@ -30,7 +30,16 @@ STATUS, HISTORY = "case_status", "case_history"
 
 # How each column is stored: a fixed list, so a row is converted without name lookups.
 _CONVERT = tuple(
-    (name, "time" if name in TIME_COLUMNS else "date" if name in DATE_COLUMNS else "bool" if name in BOOL_COLUMNS else "")
+    (
+        name,
+        "time"
+        if name in TIME_COLUMNS
+        else "date"
+        if name in DATE_COLUMNS
+        else "bool"
+        if name in BOOL_COLUMNS
+        else "",
+    )
     for name in COLUMNS
 )
 

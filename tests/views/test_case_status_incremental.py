@@ -15,8 +15,8 @@ from projections.case_history import OCCURRED, RECORDED, occurred_states, record
 from projections.case_rows import COLUMNS
 from projections.case_status import HISTORY, STATUS, CaseStatusView, db_values
 from projections.database import ViewDatabase
-from projections.ledger_rows import case_histories
 from projections.feed import ledger_position
+from projections.ledger_rows import case_histories
 from tests.factories import long_ago, registered_case
 from tests.views.feed import feed
 from tests.views.test_case_status_oracle import STEPS, _step
@@ -32,19 +32,25 @@ def _stored(ledger: LedgerApplication, case_id: Any) -> tuple[list[tuple[Any, ..
     return sorted(history, key=lambda r: (r[0], r[1])), current
 
 
-def _from_scratch(ledger: LedgerApplication, view: CaseStatusView, case_id: Any) -> tuple[list[Any], list[Any]]:
+def _from_scratch(
+    ledger: LedgerApplication, view: CaseStatusView, case_id: Any
+) -> tuple[list[Any], list[Any]]:
     with ViewDatabase(ledger.store).transaction() as tx:
         pg = tx.postgres
         logged = case_histories(tx, ledger.mapper, [case_id], ledger_position(ledger))[case_id]
     recorded = recorded_states(logged, view.paths)
-    history = view._history(pg, RECORDED, recorded) + view._history(pg, OCCURRED, occurred_states(logged, view.paths))
+    history = view._history(pg, RECORDED, recorded) + view._history(
+        pg, OCCURRED, occurred_states(logged, view.paths)
+    )
     rows = sorted((tuple(r) for r in history), key=lambda r: (r[0], r[1]))
     return rows, [tuple(db_values(pg, recorded[-1][2]))]
 
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
-    steps=st.lists(st.tuples(st.sampled_from(STEPS), st.integers(1, 72), st.booleans()), min_size=1, max_size=8),
+    steps=st.lists(
+        st.tuples(st.sampled_from(STEPS), st.integers(1, 72), st.booleans()), min_size=1, max_size=8
+    ),
     batch_size=st.integers(1, 3),
 )
 def test_small_batches_leave_the_rows_a_whole_derivation_gives(
