@@ -34,6 +34,7 @@ from api.routers import metrics as metrics_routes
 from api.settings import Settings
 from domain.application import LedgerApplication
 from projections.positions import PositionBoard
+from projections.read_pool import PooledViewDatabase
 from projections.runner import ViewRunner
 from projections.units import UnitPaths
 from projections.view import View
@@ -107,6 +108,7 @@ def create_app(
         finally:
             if runner is not None:
                 runner.stop()
+            app.state.view_reads.close()
             if owned:
                 app.state.ledger.close()
 
@@ -128,6 +130,7 @@ def create_app(
     app.state.unit_paths = UnitPaths(ledger)
     app.state.login_limiter = FailedLoginLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds)
     app.state.view_runner = runner
+    app.state.view_reads = PooledViewDatabase(ledger.store)  # pooled connections for view queries
     # Waits and /readyz read positions the same way whether views run here or in `xinfang project`.
     app.state.view_board = runner.board if runner else PositionBoard(ledger, view_db, [v.name for v in views])
     app.state.metrics = Metrics(app.state.view_board)

@@ -25,7 +25,9 @@ def unit_paths(request: Request) -> UnitPaths:
 
 
 def view_database(request: Request) -> ViewDatabase:
-    return ViewDatabase(request.app.state.ledger.store)
+    """The app's view database for reads: pooled connections on PostgreSQL (projections/read_pool.py)."""
+    db: ViewDatabase = request.app.state.view_reads
+    return db
 
 
 subtree = subtree_pattern

@@ -163,6 +163,32 @@ def _fmt_ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f} ms"
 
 
+def query_load(url: str, seconds: float) -> tuple[list[Row], float]:
+    """The read queries and /healthz, each under 16 clients, on a served store with views built."""
+    rows: list[Row] = []
+    _, any_ids, leaders = _samples(url)
+    with service(url, ADMIN_TOKEN) as base:
+        queries = run_load(base, READER, 16, seconds, _query_mix(any_ids, leaders))
+        health = run_load(base, READER, 16, seconds, lambda c, n: ("healthz", "GET", "/healthz", None))
+    health_p99 = percentile(health.all_latencies(), 0.99)
+    worst = 0.0
+    for label in QUERY_LABELS:
+        p99 = percentile(queries.latencies.get(label, []), 0.99)
+        worst = p99 if math.isnan(p99) else max(worst, p99)  # NaN (no successful request) sticks
+        rows.append(Row(f"query p99: {label}", _fmt_ms(p99), f"/healthz p99 {_fmt_ms(health_p99)}",
+                        _ratio(p99, health_p99), "<= 3x", p99 <= 3 * health_p99))  # fmt: skip
+    _report_errors("queries", queries)
+    return rows, worst
+
+
+def queries_only(url: str, seconds: float) -> int:
+    """`--only queries --database-url URL`: the query rows on an existing, already projected store
+    (made once with `xinfang generate` and `python -m bench.steps rebuild URL`)."""
+    rows, _ = query_load(url, seconds)
+    Console().print(render(rows, f"xinfang bench: queries on {url.rsplit('/', 1)[-1]}"))
+    return 0
+
+
 def run_size(cases: int, postgres_url: str | None, seconds: float) -> SizeRun:
     from domain.application import LedgerApplication
     from domain.store import parse_database_url
@@ -200,18 +226,10 @@ def run_size(cases: int, postgres_url: str | None, seconds: float) -> SizeRun:
                 _ratio(verify_rate, decode_rate), ">= 0.5x", verify_rate >= 0.5 * decode_rate),
         ]  # fmt: skip
 
-        open_ids, any_ids, leaders = _samples(url)
+        open_ids, _, _ = _samples(url)
+        query_rows, worst = query_load(url, seconds)
+        rows += query_rows
         with service(url, ADMIN_TOKEN) as base:
-            queries = run_load(base, READER, 16, seconds, _query_mix(any_ids, leaders))
-            health = run_load(base, READER, 16, seconds, lambda c, n: ("healthz", "GET", "/healthz", None))
-            health_p99 = percentile(health.all_latencies(), 0.99)
-            worst = 0.0
-            for label in QUERY_LABELS:
-                p99 = percentile(queries.latencies.get(label, []), 0.99)
-                worst = p99 if math.isnan(p99) else max(worst, p99)  # NaN (no successful request) sticks
-                rows.append(Row(f"query p99: {label}", _fmt_ms(p99), f"/healthz p99 {_fmt_ms(health_p99)}",
-                                _ratio(p99, health_p99), "<= 3x", p99 <= 3 * health_p99))  # fmt: skip
-            _report_errors("queries", queries)
             writes = (
                 run_load(base, READER, 32, seconds, _command_mix(open_ids))
                 if open_ids
@@ -313,4 +331,4 @@ def main(
     return 0
 
 
-__all__ = ["SCENARIOS", "main", "parse_size"]
+__all__ = ["SCENARIOS", "main", "parse_size", "queries_only"]

@@ -200,6 +200,21 @@ def figures_report(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], *, to
     start = f.start or earliest_day(tx, scope)
     end = f.end or today
     months = [] if start is None or start > end else month_spans(start, end)
+    if f.unit_path is None and f.leader is None and months:
+        # Without a holding filter a month's figures depend only on which month each date falls
+        # in: four GROUP BY queries give every month at once (one query pair a month scanned
+        # the view 2 x 120 times for a ten-year chart).
+        by_month = monthly_figures(tx, f, scope, months[0][0], months[-1][1])
+        report["by_month"] = [
+            {
+                "month": first.strftime("%Y-%m"),
+                "from": first.isoformat(),
+                "to": last.isoformat(),
+                "figures": {name: fig.as_dict() for name, fig in by_month[first.strftime("%Y-%m")].items()},
+            }
+            for first, last in months
+        ]
+        return report
     report["by_month"] = [
         {
             "month": first.strftime("%Y-%m"),
@@ -215,3 +230,49 @@ def figures_report(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], *, to
         for first, last in months
     ]
     return report
+
+
+def _month(tx: Tx, column: str) -> str:
+    """The "YYYY-MM" of a date column (PostgreSQL `date`; SQLite ISO text)."""
+    return f"to_char({column}, 'YYYY-MM')" if tx.postgres else f"substr({column}, 1, 7)"
+
+
+def _grouped(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], column: str, sums: list[str],
+             start: date, end: date, table: str = "") -> dict[str, list[int]]:  # fmt: skip
+    """month -> [COUNT(*), *sums] over the cases (or `table` rows) whose `column` is in [start, end]."""
+    q = _Sql().add(f"SELECT {_month(tx, column)}, COUNT(*)")
+    for condition in sums:
+        q.add(f", SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)")
+    q.add(table or f"FROM {tx.table('figures_cases')} f").add("WHERE")
+    _in_period(q, tx, column, start, end).add("AND")
+    _filters(q, tx, f, scope).add("GROUP BY 1")
+    return {str(r[0]): [int(v or 0) for v in r[1:]] for r in tx.execute(q.text, q.params).fetchall()}
+
+
+def monthly_figures(
+    tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], start: date, end: date
+) -> dict[str, dict[str, Figure]]:
+    """"YYYY-MM" -> the six figures of that month (its days within [start, end]), for filters
+    without a unit or leader: the same counts as key_figures month by month."""
+    accepted = _grouped(tx, f, scope, "f.accepted_on", ["f.closed_on IS NOT NULL"], start, end)
+    closed = _grouped(tx, f, scope, "f.closed_on", ["f.on_time = 1"], start, end)
+    registered = _grouped(tx, f, scope, "f.registered_on", [
+        "f.closure_type IN ('resolved', 'mediated')", SETTLED.removeprefix("AND "), "f.repeat_count > 0",
+    ], start, end)  # fmt: skip
+    visits = _grouped(tx, f, scope, "v.visited_on", [
+        "v.satisfaction IN ('satisfied', 'basically_satisfied')",
+    ], start, end, f"FROM {tx.table('figures_visits')} v JOIN {tx.table('figures_cases')} f "
+                   "ON f.case_id = v.case_id")  # fmt: skip
+    out: dict[str, dict[str, Figure]] = {}
+    for first, _ in month_spans(start, end):
+        key = first.strftime("%Y-%m")
+        a, c, r, v = (m.get(key, [0] * 4) for m in (accepted, closed, registered, visits))
+        out[key] = {
+            "closure_rate": Figure(a[1], a[0]),
+            "on_time_closure_rate": Figure(c[1], c[0]),
+            "satisfaction_rate": Figure(v[1], v[0]),
+            "resolution_rate": Figure(r[1], r[0]),
+            "settled_rate": Figure(r[2], r[0]),
+            "repeat_rate": Figure(r[3], r[0]),
+        }
+    return out

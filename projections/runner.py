@@ -29,6 +29,7 @@ from domain.application import LedgerApplication
 from projections.database import ViewDatabase
 from projections.feed import DecodeFailed, fetch, ledger_position
 from projections.positions import PositionBoard, ViewStatus, ensure_rows, now_sql
+from projections.table_stats import StatisticsClock, analyze
 from projections.view import View, ViewEvent
 
 log = logging.getLogger("xinfang.views")
@@ -80,6 +81,7 @@ class ViewRunner:
             raise ValueError(f"view names must be unique: {names}")
         self.ledger, self.db, self.views = ledger, db, list(views)
         self.batch_size = batch_size
+        self._statistics = StatisticsClock()  # ANALYZE after bulk applies (projections/table_stats.py)
         self.board = PositionBoard(ledger, db, names)
         self._fault = fault or (lambda point, view, number: None)
         self._poll_seconds, self._listen_seconds = poll_seconds, listen_seconds
@@ -210,6 +212,9 @@ class ViewRunner:
         self._batches[view.name] = number
         self.board.notify()
         self._fault("committed", view.name, number)
+        if self._statistics.applied(view.name, len(events)):
+            with self.db.transaction(conn) as tx:
+                analyze(tx, view.tables)
         return new_position
 
     def _stop_view(self, conn: Any, name: str, position: int, cause: Exception) -> None:

@@ -1,0 +1,51 @@
+"""After a bulk apply the runner refreshes the planner's statistics of the view's tables
+(PostgreSQL), so read queries are planned for the rows the view holds, not for empty tables."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from domain.application import LedgerApplication
+from projections.database import ViewDatabase
+from projections.runner import ViewRunner
+from projections.table_stats import StatisticsClock
+from tests.projections.views import CountingView, write_cases
+
+
+def test_the_clock_is_due_once_per_threshold() -> None:
+    clock = StatisticsClock(every=10)
+    assert [clock.applied("v", 4) for _ in range(5)] == [False, False, True, False, False]
+    assert clock.applied("other", 9) is False  # counted per view
+    assert clock.applied("v", 4) is True  # 4 + 4 + 4 left over from the last refresh: 12
+
+
+def _analyzed(db: ViewDatabase, table: str) -> int:
+    with db.transaction(write=False) as tx:
+        row = tx.execute(
+            "SELECT analyze_count FROM pg_stat_user_tables WHERE relname = ? AND schemaname = current_schema()",
+            (table,),
+        ).fetchone()
+    return 0 if row is None else int(row[0])
+
+
+def test_a_bulk_catch_up_analyzes_the_views_tables(
+    store_url: str, ledger: LedgerApplication, db: ViewDatabase
+) -> None:
+    if not db.postgres:
+        pytest.skip("SQLite keeps no planner statistics of this kind (table_stats is PostgreSQL only)")
+    write_cases(ledger, 5)
+    runner = ViewRunner(ledger, db, [CountingView(ledger)], batch_size=4)
+    runner._statistics = StatisticsClock(every=6)  # a small threshold instead of 20,000 events
+    before = {t: _analyzed(db, t) for t in CountingView.tables}
+    runner.catch_up()
+    runner.close()
+    # statistics counters reach pg_stat views asynchronously: poll briefly
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        after = {t: _analyzed(db, t) for t in CountingView.tables}
+        if all(after[t] > before[t] for t in after):
+            break
+        time.sleep(0.2)
+    assert all(after[t] > before[t] for t in after), (before, after)
