@@ -30,11 +30,12 @@ def _analyzed(db: ViewDatabase, table: str) -> int:
     return 0 if row is None else int(row[0])
 
 
+# PostgreSQL only: SQLite keeps no planner statistics of this kind (table_stats does nothing there).
+@pytest.mark.parametrize("store_url", [pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 def test_a_bulk_catch_up_analyzes_the_views_tables(
     store_url: str, ledger: LedgerApplication, db: ViewDatabase
 ) -> None:
-    if not db.postgres:
-        pytest.skip("SQLite keeps no planner statistics of this kind (table_stats is PostgreSQL only)")
+    assert db.postgres
     write_cases(ledger, 5)
     runner = ViewRunner(ledger, db, [CountingView(ledger)], batch_size=4)
     runner._statistics = StatisticsClock(every=6)  # a small threshold instead of 20,000 events
