@@ -10,16 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.application import LedgerApplication
-from domain.errors import DomainError
 from projections.case_history import OCCURRED, RECORDED, occurred_states, recorded_states
 from projections.case_rows import COLUMNS
 from projections.case_status import HISTORY, STATUS, CaseStatusView, db_values
 from projections.database import ViewDatabase
 from projections.feed import ledger_position
 from projections.ledger_rows import case_histories
-from tests.factories import long_ago, registered_case
-from tests.views.feed import feed
-from tests.views.test_case_status_oracle import STEPS, _step
+from tests.views.test_case_status_oracle import STEPS, play_history
 
 
 def _stored(ledger: LedgerApplication, case_id: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
@@ -57,18 +54,7 @@ def test_small_batches_leave_the_rows_a_whole_derivation_gives(
     ledger: LedgerApplication, steps: list[tuple[str, int, bool]], batch_size: int
 ) -> None:
     view = CaseStatusView(ledger)
-    case = registered_case(at=long_ago())
-    seen: dict[str, int] = {}
-    for name, hours, save_now in steps:
-        try:
-            _step(case, name, hours, seen)
-        except DomainError:
-            continue  # not allowed in this state: a random history skips it
-        if save_now:
-            ledger.save(case)
-            feed(ledger, view, batch_size=batch_size)
-    ledger.save(case)
-    feed(ledger, view, batch_size=batch_size)
+    case = play_history(ledger, view, steps, batch_size)
     history, current = _stored(ledger, case.id)
     expected_history, expected_current = _from_scratch(ledger, view, case.id)
     assert history == expected_history

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from domain import case_events as ev
 from domain.application import LedgerApplication
+from domain.case import Case
 from domain.clocks import effective_events
 from domain.errors import DomainError
 from domain.vocabulary import AnswerOutcome
@@ -91,6 +92,26 @@ def _view(ledger: LedgerApplication, case_id: Any, at: At) -> dict[str, Any] | N
     return None if r is None else {k: r[k] for k in FIELDS}
 
 
+def play_history(
+    ledger: LedgerApplication, view: CaseStatusView, steps: list[tuple[str, int, bool]], batch_size: int = 50
+) -> Case:
+    """Drive one case through random steps, saving (and feeding the view) where a step says so:
+    separate saves give the recorded timeline several instants. Returns the case, saved and fed."""
+    case = registered_case(at=long_ago())
+    seen: dict[str, int] = {}
+    for name, hours, save_now in steps:
+        try:
+            _step(case, name, hours, seen)
+        except DomainError:
+            continue  # not allowed in this state: a random history skips it
+        if save_now:
+            ledger.save(case)
+            feed(ledger, view, batch_size=batch_size)
+    ledger.save(case)
+    feed(ledger, view, batch_size=batch_size)
+    return case
+
+
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     steps=st.lists(st.tuples(st.sampled_from(STEPS), st.integers(1, 72), st.booleans()), max_size=8),
@@ -99,19 +120,7 @@ def _view(ledger: LedgerApplication, case_id: Any, at: At) -> dict[str, Any] | N
 def test_history_rows_equal_the_replay_oracles(
     ledger: LedgerApplication, steps: list[tuple[str, int, bool]], probes: list[int]
 ) -> None:
-    view = CaseStatusView(ledger)
-    case = registered_case(at=long_ago())
-    seen: dict[str, int] = {}
-    for name, hours, save_now in steps:
-        try:
-            _step(case, name, hours, seen)
-        except DomainError:
-            continue  # not allowed in this state: a random history skips it
-        if save_now:  # separate saves give the recorded timeline several instants
-            ledger.save(case)
-            feed(ledger, view)
-    ledger.save(case)
-    feed(ledger, view)
+    case = play_history(ledger, CaseStatusView(ledger), steps)
     events = ledger.case_events(case.id)
     rows = ledger.reads.aggregate_rows(case.id)
     assert case.registered_at is not None
