@@ -67,11 +67,15 @@ class ViewDatabase:
         self.store = store
         self.postgres = store.kind == "postgres"
 
+    def use_schema(self, pg: psycopg.Connection[Any]) -> None:
+        """Point a new PostgreSQL connection at this store's schema (view SQL names bare tables)."""
+        pg.execute(pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(self.store.schema)))
+        pg.commit()
+
     def connect(self) -> Any:
         if self.postgres:
             pg = psycopg.connect(self.store.conninfo(), autocommit=False)
-            pg.execute(pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(self.store.schema)))
-            pg.commit()
+            self.use_schema(pg)
             return pg
         conn = sqlite3.connect(
             self.store.sqlite_path, timeout=30, isolation_level=None, check_same_thread=False

@@ -21,7 +21,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
-from psycopg import sql as pgsql
 from psycopg_pool import ConnectionPool
 
 from domain.store import StoreConfig
@@ -44,10 +43,6 @@ class PooledViewDatabase(ViewDatabase):
         self._pool: ConnectionPool[psycopg.Connection[Any]] | None = None
         self._lock = threading.Lock()
 
-    def _configure(self, conn: psycopg.Connection[Any]) -> None:
-        conn.execute(pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(self.store.schema)))
-        conn.commit()
-
     def _get_pool(self) -> ConnectionPool[psycopg.Connection[Any]]:
         with self._lock:
             if self._pool is None:  # opened on first use: apps that never read views hold no connections
@@ -58,7 +53,7 @@ class PooledViewDatabase(ViewDatabase):
                     max_idle=IDLE_SECONDS,
                     timeout=WAIT_SECONDS,
                     check=ConnectionPool.check_connection,
-                    configure=self._configure,
+                    configure=self.use_schema,
                     kwargs={"autocommit": False},
                     name="view-reads",
                     open=True,
