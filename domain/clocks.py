@@ -228,13 +228,19 @@ def _finish(span: _Span, policy: Policy, today: date) -> Clock:
     )
 
 
-def _scan(events: Sequence[ev.CaseEvent]) -> tuple[Policy, list[_Span]]:
+def _scanned(events: Sequence[ev.CaseEvent]) -> tuple[Policy, _Scan | None]:
     effective = effective_events(events)
     registered = next((e for e in effective if isinstance(e, ev.Registered)), None)
     if registered is None:  # nothing has started
-        return get_policy(default_policy_version()), []
-    policy = get_policy(registered.policy_version)
-    return policy, _Scan(policy).run(effective)
+        return get_policy(default_policy_version()), None
+    scan = _Scan(get_policy(registered.policy_version))
+    scan.run(effective)
+    return scan.policy, scan
+
+
+def _scan(events: Sequence[ev.CaseEvent]) -> tuple[Policy, list[_Span]]:
+    policy, scan = _scanned(events)
+    return policy, [] if scan is None else scan.spans
 
 
 def compute_clocks(events: Sequence[ev.CaseEvent], *, at: datetime) -> list[Clock]:
@@ -260,9 +266,46 @@ def open_deadlines(events: Sequence[ev.CaseEvent]) -> list[Deadline]:
     of days for one: a view row needs which deadlines are open and when they fall due.
     """
     policy, spans = _scan(events)
+    return _open(policy, spans)
+
+
+def _open(policy: Policy, spans: Sequence[_Span]) -> list[Deadline]:
     return [
         Deadline(s.name, s.article, _due(s, policy)) for s in spans if s.stopped_on is None and not s.window
     ]
+
+
+class DeadlineTracker:
+    """`open_deadlines` of a growing prefix of one case's events, one event at a time.
+
+    A view derives a row after every event: scanning the whole prefix each time is quadratic in
+    the case's length. An event only extends the scan (which starts at the registration, with
+    its policy), unless the case has a correction: a correction can move any event it names,
+    earlier or (if it names a version not yet there) later, so from then on every event
+    rescans the prefix. Corrections are rare; the answer is always `open_deadlines(events)`.
+    """
+
+    def __init__(self) -> None:
+        self.events: list[ev.CaseEvent] = []
+        self._policy = get_policy(default_policy_version())
+        self._scan: _Scan | None = None
+        self._corrected = False
+
+    def skip(self, event: ev.CaseEvent) -> None:
+        """Add an event whose deadlines nobody asks for: the next `add` rescans the prefix."""
+        self.events.append(event)
+        self._corrected = self._corrected or isinstance(event, ev.Corrected)
+        self._scan = None
+
+    def add(self, event: ev.CaseEvent) -> list[Deadline]:
+        """The open deadlines once `event` (the next version) is added."""
+        self.events.append(event)
+        self._corrected = self._corrected or isinstance(event, ev.Corrected)
+        if self._scan is None or self._corrected:
+            self._policy, self._scan = _scanned(self.events)
+        else:
+            self._scan.run([event])
+        return [] if self._scan is None else _open(self._policy, self._scan.spans)
 
 
 def overdue_clocks(clocks: Sequence[Clock]) -> list[Clock]:

@@ -15,8 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from domain import case_events as ev
-from domain.clocks import effective_events
-from domain.replay import replay
+from domain.clocks import Deadline, DeadlineTracker, effective_events
 from projections.case_rows import LoggedEvent, case_row
 from projections.sqltypes import FAR_FUTURE
 from projections.units import UnitPaths
@@ -25,23 +24,63 @@ RECORDED, OCCURRED = "recorded", "occurred"
 Interval = tuple[datetime, datetime, dict[str, Any]]
 
 
-def _advance(case: Any, previous: list[ev.CaseEvent], happened: list[ev.CaseEvent]) -> Any:
-    """`replay(happened)`, reusing the case replayed from `previous` when `happened` only adds
-    later versions to it (no late entry in between): the usual case, and linear, not quadratic.
+class Replayed:
+    """A case replayed through some of its events in version order, with its open deadlines
+    tracked as it goes (clocks.DeadlineTracker): advancing it by one event costs that event.
 
-    The previous state's row is already derived, so advancing the same object loses nothing.
+    Only the registration goes through `mutate` (the ledger's own checks and chain hash were
+    done when the events were stored and are `verify`'s work); the others only assign state,
+    as `domain.replay.replay` does. Without a registration first there is no case (None).
     """
+
+    def __init__(self) -> None:
+        self.case: Any = None
+        self.tracker = DeadlineTracker()
+        self.deadlines: list[Deadline] = []
+
+    @property
+    def events(self) -> list[ev.CaseEvent]:
+        return self.tracker.events
+
+    def _apply(self, e: ev.CaseEvent) -> None:
+        if self.case is not None:
+            e.apply(self.case)
+            self.case._version = e.originator_version  # the version this state is at
+        elif not self.tracker.events and isinstance(e, ev.Registered):
+            self.case = e.mutate(None)
+
+    def add(self, e: ev.CaseEvent) -> None:
+        """Advance by `e`, deriving the open deadlines after it."""
+        self._apply(e)
+        self.deadlines = self.tracker.add(e)
+
+    def skip(self, e: ev.CaseEvent) -> None:
+        """Advance by `e` when no row is wanted after it (deadlines are derived on the next add)."""
+        self._apply(e)
+        self.tracker.skip(e)
+
+
+def _advance(replayed: Replayed | None, happened: list[ev.CaseEvent]) -> Replayed:
+    """The case replayed through `happened`, advancing `replayed` when `happened` only adds later
+    versions to what it holds (no late entry in between): the usual case, and linear, not quadratic.
+
+    The earlier state's row is already derived, so advancing the same object loses nothing.
+    """
+    previous = [] if replayed is None else replayed.events
     extends = (
-        case is not None
+        replayed is not None
         and len(happened) >= len(previous)
         and all(a is b for a, b in zip(previous, happened, strict=False))
     )
-    if not extends:
-        return replay(happened)
-    for e in happened[len(previous) :]:
-        e.apply(case)
-        case._version = e.originator_version  # as replay() does: the version this state is at
-    return case
+    if not extends or replayed is None:
+        replayed = Replayed()
+        previous = []
+    new = happened[len(previous) :]
+    for e in new[:-1]:
+        replayed.skip(e)
+    if new:
+        replayed.add(new[-1])
+    return replayed
 
 
 def _intervals(states: list[tuple[datetime, dict[str, Any]]]) -> list[Interval]:
@@ -63,6 +102,7 @@ class Tail:
 
     since: datetime | None
     intervals: list[Interval]
+    replayed: Replayed | None = None  # the case after its last event, to resume from
 
 
 def recorded_states(logged: Sequence[LoggedEvent], paths: UnitPaths) -> list[Interval]:
@@ -70,31 +110,38 @@ def recorded_states(logged: Sequence[LoggedEvent], paths: UnitPaths) -> list[Int
     return recorded_tail(logged, paths, 0).intervals
 
 
-def recorded_tail(logged: Sequence[LoggedEvent], paths: UnitPaths, first_new: int) -> Tail:
+def recorded_tail(
+    logged: Sequence[LoggedEvent], paths: UnitPaths, first_new: int, resume: Replayed | None = None
+) -> Tail:
     """The recorded timeline's rows that events `first_new`.. change: their own, and the row of
     the version before them, whose interval they end (or empty, if recorded at the same instant).
 
     An earlier version's row keeps its interval (it ends at the next version's instant), so
     neither its state nor its clocks are derived again: a batch costs its own events, not the
-    case's whole history.
+    case's whole history. `resume`, the case replayed by an earlier call (`Tail.replayed`), is
+    advanced instead of replaying the events before them again, when it is at the version
+    just before the first row wanted; it is the same case, so its state is that of those events.
     """
     start = max(first_new - 1, 0)
+    replayed = resume if resume is not None and start > 0 and resume.case is not None else None
+    if replayed is None or replayed.case.version != start:
+        replayed = Replayed()
+        for item in logged[:start]:
+            replayed.skip(item.event)
     states: list[tuple[datetime, dict[str, Any]]] = []
-    case: Any = None
     first_recorded = logged[0].recorded_at
-    known = first_recorded
-    events = [x.event for x in logged]
-    for i, item in enumerate(logged):
-        case = item.event.mutate(case)
-        # Knowledge never goes back in time, even if two servers' clocks disagree.
+    # Knowledge never goes back in time, even if two servers' clocks disagree.
+    known = max(x.recorded_at for x in logged[: start + 1])
+    for item in logged[start:]:
+        replayed.add(item.event)
         known = max(known, item.recorded_at)
-        if i >= start:
-            row = case_row(
-                case, events[: i + 1], paths=paths, recorded_at=first_recorded, position=item.position
-            )
-            states.append((known, row))
+        row = case_row(
+            replayed.case, replayed.events, paths=paths, recorded_at=first_recorded,
+            position=item.position, deadlines=replayed.deadlines,
+        )  # fmt: skip
+        states.append((known, row))
     # The version before the new ones was the last: its row (valid to FAR_FUTURE) is stored.
-    return Tail(states[0][0] if first_new > 0 else None, _intervals(states))
+    return Tail(states[0][0] if first_new > 0 else None, _intervals(states), replayed)
 
 
 def occurred_states(logged: Sequence[LoggedEvent], paths: UnitPaths) -> list[Interval]:
@@ -128,20 +175,20 @@ def occurred_tail(logged: Sequence[LoggedEvent], paths: UnitPaths, first_new: in
         before = [t for t in instants if t < earliest_new]
         since = before[-1] if before else None
     states: list[tuple[datetime, dict[str, Any]]] = []
-    case: Any = None
-    previous: list[ev.CaseEvent] = []
+    replayed: Replayed | None = None
     for instant in instants:
         if since is not None and instant < since:
             continue
         happened = [e for e in effective if e.occurred_at <= instant]
-        case = _advance(case, previous, happened)
-        previous = happened
-        if case is None:  # a corrected registration can start later than another event
+        replayed = _advance(replayed, happened)
+        if replayed.case is None:  # a corrected registration can start later than another event
             if since is not None:  # the stored row before it now lasts longer: redo all
                 return occurred_tail(logged, paths, 0)
             continue
         last = position[happened[-1].originator_version]
-        states.append(
-            (instant, case_row(case, happened, paths=paths, recorded_at=first_recorded, position=last))
-        )
+        row = case_row(
+            replayed.case, happened, paths=paths, recorded_at=first_recorded, position=last,
+            deadlines=replayed.deadlines,
+        )  # fmt: skip
+        states.append((instant, row))
     return Tail(since, _intervals(states))

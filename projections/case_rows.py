@@ -15,7 +15,7 @@ import orjson
 
 from domain import case_events as ev
 from domain.case import Case
-from domain.clocks import Clock, compute_clocks, open_deadlines
+from domain.clocks import Clock, Deadline, compute_clocks, open_deadlines
 from domain.policy import local_date
 from domain.vocabulary import Satisfaction
 from projections.units import UnitPaths
@@ -79,11 +79,15 @@ def case_row(
     paths: UnitPaths,
     recorded_at: datetime,
     position: int,
+    deadlines: Sequence[Deadline] | None = None,
 ) -> dict[str, Any]:
-    """The row of `case`, whose state is `events` applied (they also give its clocks)."""
+    """The row of `case`, whose state is `events` applied (they also give its clocks).
+
+    `deadlines`: `open_deadlines(events)` if the caller tracks them (clocks.DeadlineTracker).
+    """
     # The open deadlines and their due dates only (what running_clocks gives, without counting
     # days for an instant): derived once per written row, this is most of a rebuild's work.
-    running = open_deadlines(events)
+    running = open_deadlines(events) if deadlines is None else deadlines
     due: dict[str, date | None] = dict.fromkeys(DUE_COLUMNS.values())
     for c in running:
         if c.name in DUE_COLUMNS:

@@ -11,21 +11,24 @@ when a correction can have moved an earlier event.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
+from uuid import UUID
 
 from domain import case_events as ev
 from domain.application import LedgerApplication
-from projections.case_history import OCCURRED, RECORDED, Interval, occurred_tail, recorded_tail
+from projections.case_history import OCCURRED, RECORDED, Interval, Replayed, occurred_tail, recorded_tail
+from projections.case_log import case_log
 from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS
 from projections.database import Tx
-from projections.ledger_rows import case_histories
 from projections.sqltypes import db_bool, db_date, db_time
 from projections.units import UnitPaths
 from projections.view import ViewEvent
 
 STATUS, HISTORY = "case_status", "case_history"
+REPLAYED_CASES = 20_000  # replayed cases kept between batches (a few KB each)
 
 
 # How each column is stored: a fixed list, so a row is converted without name lookups.
@@ -80,12 +83,23 @@ class CaseStatusView:
     def __init__(self, ledger: LedgerApplication) -> None:
         self.ledger = ledger
         self.paths = UnitPaths(ledger)
+        self.log = case_log(ledger)
+        # Each recent case replayed to its last event, so the next batch advances it.
+        self._replayed: OrderedDict[UUID, Replayed] = OrderedDict()
+
+    def _keep(self, case_id: UUID, replayed: Replayed | None) -> None:
+        if replayed is None:
+            return
+        self._replayed[case_id] = replayed
+        self._replayed.move_to_end(case_id)
+        if len(self._replayed) > REPLAYED_CASES:
+            self._replayed.popitem(last=False)
 
     def apply(self, tx: Tx, batch: list[ViewEvent]) -> None:
         touched = list(dict.fromkeys(e.originator_id for e in batch if isinstance(e.event, ev.CaseEvent)))
         if not touched:
             return  # reference data only (units, users): nothing of a case changed
-        logs = case_histories(tx, self.ledger.mapper, touched, batch[-1].position)
+        logs = self.log.histories(tx, batch, touched)
         current: list[list[Any]] = []
         history: list[list[Any]] = []
         replaced: list[tuple[str, str, datetime | None]] = []
@@ -97,7 +111,8 @@ class CaseStatusView:
             if not logged:
                 raise LookupError(f"case {case_id} has events in the batch but none in the ledger")
             first_new = next(i for i, x in enumerate(logged) if x.position >= new_from)
-            recorded = recorded_tail(logged, self.paths, first_new)
+            recorded = recorded_tail(logged, self.paths, first_new, self._replayed.get(case_id))
+            self._keep(case_id, recorded.replayed)
             occurred = occurred_tail(logged, self.paths, first_new)
             current.append(db_values(pg, recorded.intervals[-1][2]))
             for timeline, tail in ((RECORDED, recorded), (OCCURRED, occurred)):

@@ -45,9 +45,9 @@ from uuid import UUID
 
 from domain.application import LedgerApplication
 from domain.case_events import CaseEvent
+from projections.case_log import case_log
 from projections.database import Tx
 from projections.figures_facts import CaseFacts, derive
-from projections.ledger_rows import case_histories
 from projections.sqltypes import db_date
 from projections.units import UnitPaths
 from projections.view import ViewEvent
@@ -80,13 +80,13 @@ class FiguresView:
     def __init__(self, ledger: LedgerApplication) -> None:
         self.ledger = ledger
         self.paths = UnitPaths(ledger)
+        self.log = case_log(ledger)
 
     def apply(self, tx: Tx, batch: list[ViewEvent]) -> None:
         touched = list(dict.fromkeys(e.originator_id for e in batch if isinstance(e.event, CaseEvent)))
         if not touched:
             return
-        upto = max(e.position for e in batch)
-        histories = case_histories(tx, self.ledger.mapper, touched, upto)
+        histories = self.log.histories(tx, batch, touched)
         facts = [
             f
             for case_id in touched

@@ -7,7 +7,15 @@ from typing import Any
 
 from domain.case import Case
 from domain.case_events import Answered, CaseEvent
-from domain.clocks import Clock, compute_clocks, due_dates, effective_events, overdue_clocks
+from domain.clocks import (
+    Clock,
+    DeadlineTracker,
+    compute_clocks,
+    due_dates,
+    effective_events,
+    open_deadlines,
+    overdue_clocks,
+)
 from domain.context import command_context
 from domain.policy import CHINA_TZ
 from domain.values import Petitioner
@@ -433,3 +441,26 @@ def test_due_dates_give_the_latest_clock_of_each_name() -> None:
         "re_review_decision": date(2026, 5, 23),
     }
     assert due_dates([]) == {}
+
+
+def test_a_tracked_deadline_moves_with_a_correction_and_stays_moved_after_it() -> None:
+    story = accepted_case()
+    story.on(
+        date(2026, 3, 6),
+        "correct",
+        target_version=2,
+        target_type="Accepted",
+        field="occurred_at",
+        old_value="2026-03-02T12:00:00+08:00",
+        new_value="2026-03-04T12:00:00+08:00",
+    )
+    story.on(date(2026, 3, 7), "add_note", text="跟进")
+    events = recorded(story.case)
+    tracker = DeadlineTracker()
+    handling_due = []
+    for n, event in enumerate(events, start=1):
+        deadlines = tracker.add(event)
+        assert deadlines == open_deadlines(events[:n])
+        handling_due.append(next((d.due_on for d in deadlines if d.name == "handling"), None))
+    # registered, accepted, assigned: 60 days from 3 March; corrected and after: from 4 March
+    assert handling_due == [None, date(2026, 5, 1), date(2026, 5, 1), date(2026, 5, 3), date(2026, 5, 3)]

@@ -1,0 +1,100 @@
+"""Decoded case histories kept between view batches, shared by every view of one ledger.
+
+A view row is derived from all of a case's events, so each batch needs the whole history of
+every case it touches. Reading and decoding those histories from the ledger for every batch
+made a rebuild decode each event several times over (a case's events fall in several batches)
+and once more for each view that asks. A stored event never changes, so a history read once
+stays true: this keeps the recent cases' decoded events in memory (least recently used out
+first, bounded by a count of events) and extends them with the batch's own, already decoded
+events. Only a case it does not hold is read from the ledger, in one query for all of them.
+
+A held history is used only when it reaches the event just before the batch, so it is never
+missing an event: a batch is every ledger event after the view's position, in order.
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Sequence
+from uuid import UUID
+
+from domain.application import LedgerApplication
+from domain.case_events import CaseEvent
+from projections.case_rows import LoggedEvent
+from projections.database import Tx
+from projections.ledger_rows import case_histories
+from projections.view import ViewEvent
+
+# About 1 KB a decoded event: the bound keeps the cache near 100 MB, and holds the working set
+# of a live office (its open cases) or of a rebuild (the cases registered in the same months).
+MAX_EVENTS = 100_000
+
+
+class CaseLog:
+    """Each held case's events with positions up to `upto`, all of them, in version order."""
+
+    def __init__(self, ledger: LedgerApplication, max_events: int = MAX_EVENTS) -> None:
+        self._ledger = ledger
+        self._max_events = max_events
+        self._held: OrderedDict[UUID, tuple[int, list[LoggedEvent]]] = OrderedDict()
+        self._count = 0
+        self._lock = threading.Lock()  # a rebuild and the live runner may share one ledger
+
+    def histories(
+        self, tx: Tx, batch: Sequence[ViewEvent], case_ids: Sequence[UUID]
+    ) -> dict[UUID, list[LoggedEvent]]:
+        """Every event (up to the batch's last) of each case, decoded, in version order."""
+        upto, before = batch[-1].position, batch[0].position - 1
+        new: dict[UUID, list[LoggedEvent]] = {}
+        for e in batch:
+            if isinstance(e.event, CaseEvent):
+                new.setdefault(e.originator_id, []).append(LoggedEvent(e.position, e.recorded_at, e.event))
+        found: dict[UUID, list[LoggedEvent]] = {}
+        missing: list[UUID] = []
+        with self._lock:
+            for case_id in case_ids:
+                held = self._held.get(case_id)
+                if held is None or held[0] < before:
+                    missing.append(case_id)
+                    continue
+                held_upto, events = held
+                if held_upto > upto:  # this reader is behind the one that filled it (a rebuild)
+                    found[case_id] = [x for x in events if x.position <= upto]
+                else:
+                    found[case_id] = events + [x for x in new.get(case_id, ()) if x.position > held_upto]
+        if missing:
+            found.update(case_histories(tx, self._ledger.mapper, missing, upto))
+        with self._lock:
+            for case_id in case_ids:
+                if case_id in found:
+                    self._keep(case_id, upto, found[case_id])
+        return found
+
+    def _keep(self, case_id: UUID, upto: int, events: list[LoggedEvent]) -> None:
+        held = self._held.get(case_id)
+        if held is not None:
+            if held[0] > upto:  # keep the longer history
+                self._held.move_to_end(case_id)
+                return
+            self._count -= len(held[1])
+        self._held[case_id] = (upto, events)
+        self._held.move_to_end(case_id)
+        self._count += len(events)
+        while self._count > self._max_events and len(self._held) > 1:
+            _, (_, dropped) = self._held.popitem(last=False)
+            self._count -= len(dropped)
+
+
+_LOGS: weakref.WeakKeyDictionary[LedgerApplication, CaseLog] = weakref.WeakKeyDictionary()
+_LOGS_LOCK = threading.Lock()
+
+
+def case_log(ledger: LedgerApplication) -> CaseLog:
+    """The one CaseLog of this ledger, so every view (and a rebuild's) shares what was decoded."""
+    with _LOGS_LOCK:
+        log = _LOGS.get(ledger)
+        if log is None:
+            log = _LOGS[ledger] = CaseLog(ledger)
+        return log
