@@ -6,7 +6,8 @@ made a rebuild decode each event several times over (a case's events fall in sev
 and once more for each view that asks. A stored event never changes, so a history read once
 stays true: this keeps the recent cases' decoded events in memory (least recently used out
 first, bounded by a count of events) and extends them with the batch's own, already decoded
-events. Only a case it does not hold is read from the ledger, in one query for all of them.
+events. Only a case it does not hold, and that was registered before the batch, is read from
+the ledger, in one query for all of them.
 
 A held history is used only when it reaches the event just before the batch, so it is never
 missing an event: a batch is every ledger event after the view's position, in order.
@@ -57,7 +58,11 @@ class CaseLog:
             for case_id in case_ids:
                 held = self._held.get(case_id)
                 if held is None or held[0] < before:
-                    missing.append(case_id)
+                    batch_events = new.get(case_id, [])
+                    if batch_events and batch_events[0].event.originator_version == 1:
+                        found[case_id] = batch_events  # registered in this batch: all there is
+                    else:
+                        missing.append(case_id)
                     continue
                 held_upto, events = held
                 if held_upto > upto:  # this reader is behind the one that filled it (a rebuild)

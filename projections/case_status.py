@@ -23,7 +23,7 @@ from projections.case_history import OCCURRED, RECORDED, Interval, Replayed, occ
 from projections.case_log import case_log
 from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS
 from projections.database import Tx
-from projections.sqltypes import db_bool, db_date, db_time
+from projections.sqltypes import FAR_PAST, db_bool, db_date, db_time
 from projections.units import UnitPaths
 from projections.view import ViewEvent
 
@@ -70,10 +70,13 @@ def _upsert(table: str) -> str:
     return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT (case_id) DO UPDATE SET {updates}"
 
 
-def _insert_history(table: str) -> str:
-    names = ", ".join(("timeline", "valid_from", "valid_to", *COLUMNS))
-    marks = ", ".join("?" * (len(COLUMNS) + 3))
-    return f"INSERT INTO {table} ({names}) VALUES ({marks})"
+HISTORY_COLUMNS = ("timeline", "valid_from", "valid_to", *COLUMNS)
+
+# A case's rows on a timeline from an instant on, for many cases in one statement (PostgreSQL).
+_DELETE_TAILS_PG = (
+    "DELETE FROM {table} h USING unnest(?::text[], ?::text[], ?::timestamptz[]) AS d(case_id, timeline, since) "
+    "WHERE h.case_id = d.case_id AND h.timeline = d.timeline AND h.valid_from >= d.since"
+)
 
 
 class CaseStatusView:
@@ -119,7 +122,7 @@ class CaseStatusView:
                 replaced.append((str(case_id), timeline, tail.since))
                 history += self._history(pg, timeline, tail.intervals)
         self._delete_history(tx, replaced)
-        tx.executemany(_insert_history(tx.table(HISTORY)), history)
+        tx.insert_rows(tx.table(HISTORY), HISTORY_COLUMNS, history)
         tx.executemany(_upsert(tx.table(STATUS)), current)
         repeated = {(str(e.event.earlier_case_id),) for e in batch if isinstance(e.event, ev.RepeatLinked)}
         tx.executemany(
@@ -140,5 +143,13 @@ class CaseStatusView:
         table, pg = tx.table(HISTORY), tx.postgres
         whole = [(case_id, timeline) for case_id, timeline, since in replaced if since is None]
         tail = [(case_id, timeline, db_time(pg, since)) for case_id, timeline, since in replaced if since]
+        if pg:  # the whole timeline is the tail from the earliest instant there is
+            tails = [*tail, *((case_id, timeline, FAR_PAST) for case_id, timeline in whole)]
+            if tails:
+                tx.execute(
+                    _DELETE_TAILS_PG.format(table=table),
+                    [list(column) for column in zip(*tails, strict=True)],
+                )
+            return
         tx.executemany(f"DELETE FROM {table} WHERE case_id = ? AND timeline = ?", whole)
         tx.executemany(f"DELETE FROM {table} WHERE case_id = ? AND timeline = ? AND valid_from >= ?", tail)

@@ -48,6 +48,31 @@ class Tx:
         if rows:
             self._cursor.executemany(self._sql(statement), rows)
 
+    def insert_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Plain INSERTs of many rows: one COPY stream on PostgreSQL, `executemany` on SQLite."""
+        if not rows:
+            return
+        if not self.postgres:
+            marks = ", ".join("?" * len(columns))
+            self._cursor.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+            return
+        names = pgsql.SQL(", ").join(pgsql.Identifier(c) for c in columns)
+        # The bare table name (never schema-qualified): a rebuild's TEMP shadow tables must win.
+        statement = pgsql.SQL("COPY {} ({}) FROM STDIN").format(pgsql.Identifier(table), names)
+        with self._cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+
+    def delete_keys(self, table: str, column: str, pg_type: str, keys: Sequence[Any]) -> None:
+        """DELETE the rows whose `column` is one of `keys`: one statement on PostgreSQL (an array
+        parameter of `pg_type`), one per key on SQLite (where a statement costs no round trip)."""
+        if not keys:
+            return
+        if self.postgres:
+            self._cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s::{pg_type}[])", (list(keys),))
+        else:
+            self._cursor.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(k,) for k in keys])
+
     def fetchall(self) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in self._cursor.fetchall()]
 
@@ -68,8 +93,17 @@ class ViewDatabase:
         self.postgres = store.kind == "postgres"
 
     def use_schema(self, pg: psycopg.Connection[Any]) -> None:
-        """Point a new PostgreSQL connection at this store's schema (view SQL names bare tables)."""
+        """Point a new PostgreSQL connection at this store's schema (view SQL names bare tables),
+        and plan every execution of a prepared statement for its own parameters.
+
+        psycopg prepares a statement run five times on a connection, and PostgreSQL may then
+        keep one generic plan for it: planned while a view's tables were nearly empty (the
+        start of a rebuild), it stays a sequential scan as they grow, and every per-case DELETE
+        scans the whole table. A custom plan costs a few microseconds to make and follows the
+        table's real size.
+        """
         pg.execute(pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(self.store.schema)))
+        pg.execute("SET plan_cache_mode = force_custom_plan")
         pg.commit()
 
     def connect(self) -> Any:

@@ -53,6 +53,13 @@ from projections.units import UnitPaths
 from projections.view import ViewEvent
 
 CAMPAIGN_MARK = "\x1f"  # frames each campaign in figures_cases.campaigns
+# figures_cases as `_case_row` gives it (repeat_count and first_repeat_on start at 0 and NULL).
+CASE_COLUMNS = (
+    "case_id", "registered_on", "accepted_on", "closed_on", "closure_type", "handling_due_on",
+    "on_time", "settle_by", "category", "campaigns", "review_requested", "reopened", "repeat_count",
+    "first_repeat_on", "received_path", "unit_path", "leader_id", "kind", "accused_path",
+    "accused_leader",
+)  # fmt: skip
 
 
 def day_param(tx: Tx, day: date | None) -> Any:
@@ -99,50 +106,51 @@ class FiguresView:
     def _write(self, tx: Tx, touched: Sequence[UUID], facts: Sequence[CaseFacts]) -> None:
         cases, holdings = tx.table("figures_cases"), tx.table("figures_holdings")
         visits, repeats = tx.table("figures_visits"), tx.table("figures_repeats")
-        ids = [(id_param(tx, c),) for c in touched]
-        for table, column in ((cases, "case_id"), (holdings, "case_id"), (visits, "case_id")):
-            tx.executemany(f"DELETE FROM {table} WHERE {column} = ?", ids)
-        tx.executemany(f"DELETE FROM {repeats} WHERE later_case_id = ?", ids)
-        tx.executemany(
-            f"INSERT INTO {cases} (case_id, registered_on, accepted_on, closed_on, closure_type, "
-            "handling_due_on, on_time, settle_by, category, campaigns, review_requested, reopened, "
-            "repeat_count, first_repeat_on, received_path, unit_path, leader_id, kind, accused_path, "
-            "accused_leader) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,0,NULL,?,?,?,?,?,?)",
-            [self._case_row(tx, f) for f in facts],
-        )
-        tx.executemany(
-            f"INSERT INTO {holdings} (case_id, seq, unit_path, leader_id, held_from, held_until) "
-            "VALUES (?,?,?,?,?,?)",
+        ids = [id_param(tx, c) for c in touched]
+        for table, column in (
+            (cases, "case_id"),
+            (holdings, "case_id"),
+            (visits, "case_id"),
+            (repeats, "later_case_id"),
+        ):
+            tx.delete_keys(table, column, "uuid", ids)
+        tx.insert_rows(cases, CASE_COLUMNS, [self._case_row(tx, f) for f in facts])
+        tx.insert_rows(
+            holdings, ("case_id", "seq", "unit_path", "leader_id", "held_from", "held_until"),
             [
                 (id_param(tx, f.case_id), i, self.paths.path(h.unit_code), h.leader_id,
                  day_param(tx, h.held_from), day_param(tx, h.held_until))
                 for f in facts for i, h in enumerate(f.holdings)
             ],
         )  # fmt: skip
-        tx.executemany(
-            f"INSERT INTO {visits} (case_id, seq, visited_on, satisfaction) VALUES (?,?,?,?)",
+        tx.insert_rows(
+            visits, ("case_id", "seq", "visited_on", "satisfaction"),
             [
                 (id_param(tx, f.case_id), i, day_param(tx, v.visited_on), v.satisfaction)
                 for f in facts for i, v in enumerate(f.visits)
             ],
         )  # fmt: skip
-        tx.executemany(
-            f"INSERT INTO {repeats} (later_case_id, earlier_case_id, repeat_on) VALUES (?,?,?)",
+        tx.insert_rows(
+            repeats, ("later_case_id", "earlier_case_id", "repeat_on"),
             [
                 (id_param(tx, f.case_id), id_param(tx, earlier), day_param(tx, f.registered_on))
                 for f in facts for earlier in f.repeat_of
             ],
         )  # fmt: skip
         # Links only ever grow, so the earlier cases to update are those the touched ones name.
-        linked = dict.fromkeys([*touched, *(e for f in facts for e in f.repeat_of)])
-        tx.executemany(
+        linked = [
+            id_param(tx, c) for c in dict.fromkeys([*touched, *(e for f in facts for e in f.repeat_of)])
+        ]
+        recount = (
             f"UPDATE {cases} SET "
             f"repeat_count = (SELECT COUNT(*) FROM {repeats} r WHERE r.earlier_case_id = {cases}.case_id), "
             f"first_repeat_on = (SELECT MIN(r.repeat_on) FROM {repeats} r "
             f"WHERE r.earlier_case_id = {cases}.case_id) "
-            "WHERE case_id = ?",
-            [(id_param(tx, c),) for c in linked],
         )
+        if tx.postgres:
+            tx.execute(recount + "WHERE case_id = ANY(?::uuid[])", (linked,))
+        else:
+            tx.executemany(recount + "WHERE case_id = ?", [(c,) for c in linked])
 
     def _case_row(self, tx: Tx, f: CaseFacts) -> tuple[Any, ...]:
         return (
@@ -158,6 +166,8 @@ class FiguresView:
             campaigns_text(f.campaigns),
             int(f.review_requested),
             f.reopened,
+            0,
+            None,
             self.paths.path(f.received_unit),
             self.paths.path(f.unit_code),
             f.leader_id,

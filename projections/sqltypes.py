@@ -13,6 +13,7 @@ from typing import Any
 # Upper bound of an open interval: a real value rather than NULL, so "valid at T" is
 # `valid_from <= T AND valid_to > T` and both bounds can be range-scanned in an index.
 FAR_FUTURE = datetime(9999, 12, 31, tzinfo=UTC)
+FAR_PAST = datetime(1, 1, 1, tzinfo=UTC)  # before every valid_from
 
 
 def db_time(postgres: bool, value: datetime | None) -> Any:
