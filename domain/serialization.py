@@ -93,12 +93,20 @@ def converter_for(hint: Any) -> Convert:
     return _identity
 
 
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
 def _hints(cls: type[Any]) -> dict[str, Any]:
-    return {
-        name: hint
-        for name, hint in typing.get_type_hints(cls).items()
-        if typing.get_origin(hint) is not typing.ClassVar and hint is not typing.ClassVar
-    }
+    # Kept per class: classes do not change at run time, and get_type_hints evaluates every
+    # annotation again on each call (a correction's typed value asks for one per event).
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = {
+            name: hint
+            for name, hint in typing.get_type_hints(cls).items()
+            if typing.get_origin(hint) is not typing.ClassVar and hint is not typing.ClassVar
+        }
+    return hints
 
 
 @cache

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from eventsourcing.domain import Aggregate
+
 from domain import case_events as ev
 from domain.clocks import Deadline, DeadlineTracker, effective_events
 from projections.case_rows import LoggedEvent, case_row
@@ -37,6 +39,7 @@ class Replayed:
         self.case: Any = None
         self.tracker = DeadlineTracker()
         self.deadlines: list[Deadline] = []
+        self._derived = False  # whether `deadlines` are those after the last event
 
     @property
     def events(self) -> list[ev.CaseEvent]:
@@ -47,17 +50,24 @@ class Replayed:
             e.apply(self.case)
             self.case._version = e.originator_version  # the version this state is at
         elif not self.tracker.events and isinstance(e, ev.Registered):
-            self.case = e.mutate(None)
+            # The library's construction, without LedgerEvent.mutate's chain hash (see above).
+            self.case = Aggregate.Created.mutate(e, None)
 
     def add(self, e: ev.CaseEvent) -> None:
         """Advance by `e`, deriving the open deadlines after it."""
         self._apply(e)
         self.deadlines = self.tracker.add(e)
+        self._derived = True
 
     def skip(self, e: ev.CaseEvent) -> None:
         """Advance by `e` when no row is wanted after it (deadlines are derived on the next add)."""
         self._apply(e)
         self.tracker.skip(e)
+        self._derived = False
+
+    def at_version(self, version: int) -> bool:
+        """Whether this is the case after its event `version`, deadlines derived (to resume from)."""
+        return self._derived and self.case is not None and self.case.version == version
 
 
 def _advance(replayed: Replayed | None, happened: list[ev.CaseEvent]) -> Replayed:
@@ -119,27 +129,36 @@ def recorded_tail(
     An earlier version's row keeps its interval (it ends at the next version's instant), so
     neither its state nor its clocks are derived again: a batch costs its own events, not the
     case's whole history. `resume`, the case replayed by an earlier call (`Tail.replayed`), is
-    advanced instead of replaying the events before them again, when it is at the version
-    just before the first row wanted; it is the same case, so its state is that of those events.
+    advanced instead of replaying the events before them again, when it stands at the version
+    just before them; it is the same case, so its state is that of those events.
     """
     start = max(first_new - 1, 0)
-    replayed = resume if resume is not None and start > 0 and resume.case is not None else None
-    if replayed is None or replayed.case.version != start:
-        replayed = Replayed()
-        for item in logged[:start]:
-            replayed.skip(item.event)
     states: list[tuple[datetime, dict[str, Any]]] = []
     first_recorded = logged[0].recorded_at
     # Knowledge never goes back in time, even if two servers' clocks disagree.
     known = max(x.recorded_at for x in logged[: start + 1])
-    for item in logged[start:]:
-        replayed.add(item.event)
+
+    def derive(item: LoggedEvent) -> None:
+        nonlocal known
         known = max(known, item.recorded_at)
         row = case_row(
             replayed.case, replayed.events, paths=paths, recorded_at=first_recorded,
             position=item.position, deadlines=replayed.deadlines,
         )  # fmt: skip
         states.append((known, row))
+
+    if first_new > 0 and resume is not None and resume.at_version(first_new):
+        replayed = resume
+        derive(logged[start])  # the version before the new ones: its state is the resumed one
+        advance_from = first_new
+    else:
+        replayed = Replayed()
+        for item in logged[:start]:
+            replayed.skip(item.event)
+        advance_from = start
+    for item in logged[advance_from:]:
+        replayed.add(item.event)
+        derive(item)
     # The version before the new ones was the last: its row (valid to FAR_FUTURE) is stored.
     return Tail(states[0][0] if first_new > 0 else None, _intervals(states), replayed)
 
@@ -149,11 +168,17 @@ def occurred_states(logged: Sequence[LoggedEvent], paths: UnitPaths) -> list[Int
     return occurred_tail(logged, paths, 0).intervals
 
 
-def occurred_tail(logged: Sequence[LoggedEvent], paths: UnitPaths, first_new: int) -> Tail:
+def occurred_tail(
+    logged: Sequence[LoggedEvent], paths: UnitPaths, first_new: int, resume: Replayed | None = None
+) -> Tail:
     """The occurred timeline's rows that events `first_new`.. change: every state at or after
     the last earlier instant before the new events' earliest occurred_at (that state's interval
     now ends sooner). A new correction can move any earlier event, so it redoes the whole
     timeline, as does a case whose state at that instant does not exist yet.
+
+    `resume`, the case replayed by an earlier call (`Tail.replayed`), is advanced instead of
+    replaying the events that happened by the first instant again, when they are exactly the
+    events it holds (the same objects: no late entry or correction came in between).
     """
     all_events = [x.event for x in logged]
     if first_new > 0:
@@ -175,7 +200,7 @@ def occurred_tail(logged: Sequence[LoggedEvent], paths: UnitPaths, first_new: in
         before = [t for t in instants if t < earliest_new]
         since = before[-1] if before else None
     states: list[tuple[datetime, dict[str, Any]]] = []
-    replayed: Replayed | None = None
+    replayed = resume if first_new > 0 else None
     for instant in instants:
         if since is not None and instant < since:
             continue
@@ -191,4 +216,4 @@ def occurred_tail(logged: Sequence[LoggedEvent], paths: UnitPaths, first_new: in
             deadlines=replayed.deadlines,
         )  # fmt: skip
         states.append((instant, row))
-    return Tail(since, _intervals(states))
+    return Tail(since, _intervals(states), replayed)

@@ -28,37 +28,25 @@ from projections.units import UnitPaths
 from projections.view import ViewEvent
 
 STATUS, HISTORY = "case_status", "case_history"
-REPLAYED_CASES = 20_000  # replayed cases kept between batches (a few KB each)
+REPLAYED_CASES = 10_000  # replayed cases kept between batches, per timeline (a few KB each)
 
 
-# How each column is stored: a fixed list, so a row is converted without name lookups.
-_CONVERT = tuple(
-    (
-        name,
-        "time"
-        if name in TIME_COLUMNS
-        else "date"
-        if name in DATE_COLUMNS
-        else "bool"
-        if name in BOOL_COLUMNS
-        else "",
-    )
-    for name in COLUMNS
-)
+# Where the converted columns are in COLUMNS order, so a row is converted by position.
+_TIMES = tuple(i for i, name in enumerate(COLUMNS) if name in TIME_COLUMNS)
+_DATES = tuple(i for i, name in enumerate(COLUMNS) if name in DATE_COLUMNS)
+_BOOLS = tuple(i for i, name in enumerate(COLUMNS) if name in BOOL_COLUMNS)
 
 
 def db_values(postgres: bool, row: dict[str, Any]) -> list[Any]:
-    """A row's values in COLUMNS order, as the store keeps them."""
-    out = []
-    for name, kind in _CONVERT:
-        value = row[name]
-        if kind == "time":
-            value = db_time(postgres, value)
-        elif kind == "date":
-            value = db_date(postgres, value)
-        elif kind == "bool":
-            value = db_bool(postgres, bool(value))
-        out.append(value)
+    """A row's values in COLUMNS order, as the store keeps them (sqltypes)."""
+    out = [row[name] for name in COLUMNS]
+    for i in _BOOLS:
+        out[i] = db_bool(postgres, bool(out[i]))
+    if not postgres:  # PostgreSQL takes times and dates as they are
+        for i in _TIMES:
+            out[i] = db_time(False, out[i])
+        for i in _DATES:
+            out[i] = db_date(False, out[i])
     return out
 
 
@@ -87,15 +75,18 @@ class CaseStatusView:
         self.ledger = ledger
         self.paths = UnitPaths(ledger)
         self.log = case_log(ledger)
-        # Each recent case replayed to its last event, so the next batch advances it.
-        self._replayed: OrderedDict[UUID, Replayed] = OrderedDict()
+        # Each recent case replayed to its last event on each timeline, so the next batch
+        # advances it. Only ever the ledger's truth, never the view's: a rolled-back batch
+        # leaves them ahead of the view, and the tails then replay from scratch.
+        self._replayed: OrderedDict[tuple[str, UUID], Replayed] = OrderedDict()
 
-    def _keep(self, case_id: UUID, replayed: Replayed | None) -> None:
+    def _keep(self, key: tuple[str, UUID], replayed: Replayed | None) -> None:
         if replayed is None:
+            self._replayed.pop(key, None)
             return
-        self._replayed[case_id] = replayed
-        self._replayed.move_to_end(case_id)
-        if len(self._replayed) > REPLAYED_CASES:
+        self._replayed[key] = replayed
+        self._replayed.move_to_end(key)
+        if len(self._replayed) > 2 * REPLAYED_CASES:
             self._replayed.popitem(last=False)
 
     def apply(self, tx: Tx, batch: list[ViewEvent]) -> None:
@@ -114,9 +105,10 @@ class CaseStatusView:
             if not logged:
                 raise LookupError(f"case {case_id} has events in the batch but none in the ledger")
             first_new = next(i for i, x in enumerate(logged) if x.position >= new_from)
-            recorded = recorded_tail(logged, self.paths, first_new, self._replayed.get(case_id))
-            self._keep(case_id, recorded.replayed)
-            occurred = occurred_tail(logged, self.paths, first_new)
+            recorded = recorded_tail(logged, self.paths, first_new, self._replayed.get((RECORDED, case_id)))
+            occurred = occurred_tail(logged, self.paths, first_new, self._replayed.get((OCCURRED, case_id)))
+            self._keep((RECORDED, case_id), recorded.replayed)
+            self._keep((OCCURRED, case_id), occurred.replayed)
             current.append(db_values(pg, recorded.intervals[-1][2]))
             for timeline, tail in ((RECORDED, recorded), (OCCURRED, occurred)):
                 replaced.append((str(case_id), timeline, tail.since))

@@ -8,6 +8,7 @@ view writes or compares goes through these helpers, so both stores order and fil
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 # Upper bound of an open interval: a real value rather than NULL, so "valid at T" is
@@ -21,6 +22,11 @@ def db_time(postgres: bool, value: datetime | None) -> Any:
         return value
     if value.tzinfo is None:
         raise ValueError("view times must carry a time zone")
+    return _utc_text(value)
+
+
+@lru_cache(maxsize=8192)  # a case's rows repeat its times (registered, accepted, ...)
+def _utc_text(value: datetime) -> str:
     # isoformat, not strftime: glibc's %Y does not pad years before 1000 to four digits, and
     # such a value neither sorts as text nor parses back.
     return value.astimezone(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
