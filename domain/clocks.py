@@ -62,6 +62,7 @@ class _Span:
     extension_days: int = 0
     hearing_days: set[date] = field(default_factory=set)
     ref: int | None = None
+    due_memo: tuple[tuple[int, int, str], date] | None = None  # see _due
 
 
 def effective_events(events: Sequence[ev.CaseEvent]) -> list[ev.CaseEvent]:
@@ -182,8 +183,15 @@ _FAST_TRACK_STEPS = {ProgressStep.MET_PETITIONER: "meet", ProgressStep.FACTS_EST
 def _due(span: _Span, policy: Policy) -> date:
     if span.fixed_due is not None:
         return span.fixed_due
+    # A span's due date moves only with its extension and hearing days (a set that only
+    # grows); a view asks for it after every event, so it is kept until either changes.
+    key = (span.extension_days, len(span.hearing_days), policy.version)
+    if span.due_memo is not None and span.due_memo[0] == key:
+        return span.due_memo[1]
     days = span.days + span.extension_days
-    return policy.add_days(span.started_on, days, working=span.working, excluded=frozenset(span.hearing_days))
+    due = policy.add_days(span.started_on, days, working=span.working, excluded=frozenset(span.hearing_days))
+    span.due_memo = (key, due)
+    return due
 
 
 def _finish(span: _Span, policy: Policy, today: date) -> Clock:
@@ -280,28 +288,33 @@ class DeadlineTracker:
 
     A view derives a row after every event: scanning the whole prefix each time is quadratic in
     the case's length. An event only extends the scan (which starts at the registration, with
-    its policy), unless the case has a correction: a correction can move any event it names,
-    earlier or (if it names a version not yet there) later, so from then on every event
-    rescans the prefix. Corrections are rare; the answer is always `open_deadlines(events)`.
+    its policy), except a correction, which can move any earlier event, and an event that a
+    correction already recorded names (a correction may name a version not yet there): after
+    either, the prefix is rescanned. The answer is always `open_deadlines(events)`.
     """
 
     def __init__(self) -> None:
         self.events: list[ev.CaseEvent] = []
         self._policy = get_policy(default_policy_version())
         self._scan: _Scan | None = None
-        self._corrected = False
+        self._named = 0  # the highest version a correction names
+
+    def _rescans(self, event: ev.CaseEvent) -> bool:
+        if isinstance(event, ev.Corrected):
+            self._named = max(self._named, event.target_version)
+            return True
+        return event.originator_version <= self._named
 
     def skip(self, event: ev.CaseEvent) -> None:
         """Add an event whose deadlines nobody asks for: the next `add` rescans the prefix."""
         self.events.append(event)
-        self._corrected = self._corrected or isinstance(event, ev.Corrected)
+        self._rescans(event)
         self._scan = None
 
     def add(self, event: ev.CaseEvent) -> list[Deadline]:
         """The open deadlines once `event` (the next version) is added."""
         self.events.append(event)
-        self._corrected = self._corrected or isinstance(event, ev.Corrected)
-        if self._scan is None or self._corrected:
+        if self._rescans(event) or self._scan is None:
             self._policy, self._scan = _scanned(self.events)
         else:
             self._scan.run([event])

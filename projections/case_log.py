@@ -9,8 +9,8 @@ first, bounded by a count of events) and extends them with the batch's own, alre
 events. Only a case it does not hold, and that was registered before the batch, is read from
 the ledger, in one query for all of them.
 
-A held history is used only when it reaches the event just before the batch, so it is never
-missing an event: a batch is every ledger event after the view's position, in order.
+A held history is never missing an event: a batch is every ledger event after the view's
+position, in order, and the log extends what it holds with every batch at its frontier.
 """
 
 from __future__ import annotations
@@ -34,13 +34,22 @@ MAX_EVENTS = 50_000
 
 
 class CaseLog:
-    """Each held case's events with positions up to `upto`, all of them, in version order."""
+    """Recent cases' decoded events, each list complete through `through`, the ledger position
+    up to which this log has seen every batch.
+
+    Only a batch at the frontier (it starts at or before `through` and reaches at least that
+    far) updates what is held: it extends every held case it has events of, so a case it has
+    none of is still complete through its end. A reader behind the frontier (a rebuild beside
+    the live views) is answered from what is held, cut at its batch, and changes nothing; a
+    batch past the frontier (a gap the log did not see) starts the log afresh.
+    """
 
     def __init__(self, ledger: LedgerApplication, max_events: int = MAX_EVENTS) -> None:
         self._ledger = ledger
         self._max_events = max_events
-        self._held: OrderedDict[UUID, tuple[int, list[LoggedEvent]]] = OrderedDict()
+        self._held: OrderedDict[UUID, list[LoggedEvent]] = OrderedDict()
         self._count = 0
+        self._through = 0
         self._lock = threading.Lock()  # a rebuild and the live runner may share one ledger
 
     def histories(
@@ -52,43 +61,53 @@ class CaseLog:
         for e in batch:
             if isinstance(e.event, CaseEvent):
                 new.setdefault(e.originator_id, []).append(LoggedEvent(e.position, e.recorded_at, e.event))
-        found: dict[UUID, list[LoggedEvent]] = {}
-        missing: list[UUID] = []
         with self._lock:
+            if before > self._through:  # events between were never seen: nothing held is complete
+                self._held.clear()
+                self._count, self._through = 0, before
+            frontier = upto >= self._through
+            found: dict[UUID, list[LoggedEvent]] = {}
+            missing: list[UUID] = []
             for case_id in case_ids:
                 held = self._held.get(case_id)
-                if held is None or held[0] < before:
-                    batch_events = new.get(case_id, [])
-                    if batch_events and batch_events[0].event.originator_version == 1:
-                        found[case_id] = batch_events  # registered in this batch: all there is
+                batch_events = new.get(case_id, [])
+                if held is not None:
+                    if frontier:
+                        last = held[-1].position
+                        found[case_id] = held + [x for x in batch_events if x.position > last]
                     else:
-                        missing.append(case_id)
-                    continue
-                held_upto, events = held
-                if held_upto > upto:  # this reader is behind the one that filled it (a rebuild)
-                    found[case_id] = [x for x in events if x.position <= upto]
+                        found[case_id] = [x for x in held if x.position <= upto]
+                elif batch_events and batch_events[0].event.originator_version == 1:
+                    found[case_id] = batch_events  # registered in this batch: all there is
                 else:
-                    found[case_id] = events + [x for x in new.get(case_id, ()) if x.position > held_upto]
-        if missing:
-            found.update(case_histories(tx, self._ledger.mapper, missing, upto))
-        with self._lock:
-            for case_id in case_ids:
-                if case_id in found:
-                    self._keep(case_id, upto, found[case_id])
+                    missing.append(case_id)
+            if missing:
+                found.update(case_histories(tx, self._ledger.mapper, missing, upto))
+            if frontier:
+                self._advance(found, new, upto)
         return found
 
-    def _keep(self, case_id: UUID, upto: int, events: list[LoggedEvent]) -> None:
+    def _advance(
+        self, found: dict[UUID, list[LoggedEvent]], new: dict[UUID, list[LoggedEvent]], upto: int
+    ) -> None:
+        """Hold what a frontier batch found, and extend every held case it has events of."""
+        for case_id, events in new.items():
+            if case_id not in found and (held := self._held.get(case_id)) is not None:
+                last = held[-1].position
+                self._keep(case_id, held + [x for x in events if x.position > last])
+        for case_id, events in found.items():
+            self._keep(case_id, events)
+        self._through = upto
+
+    def _keep(self, case_id: UUID, events: list[LoggedEvent]) -> None:
         held = self._held.get(case_id)
         if held is not None:
-            if held[0] > upto:  # keep the longer history
-                self._held.move_to_end(case_id)
-                return
-            self._count -= len(held[1])
-        self._held[case_id] = (upto, events)
+            self._count -= len(held)
+        self._held[case_id] = events
         self._held.move_to_end(case_id)
         self._count += len(events)
         while self._count > self._max_events and len(self._held) > 1:
-            _, (_, dropped) = self._held.popitem(last=False)
+            _, dropped = self._held.popitem(last=False)
             self._count -= len(dropped)
 
 

@@ -464,3 +464,24 @@ def test_a_tracked_deadline_moves_with_a_correction_and_stays_moved_after_it() -
         handling_due.append(next((d.due_on for d in deadlines if d.name == "handling"), None))
     # registered, accepted, assigned: 60 days from 3 March; corrected and after: from 4 March
     assert handling_due == [None, date(2026, 5, 1), date(2026, 5, 1), date(2026, 5, 3), date(2026, 5, 3)]
+
+
+def test_a_tracked_deadline_honours_a_correction_recorded_before_the_entry_it_names() -> None:
+    # The service only corrects entries that exist; the clocks still read such a history as
+    # open_deadlines does, whatever order the events came in.
+    story = Story(date(2026, 3, 1))
+    story.on(
+        date(2026, 3, 1),
+        "correct",
+        target_version=3,
+        target_type="Accepted",
+        field="occurred_at",
+        old_value="2026-03-02T12:00:00+08:00",
+        new_value="2026-03-04T12:00:00+08:00",
+    )
+    story.on(date(2026, 3, 2), "accept", accepting_unit="U1")
+    events = recorded(story.case)
+    tracker = DeadlineTracker()
+    tracked = [tracker.add(event) for event in events]
+    assert tracked == [open_deadlines(events[:n]) for n in range(1, len(events) + 1)]
+    assert [d.due_on for d in tracked[-1] if d.name == "handling"] == [date(2026, 5, 3)]
