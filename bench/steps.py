@@ -19,8 +19,9 @@ import orjson
 from domain.application import LedgerApplication
 from domain.ledger_tree import iter_rows, ledger_head
 from domain.store import parse_database_url
+from projections.runner import MAX_BATCH
 
-BATCH = 2000
+BATCH = MAX_BATCH  # the baseline reads the log in the batches a rebuild grows to
 
 
 def decode_all(ledger: LedgerApplication, head: int) -> int:
@@ -36,8 +37,7 @@ def decode_all(ledger: LedgerApplication, head: int) -> int:
 def rebuild_all(ledger: LedgerApplication, head: int) -> int:
     from api.bootstrap import build_runner
 
-    runner = build_runner(ledger)
-    runner.batch_size = BATCH
+    runner = build_runner(ledger)  # its own batch sizes: a catch-up grows them to MAX_BATCH
     try:
         reached = runner.catch_up()
     finally:

@@ -40,6 +40,7 @@ from domain.application import LedgerApplication
 from projections.database import Tx, ViewDatabase
 from projections.feed import fetch, ledger_position
 from projections.positions import ensure_rows, now_sql
+from projections.runner import MAX_BATCH
 from projections.view import View, ViewEvent
 
 Progress = Callable[[int, int], None]  # (position done, position total)
@@ -194,7 +195,7 @@ def rebuild(
     db: ViewDatabase,
     view: View,
     *,
-    batch_size: int = 2000,
+    batch_size: int = MAX_BATCH,
     progress: Progress | None = None,
 ) -> int:
     """Rebuild `view` (a fresh instance) from position 0 and switch it in; returns its new position."""
@@ -221,7 +222,7 @@ def check_view(
     db: ViewDatabase,
     view: View,
     *,
-    batch_size: int = 2000,
+    batch_size: int = MAX_BATCH,
     progress: Progress | None = None,
 ) -> DriftReport:
     """Rebuild `view` into scratch tables up to the live view's position and compare every row."""

@@ -11,9 +11,11 @@ from pathlib import Path
 import pytest
 
 from domain.application import LedgerApplication
-from projections.database import ViewDatabase
+from projections.database import Tx, ViewDatabase
+from projections.feed import ledger_position
 from projections.rebuild import check_view
 from projections.runner import ViewRunner
+from projections.view import ViewEvent
 from tests.projections.views import (
     CountingView,
     PoisonedView,
@@ -80,7 +82,10 @@ def test_a_fault_before_commit_leaves_nothing_and_a_restart_applies_the_batch_on
 ) -> None:
     write_cases(ledger, 4, [Status.CLOSED])
     batch = 5
-    runner = ViewRunner(ledger, db, [CountingView(ledger)], batch_size=batch, fault=fail_at(point, 3))
+    # Fixed-size batches (no catch-up growth), so "batch 3" is events 11-15.
+    runner = ViewRunner(
+        ledger, db, [CountingView(ledger)], batch_size=batch, max_batch_size=batch, fault=fail_at(point, 3)
+    )
     with pytest.raises(Injected):
         runner.catch_up()
     runner.close()
@@ -109,7 +114,10 @@ CRASHING_RUNNER = textwrap.dedent(
             os._exit(137)  # no clean-up, no rollback: the process is simply gone
 
     ledger = LedgerApplication(parse_database_url(url))
-    ViewRunner(ledger, ViewDatabase(ledger.store), [CountingView(ledger)], batch_size=size, fault=fault).catch_up()
+    ViewRunner(
+        ledger, ViewDatabase(ledger.store), [CountingView(ledger)], batch_size=size, max_batch_size=size,
+        fault=fault,
+    ).catch_up()
     """
 )
 
@@ -242,4 +250,36 @@ def test_a_standby_runner_takes_over_when_the_active_one_goes(
     active.close()  # its session ends: the lock is free
     assert standby.catch_up() == {"test_counts": later}
     standby.close()
+    assert_exact(ledger, db)
+
+
+class BatchSizes(CountingView):
+    """Counts as CountingView does, and notes the size of every batch it is given."""
+
+    def __init__(self, ledger: LedgerApplication) -> None:
+        super().__init__(ledger)
+        self.sizes: list[int] = []
+
+    def apply(self, tx: Tx, batch: list[ViewEvent]) -> None:
+        self.sizes.append(len(batch))
+        super().apply(tx, batch)
+
+
+def test_a_long_catch_up_takes_ever_larger_batches_and_still_applies_each_event_once(
+    ledger: LedgerApplication, db: ViewDatabase
+) -> None:
+    write_cases(ledger, 6, [Status.CLOSED])
+    view = BatchSizes(ledger)
+    runner = ViewRunner(ledger, db, [view], batch_size=2, max_batch_size=8)
+    runner.catch_up()
+    head = ledger_position(ledger)
+    # Full batches double (2, 4, 8) and stay at the cap; the last takes what is left.
+    grown = [2, 4] + [8] * ((head - 6) // 8)
+    assert view.sizes == grown + ([head - sum(grown)] if head > sum(grown) else [])
+    # A view that has caught up starts small again: a live write is one small batch.
+    write_cases(ledger, 1, [Status.REGISTERED])
+    view.sizes.clear()
+    runner.catch_up()
+    runner.close()
+    assert view.sizes == [ledger_position(ledger) - head] and view.sizes[0] <= 2
     assert_exact(ledger, db)
