@@ -150,16 +150,16 @@ class _Scan:
         if isinstance(e, ev.Answered):
             self.stop("handling", day)
             self.stop("fast_track_answer", day)
-            window = _Span("review_request_window", ART_35, e.delivered_on, p.review_window_days)
-            self.start(dataclasses.replace(window, window=True, ref=v))
+            days = p.review_window_days
+            self.start(_Span("review_request_window", ART_35, e.delivered_on, days, window=True, ref=v))
         elif isinstance(e, ev.ReviewRequested):
             self.stop("review_request_window", e.requested_on)
             days = p.review_decision_days
             self.start(_Span("review_decision", ART_35, e.requested_on, days, ref=v))
         elif isinstance(e, ev.ReviewDecided):
             self.stop("review_decision", day)
-            window = _Span("re_review_request_window", ART_36, e.delivered_on, p.re_review_window_days)
-            self.start(dataclasses.replace(window, window=True, ref=v))
+            days = p.re_review_window_days
+            self.start(_Span("re_review_request_window", ART_36, e.delivered_on, days, window=True, ref=v))
         elif isinstance(e, ev.ReReviewRequested):
             self.stop("re_review_request_window", e.requested_on)
             days = p.re_review_decision_days
