@@ -252,7 +252,7 @@ def _grouped(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], column: str
 def monthly_figures(
     tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], start: date, end: date
 ) -> dict[str, dict[str, Figure]]:
-    """ "YYYY-MM" -> the six figures of that month (its days within [start, end]), for filters
+    """"YYYY-MM" -> the six figures of that month (its days within [start, end]), for filters
     without a unit or leader: the same counts as key_figures month by month."""
     accepted = _grouped(tx, f, scope, "f.accepted_on", ["f.closed_on IS NOT NULL"], start, end)
     closed = _grouped(tx, f, scope, "f.closed_on", ["f.on_time = 1"], start, end)
