@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from typing import Any
 
 from eventsourcing.domain import Aggregate
@@ -113,6 +114,9 @@ class Tail:
     since: datetime | None
     intervals: list[Interval]
     replayed: Replayed | None = None  # the case after its last event, to resume from
+    # The recorded timeline: the row after each event from index `rows_from` of the history on.
+    rows_from: int = 0
+    rows: tuple[dict[str, Any], ...] = ()
 
 
 def recorded_states(logged: Sequence[LoggedEvent], paths: UnitPaths) -> list[Interval]:
@@ -160,7 +164,37 @@ def recorded_tail(
         replayed.add(item.event)
         derive(item)
     # The version before the new ones was the last: its row (valid to FAR_FUTURE) is stored.
-    return Tail(states[0][0] if first_new > 0 else None, _intervals(states), replayed)
+    since = states[0][0] if first_new > 0 else None
+    return Tail(since, _intervals(states), replayed, start, tuple(row for _, row in states))
+
+
+def occurred_as_recorded(logged: Sequence[LoggedEvent], first_new: int, recorded: Tail) -> Tail | None:
+    """`occurred_tail`, taken from the recorded tail's rows when the two timelines pass through
+    the same states: no correction, and no event happened before an earlier version did. Then
+    the state in the world at each instant is the ledger's after the last event of that instant,
+    row for row. None when they differ, or the rows needed were derived in an earlier batch.
+    """
+    events = [x.event for x in logged]
+    if any(isinstance(e, ev.Corrected) for e in events):
+        return None
+    if any(later.occurred_at < earlier.occurred_at for earlier, later in pairwise(events)):
+        return None
+    last_at = {e.occurred_at: i for i, e in enumerate(events)}  # the last event of each instant
+    instants = sorted(last_at)
+    since: datetime | None = None
+    if first_new > 0:
+        earliest_new = events[first_new].occurred_at  # times only go forward
+        before = [t for t in instants if t < earliest_new]
+        since = before[-1] if before else None
+    states: list[tuple[datetime, dict[str, Any]]] = []
+    for instant in instants:
+        if since is not None and instant < since:
+            continue
+        i = last_at[instant]
+        if i < recorded.rows_from:
+            return None
+        states.append((instant, recorded.rows[i - recorded.rows_from]))
+    return Tail(since, _intervals(states))
 
 
 def occurred_states(logged: Sequence[LoggedEvent], paths: UnitPaths) -> list[Interval]:

@@ -19,7 +19,15 @@ from uuid import UUID
 
 from domain import case_events as ev
 from domain.application import LedgerApplication
-from projections.case_history import OCCURRED, RECORDED, Interval, Replayed, occurred_tail, recorded_tail
+from projections.case_history import (
+    OCCURRED,
+    RECORDED,
+    Interval,
+    Replayed,
+    occurred_as_recorded,
+    occurred_tail,
+    recorded_tail,
+)
 from projections.case_log import case_log
 from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS
 from projections.database import Tx
@@ -106,9 +114,14 @@ class CaseStatusView:
                 raise LookupError(f"case {case_id} has events in the batch but none in the ledger")
             first_new = next(i for i, x in enumerate(logged) if x.position >= new_from)
             recorded = recorded_tail(logged, self.paths, first_new, self._replayed.get((RECORDED, case_id)))
-            occurred = occurred_tail(logged, self.paths, first_new, self._replayed.get((OCCURRED, case_id)))
             self._keep((RECORDED, case_id), recorded.replayed)
-            self._keep((OCCURRED, case_id), occurred.replayed)
+            # Most cases pass through the same states on both timelines: derived once, then.
+            occurred = occurred_as_recorded(logged, first_new, recorded)
+            if occurred is None:
+                occurred = occurred_tail(
+                    logged, self.paths, first_new, self._replayed.get((OCCURRED, case_id))
+                )
+                self._keep((OCCURRED, case_id), occurred.replayed)
             current.append(db_values(pg, recorded.intervals[-1][2]))
             for timeline, tail in ((RECORDED, recorded), (OCCURRED, occurred)):
                 replaced.append((str(case_id), timeline, tail.since))
