@@ -443,17 +443,21 @@ def test_due_dates_give_the_latest_clock_of_each_name() -> None:
     assert due_dates([]) == {}
 
 
-def test_a_tracked_deadline_moves_with_a_correction_and_stays_moved_after_it() -> None:
-    story = accepted_case()
+def correct_acceptance_to_4_march(story: Story, on: date, acceptance_version: int) -> None:
     story.on(
-        date(2026, 3, 6),
+        on,
         "correct",
-        target_version=2,
+        target_version=acceptance_version,
         target_type="Accepted",
         field="occurred_at",
         old_value="2026-03-02T12:00:00+08:00",
         new_value="2026-03-04T12:00:00+08:00",
     )
+
+
+def test_a_tracked_deadline_moves_with_a_correction_and_stays_moved_after_it() -> None:
+    story = accepted_case()
+    correct_acceptance_to_4_march(story, date(2026, 3, 6), acceptance_version=2)
     story.on(date(2026, 3, 7), "add_note", text="跟进")
     events = recorded(story.case)
     tracker = DeadlineTracker()
@@ -470,15 +474,7 @@ def test_a_tracked_deadline_honours_a_correction_recorded_before_the_entry_it_na
     # The service only corrects entries that exist; the clocks still read such a history as
     # open_deadlines does, whatever order the events came in.
     story = Story(date(2026, 3, 1))
-    story.on(
-        date(2026, 3, 1),
-        "correct",
-        target_version=3,
-        target_type="Accepted",
-        field="occurred_at",
-        old_value="2026-03-02T12:00:00+08:00",
-        new_value="2026-03-04T12:00:00+08:00",
-    )
+    correct_acceptance_to_4_march(story, date(2026, 3, 1), acceptance_version=3)  # not there yet
     story.on(date(2026, 3, 2), "accept", accepting_unit="U1")
     events = recorded(story.case)
     tracker = DeadlineTracker()
