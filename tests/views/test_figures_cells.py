@@ -1,0 +1,95 @@
+"""The pre-aggregated cells give the same figures as the scan of every case row, on the scripted
+history of test_figures.py (both stores), for periods cut anywhere in a month, open ends,
+categories and the scope of each role (api/scope.py)."""
+
+from __future__ import annotations
+
+from datetime import date
+from uuid import UUID
+
+import pytest
+
+from api.auth import Principal
+from api.scope import case_scope
+from domain.application import LedgerApplication
+from domain.vocabulary import Role
+from projections.database import ViewDatabase
+from projections.figures_cells_query import cell_figures, earliest_cell_day, spans
+from projections.figures_query import Filters, earliest_day, key_figures
+from projections.units import UnitPaths
+from tests.views.test_figures import d, scripted
+
+__all__ = ["scripted"]
+
+PERIODS = [
+    (None, None),
+    (d("01-01"), d("03-31")),  # whole months only
+    (d("01-15"), d("03-10")),  # partial first and last months
+    (d("02-10"), d("02-20")),  # inside one month
+    (d("03-25"), d("03-25")),  # one day
+    (None, d("02-14")),
+    (d("02-29"), None),
+    (date(2023, 12, 15), d("02-29")),  # across the year, ending on a month's last day
+]
+READERS = [
+    Principal("i", "i", Role.INSPECTOR, None, None),  # everything
+    Principal("s", "s", Role.SUPERVISOR, "A", None),  # received or held within A
+    Principal("o", "o", Role.OFFICER, "B", None),  # held within B
+    Principal("l", "l", Role.LEADER, "B", "LA"),  # held within B, or by leader LA
+    Principal("r", "r", Role.REGISTRAR, "C", None),  # received within the county: all
+    Principal("x", "x", Role.REGISTRAR, "V", None),  # received within V: none
+]
+
+
+@pytest.mark.parametrize(("start", "end"), PERIODS)
+@pytest.mark.parametrize("category", [None, "land", "labour"])
+def test_cells_count_what_the_scan_counts(
+    scripted: tuple[LedgerApplication, dict[str, UUID]],
+    start: date | None,
+    end: date | None,
+    category: str | None,
+) -> None:
+    ledger, _ = scripted
+    paths = UnitPaths(ledger)
+    with ViewDatabase(ledger.store).transaction(write=False) as tx:
+        for who in READERS:
+            scope = case_scope(who, paths, alias="f")
+            pair = (scope.where, scope.params)
+            scanned = key_figures(tx, Filters(start, end, category=category), pair)
+            assert cell_figures(tx, start, end, pair, category) == scanned, (who.role, who.unit_code)
+            assert earliest_cell_day(tx, pair) == earliest_day(tx, pair)
+
+
+@pytest.mark.parametrize(("start", "end"), PERIODS)
+def test_every_period_compared_has_cases(
+    scripted: tuple[LedgerApplication, dict[str, UUID]], start: date | None, end: date | None
+) -> None:
+    """So the comparison above is not one of zeros."""
+    ledger, _ = scripted
+    with ViewDatabase(ledger.store).transaction(write=False) as tx:
+        figures = cell_figures(tx, start, end, ("1=1", ()), None)
+    assert sum(fig.denominator for fig in figures.values()) > 0
+
+
+def test_spans_cover_each_day_of_the_period_exactly_once() -> None:
+    def days(start: date, end: date) -> list[date]:
+        covered = []
+        for grain, first, last in spans(start, end):
+            assert first is not None and last is not None
+            if grain == "day":
+                covered += [date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)]
+            else:
+                month = first
+                while month <= last:
+                    assert month.day == 1
+                    following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+                    covered += [date.fromordinal(n) for n in range(month.toordinal(), following.toordinal())]
+                    month = following
+        return sorted(covered)
+
+    for start, end in [(d("01-01"), d("01-31")), (d("01-02"), d("01-30")), (d("01-31"), d("02-01")),
+                       (date(2023, 11, 30), d("03-01")), (d("02-01"), d("02-29")), (d("05-05"), d("05-05"))]:  # fmt: skip
+        assert days(start, end) == [
+            date.fromordinal(n) for n in range(start.toordinal(), end.toordinal() + 1)
+        ]
+    assert spans(None, None) == [("month", None, None)]
