@@ -77,20 +77,30 @@ def cell_figures(
     return figures_of({str(r[0]): [int(v or 0) for v in r[1:]] for r in tx.fetchall()})
 
 
-def cell_months(
-    tx: Tx, start: date, end: date, scope: Scope, category: str | None
-) -> dict[str, dict[str, Figure]]:
-    """ "YYYY-MM" -> the six figures of that month's days within [start, end]."""
+Counts = dict[str, list[int]]  # measure kind -> [COUNT(*), *sums]
+
+
+def cell_counts(tx: Tx, start: date, end: date, scope: Scope, category: str | None) -> dict[str, Counts]:
+    """ "YYYY-MM" -> the counts of that month's days within [start, end]."""
     where, params = _where(tx, start, end, scope, category)
     month = "to_char(f.bucket, 'YYYY-MM')" if tx.postgres else "substr(f.bucket, 1, 7)"
     tx.execute(
         f"SELECT {month}, f.kind, {SUMS} FROM {tx.table('figures_cells')} f WHERE {where} GROUP BY 1, 2",
         params,
     )
-    counts: dict[str, dict[str, list[int]]] = {}
+    counts: dict[str, Counts] = {}
     for key, kind, *values in tx.fetchall():
         counts.setdefault(str(key), {})[str(kind)] = [int(v or 0) for v in values]
-    return {key: figures_of(dict(by_kind)) for key, by_kind in counts.items()}
+    return counts
+
+
+def summed(months: dict[str, Counts]) -> Counts:
+    """The counts of several months together (each day is in one month: they add up)."""
+    total: Counts = {}
+    for by_kind in months.values():
+        for kind, values in by_kind.items():
+            total[kind] = [a + b for a, b in zip(total.get(kind, [0, 0, 0, 0]), values, strict=True)]
+    return total
 
 
 def earliest_cell_day(tx: Tx, scope: Scope) -> date | None:

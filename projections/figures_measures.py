@@ -7,6 +7,7 @@ projections/figures_cells.py count with these, so the two cannot drift apart.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,7 +55,7 @@ MEASURES = (
 NO_COUNTS = (0, 0, 0, 0)
 
 
-def figures_of(counts: dict[str, tuple[int, ...] | list[int]]) -> dict[str, Figure]:
+def figures_of(counts: Mapping[str, Sequence[int]]) -> dict[str, Figure]:
     """The six figures from each measure's [COUNT(*), *sums] (a missing measure counts 0)."""
     a, c, r, v = (counts.get(m.kind, NO_COUNTS) for m in MEASURES)
     return {

@@ -13,7 +13,7 @@ from typing import Any
 
 from projections.database import Tx
 from projections.figures import CAMPAIGN_MARK, day_param
-from projections.figures_cells_query import cell_figures, cell_months, earliest_cell_day
+from projections.figures_cells_query import cell_counts, cell_figures, earliest_cell_day, summed
 from projections.figures_measures import MEASURES, SETTLED, Figure, Measure, figures_of
 from projections.sqltypes import like_escape
 
@@ -180,20 +180,25 @@ def figures_report(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], *, to
     # Without a filter on holdings or campaigns the pre-aggregated cells answer (a call reads
     # cells, not every case of the period: projections/figures_cells.py).
     cells = f.unit_path is None and f.leader is None and f.campaign is None
-    whole = cell_figures(tx, f.start, f.end, scope, f.category) if cells else key_figures(tx, f, scope)
-    report: dict[str, Any] = {"figures": {name: fig.as_dict() for name, fig in whole.items()}}
     start = f.start or (earliest_cell_day(tx, scope) if cells else earliest_day(tx, scope))
     end = f.end or today
     months = [] if start is None or start > end else month_spans(start, end)
+    chart = cell_counts(tx, months[0][0], months[-1][1], scope, f.category) if cells and months else None
+    if chart is not None and (months[0][0], months[-1][1]) == (f.start, f.end):
+        whole = figures_of(summed(chart))  # the chart's months are the period: one read for both
+    elif cells:
+        whole = cell_figures(tx, f.start, f.end, scope, f.category)
+    else:
+        whole = key_figures(tx, f, scope)
+    report: dict[str, Any] = {"figures": {name: fig.as_dict() for name, fig in whole.items()}}
     if f.unit_path is None and f.leader is None and months:
         # Without a holding filter a month's figures depend only on which month each date falls
         # in: one GROUP BY over the cells, or (campaign) four over the cases, give every month
         # at once (one query pair a month scanned the view 2 x 120 times for a ten-year chart).
-        chart_from, chart_to = months[0][0], months[-1][1]
         by_month = (
-            cell_months(tx, chart_from, chart_to, scope, f.category)
-            if cells
-            else monthly_figures(tx, f, scope, chart_from, chart_to)
+            {key: figures_of(counts) for key, counts in chart.items()}
+            if chart is not None
+            else monthly_figures(tx, f, scope, months[0][0], months[-1][1])
         )
         empty = figures_of({})
         report["by_month"] = [

@@ -15,7 +15,7 @@ from domain.application import LedgerApplication
 from domain.vocabulary import Role
 from projections.database import ViewDatabase
 from projections.figures_cells_query import cell_figures, earliest_cell_day, spans
-from projections.figures_query import Filters, earliest_day, key_figures
+from projections.figures_query import Filters, earliest_day, figures_report, key_figures
 from projections.units import UnitPaths
 from tests.views.test_figures import d, scripted
 
@@ -93,3 +93,17 @@ def test_spans_cover_each_day_of_the_period_exactly_once() -> None:
             date.fromordinal(n) for n in range(start.toordinal(), end.toordinal() + 1)
         ]
     assert spans(None, None) == [("month", None, None)]
+
+
+@pytest.mark.parametrize(("start", "end"), [(d("01-15"), d("03-10")), (None, d("02-14")), (d("02-29"), None)])
+def test_the_report_totals_equal_the_scan(
+    scripted: tuple[LedgerApplication, dict[str, UUID]], start: date | None, end: date | None
+) -> None:
+    """Whether the totals come from the chart's months (a closed period) or a query of their own."""
+    ledger, _ = scripted
+    scope = case_scope(READERS[1], UnitPaths(ledger), alias="f")
+    pair = (scope.where, scope.params)
+    with ViewDatabase(ledger.store).transaction(write=False) as tx:
+        report = figures_report(tx, Filters(start, end), pair, today=d("12-31"))
+        scanned = key_figures(tx, Filters(start, end), pair)
+    assert report["figures"] == {name: fig.as_dict() for name, fig in scanned.items()}
