@@ -3,9 +3,10 @@
 GET /figures summed every case row of the period on each call (six scans of figures_cases),
 so it grew with the number of cases. A cell holds the counts of projections/figures_measures.py
 for one kind of date, one day or one month, one category and one value of each reader-scope
-column (received_path, unit_path, leader_id): a period is summed from whole-month cells plus
-the day cells of its partial months (projections/figures_cells_query.py), so a call reads a
-number of cells bounded by the county's units, leaders, categories and days, not its cases.
+unit column (received_path, unit_path): a period is summed from whole-month cells plus the day
+cells of its partial months (projections/figures_cells_query.py), so a call reads a number of
+cells bounded by the county's units, categories and days, not its cases. Cells have no leader
+column (it would triple them); a reader scope that names a leader is answered by the scan.
 
 `FiguresWithCells` is the figures view plus this: after the view rewrites a batch's cases
 (and the earlier cases their repeat links update), each such case's contribution is
@@ -31,10 +32,10 @@ from projections.view import ViewEvent
 
 GRAINS = ("day", "month")
 CHUNK = 500  # case ids per IN (...) list
-KEY = ("kind", "grain", "bucket", "category", "received_path", "unit_path", "leader_id")
+KEY = ("kind", "grain", "bucket", "category", "received_path", "unit_path")
 COUNTS = ("n", "n1", "n2", "n3")
-# (kind, grain, bucket, category, received_path, unit_path, leader_id)
-Cell = tuple[str, str, date, str, str, str, str]
+# (kind, grain, bucket, category, received_path, unit_path)
+Cell = tuple[str, str, date, str, str, str]
 
 
 def _chunks(ids: Sequence[UUID]) -> Iterable[Sequence[UUID]]:
@@ -56,18 +57,16 @@ def _contributions(tx: Tx, ids: Sequence[UUID]) -> dict[str, dict[Cell, list[int
             sums = "".join(f", SUM(CASE WHEN {c} THEN 1 ELSE 0 END)" for c in m.sums)
             tx.execute(
                 f"SELECT f.case_id, {m.column}, f.category, COALESCE(f.received_path, ''), "
-                f"COALESCE(f.unit_path, ''), COALESCE(f.leader_id, ''), COUNT(*){sums} "
+                f"COALESCE(f.unit_path, ''), COUNT(*){sums} "
                 f"{m.source.format(**tables)} WHERE {m.column} IS NOT NULL AND f.case_id IN ({marks}) "
-                "GROUP BY 1, 2, 3, 4, 5, 6",
+                "GROUP BY 1, 2, 3, 4, 5",
                 [id_param(tx, c) for c in chunk],
             )
-            for case_id, day, category, received, unit, leader, *values in tx.fetchall():
+            for case_id, day, category, received, unit, *values in tx.fetchall():
                 on = py_date(day)
                 assert on is not None
                 for grain in GRAINS:
-                    counts = out[str(case_id)][
-                        (m.kind, grain, _bucket(grain, on), category, received, unit, leader)
-                    ]
+                    counts = out[str(case_id)][(m.kind, grain, _bucket(grain, on), category, received, unit)]
                     for i, value in enumerate(values):
                         counts[i] += int(value or 0)
     return out
@@ -82,10 +81,10 @@ def _kept(tx: Tx, ids: Sequence[UUID]) -> dict[str, dict[Cell, list[int]]]:
             f"WHERE case_id IN ({','.join('?' * len(chunk))})",
             [id_param(tx, c) for c in chunk],
         )
-        for case_id, kind, grain, bucket, category, received, unit, leader, *counts in tx.fetchall():
+        for case_id, kind, grain, bucket, category, received, unit, *counts in tx.fetchall():
             day = py_date(bucket)
             assert day is not None
-            out[str(case_id)][(kind, grain, day, category, received, unit, leader)] = [int(v) for v in counts]
+            out[str(case_id)][(kind, grain, day, category, received, unit)] = [int(v) for v in counts]
     return out
 
 
@@ -106,7 +105,7 @@ def refresh_cells(tx: Tx, case_ids: Sequence[UUID]) -> None:
     tx.executemany(f"DELETE FROM {cases} WHERE case_id = ?", [(id_param(tx, c),) for c in ids])
     columns = ", ".join((*KEY, *COUNTS))
     tx.executemany(
-        f"INSERT INTO {cases} (case_id, {columns}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        f"INSERT INTO {cases} (case_id, {columns}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
         [
             (id_param(tx, c), *_key_params(tx, cell), *counts)
             for c in ids
@@ -115,7 +114,7 @@ def refresh_cells(tx: Tx, case_ids: Sequence[UUID]) -> None:
     )
     added = ", ".join(f"{c} = {cells}.{c} + excluded.{c}" for c in COUNTS)
     tx.executemany(
-        f"INSERT INTO {cells} ({columns}) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+        f"INSERT INTO {cells} ({columns}) VALUES (?,?,?,?,?,?,?,?,?,?) "
         f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {added}",
         [(*_key_params(tx, cell), *counts) for cell, counts in changed.items()],
     )

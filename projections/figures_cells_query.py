@@ -2,13 +2,15 @@
 
 Used when no filter needs a case's history: `unit` and `leader` select by who held the case
 in the period (figures_holdings) and `campaign` by a case's campaign list, neither of which a
-cell keeps, so those calls still scan (projections/figures_query.py). The reader's scope is
+cell keeps, so those calls still scan (projections/figures_query.py); so do readers whose
+scope names a leader (answers_scope). The reader's scope is
 the same SQL expression over alias `f`: a cell carries exactly the scope columns of every case
 in it, so it is counted for a reader only if each of its cases would be.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,7 +20,14 @@ from projections.figures_measures import Figure, figures_of
 from projections.sqltypes import py_date
 
 Scope = tuple[str, tuple[Any, ...]]
+SCOPE_COLUMNS = frozenset({"received_path", "unit_path"})  # the reader-scope columns a cell has
 Span = tuple[str, date | None, date | None]  # (grain, first bucket, last bucket), None: open
+
+
+def answers_scope(scope: Scope) -> bool:
+    """Whether cells can count for this reader scope: it reads no column of `f` but the cells'
+    unit columns (a leader's scope also names leader_id, which cells do not keep)."""
+    return set(re.findall(r"\bf\.(\w+)", scope[0])) <= SCOPE_COLUMNS
 
 
 def _next_month(day: date) -> date:
@@ -83,14 +92,18 @@ Counts = dict[str, list[int]]  # measure kind -> [COUNT(*), *sums]
 def cell_counts(tx: Tx, start: date, end: date, scope: Scope, category: str | None) -> dict[str, Counts]:
     """ "YYYY-MM" -> the counts of that month's days within [start, end]."""
     where, params = _where(tx, start, end, scope, category)
-    month = "to_char(f.bucket, 'YYYY-MM')" if tx.postgres else "substr(f.bucket, 1, 7)"
+    # Grouped by the bucket itself (a few dozen), not a month expression computed for each cell.
     tx.execute(
-        f"SELECT {month}, f.kind, {SUMS} FROM {tx.table('figures_cells')} f WHERE {where} GROUP BY 1, 2",
+        f"SELECT f.bucket, f.kind, {SUMS} FROM {tx.table('figures_cells')} f WHERE {where} GROUP BY 1, 2",
         params,
     )
     counts: dict[str, Counts] = {}
-    for key, kind, *values in tx.fetchall():
-        counts.setdefault(str(key), {})[str(kind)] = [int(v or 0) for v in values]
+    for bucket, kind, *values in tx.fetchall():
+        day = py_date(bucket)
+        assert day is not None
+        by_kind = counts.setdefault(day.strftime("%Y-%m"), {})
+        before = by_kind.get(str(kind), [0, 0, 0, 0])
+        by_kind[str(kind)] = [a + int(v or 0) for a, v in zip(before, values, strict=True)]
     return counts
 
 

@@ -13,7 +13,13 @@ from typing import Any
 
 from projections.database import Tx
 from projections.figures import CAMPAIGN_MARK, day_param
-from projections.figures_cells_query import cell_counts, cell_figures, earliest_cell_day, summed
+from projections.figures_cells_query import (
+    answers_scope,
+    cell_counts,
+    cell_figures,
+    earliest_cell_day,
+    summed,
+)
 from projections.figures_measures import MEASURES, SETTLED, Figure, Measure, figures_of
 from projections.sqltypes import like_escape
 
@@ -177,9 +183,9 @@ def earliest_day(tx: Tx, scope: tuple[str, tuple[Any, ...]]) -> date | None:
 
 def figures_report(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], *, today: date) -> dict[str, Any]:
     """The figures for the whole period, and for each month in it (for the dashboard chart)."""
-    # Without a filter on holdings or campaigns the pre-aggregated cells answer (a call reads
-    # cells, not every case of the period: projections/figures_cells.py).
-    cells = f.unit_path is None and f.leader is None and f.campaign is None
+    # Without a filter on holdings or campaigns, and for a scope of units, the pre-aggregated
+    # cells answer (a call reads cells, not every case of the period: projections/figures_cells.py).
+    cells = f.unit_path is None and f.leader is None and f.campaign is None and answers_scope(scope)
     start = f.start or (earliest_cell_day(tx, scope) if cells else earliest_day(tx, scope))
     end = f.end or today
     months = [] if start is None or start > end else month_spans(start, end)

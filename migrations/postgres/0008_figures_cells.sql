@@ -1,10 +1,11 @@
 -- 0008: the key figures pre-aggregated (projections/figures_cells.py), so GET /figures reads a
--- number of cells bounded by units x leaders x categories x days, not one row per case.
+-- number of cells bounded by units x categories x days, not one row per case.
 -- A cell counts the cases (or return visits) whose date of one kind ('accepted', 'closed',
 -- 'registered', 'visited') falls on one day ('day' grain) or in one month ('month' grain,
--- bucket = its first day), by the columns a reader's scope and the category filter read
--- (api/scope.py: received_path, unit_path, leader_id; '' where the case has none, so the cell
--- has a primary key: no scope condition matches '' any more than it matches NULL).
+-- bucket = its first day), by category and the unit columns a reader's scope reads (api/scope.py:
+-- received_path, unit_path; '' where the case has none, so the cell has a primary key: no
+-- scope condition matches '' any more than it matches NULL). No leader_id: it would multiply
+-- the cells by the leaders (x3 at 10k cases); a scope that names a leader is answered by a scan.
 -- n counts them; n1..n3 the conditions of projections/figures_measures.py.
 CREATE TABLE IF NOT EXISTS {schema}.figures_cells (
     kind text NOT NULL,
@@ -13,12 +14,11 @@ CREATE TABLE IF NOT EXISTS {schema}.figures_cells (
     category text NOT NULL,
     received_path text NOT NULL,
     unit_path text NOT NULL,
-    leader_id text NOT NULL,
     n integer NOT NULL,
     n1 integer NOT NULL,
     n2 integer NOT NULL,
     n3 integer NOT NULL,
-    PRIMARY KEY (kind, grain, bucket, category, received_path, unit_path, leader_id)
+    PRIMARY KEY (kind, grain, bucket, category, received_path, unit_path)
 );
 CREATE INDEX IF NOT EXISTS figures_cells_at ON {schema}.figures_cells (grain, bucket);
 
@@ -32,7 +32,6 @@ CREATE TABLE IF NOT EXISTS {schema}.figures_cell_cases (
     category text NOT NULL,
     received_path text NOT NULL,
     unit_path text NOT NULL,
-    leader_id text NOT NULL,
     n integer NOT NULL,
     n1 integer NOT NULL,
     n2 integer NOT NULL,

@@ -6,12 +6,11 @@ CREATE TABLE IF NOT EXISTS figures_cells (
     category TEXT NOT NULL,
     received_path TEXT NOT NULL,
     unit_path TEXT NOT NULL,
-    leader_id TEXT NOT NULL,
     n INTEGER NOT NULL,
     n1 INTEGER NOT NULL,
     n2 INTEGER NOT NULL,
     n3 INTEGER NOT NULL,
-    PRIMARY KEY (kind, grain, bucket, category, received_path, unit_path, leader_id)
+    PRIMARY KEY (kind, grain, bucket, category, received_path, unit_path)
 );
 CREATE INDEX IF NOT EXISTS figures_cells_at ON figures_cells (grain, bucket);
 
@@ -23,7 +22,6 @@ CREATE TABLE IF NOT EXISTS figures_cell_cases (
     category TEXT NOT NULL,
     received_path TEXT NOT NULL,
     unit_path TEXT NOT NULL,
-    leader_id TEXT NOT NULL,
     n INTEGER NOT NULL,
     n1 INTEGER NOT NULL,
     n2 INTEGER NOT NULL,

@@ -14,7 +14,7 @@ from api.scope import case_scope
 from domain.application import LedgerApplication
 from domain.vocabulary import Role
 from projections.database import ViewDatabase
-from projections.figures_cells_query import cell_figures, earliest_cell_day, spans
+from projections.figures_cells_query import answers_scope, cell_figures, earliest_cell_day, spans
 from projections.figures_query import Filters, earliest_day, figures_report, key_figures
 from projections.units import UnitPaths
 from tests.views.test_figures import d, scripted
@@ -56,8 +56,24 @@ def test_cells_count_what_the_scan_counts(
             scope = case_scope(who, paths, alias="f")
             pair = (scope.where, scope.params)
             scanned = key_figures(tx, Filters(start, end, category=category), pair)
-            assert cell_figures(tx, start, end, pair, category) == scanned, (who.role, who.unit_code)
-            assert earliest_cell_day(tx, pair) == earliest_day(tx, pair)
+            report = figures_report(tx, Filters(start, end, category=category), pair, today=d("12-31"))
+            assert report["figures"] == {name: fig.as_dict() for name, fig in scanned.items()}, who.role
+            if answers_scope(pair):
+                assert cell_figures(tx, start, end, pair, category) == scanned, (who.role, who.unit_code)
+                assert earliest_cell_day(tx, pair) == earliest_day(tx, pair)
+
+
+def test_only_a_scope_naming_a_leader_is_left_to_the_scan(
+    scripted: tuple[LedgerApplication, dict[str, UUID]],
+) -> None:
+    ledger, _ = scripted
+    paths = UnitPaths(ledger)
+    answered = {}
+    for who in READERS:
+        scope = case_scope(who, paths, alias="f")
+        answered[who.role] = answers_scope((scope.where, scope.params))
+    assert answered == {Role.INSPECTOR: True, Role.SUPERVISOR: True, Role.OFFICER: True, Role.LEADER: False,
+                        Role.REGISTRAR: True}  # fmt: skip
 
 
 @pytest.mark.parametrize(("start", "end"), PERIODS)
