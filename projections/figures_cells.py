@@ -95,22 +95,36 @@ def refresh_cells(tx: Tx, case_ids: Sequence[UUID]) -> None:
         return
     new, old = _contributions(tx, ids), _kept(tx, ids)
     delta: dict[Cell, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    kept: list[tuple[Any, ...]] = []  # figures_cell_cases rows written or rewritten
+    gone: list[tuple[Any, ...]] = []  # and deleted (kind, grain, bucket no longer dated so)
     for case_id in ids:
-        for cell, counts in new.get(str(case_id), {}).items():
+        now, before = new.get(str(case_id), {}), old.get(str(case_id), {})
+        for cell, counts in now.items():
             delta[cell] = [d + c for d, c in zip(delta[cell], counts, strict=True)]
-        for cell, counts in old.get(str(case_id), {}).items():
+        for cell, counts in before.items():
             delta[cell] = [d - c for d, c in zip(delta[cell], counts, strict=True)]
+        # Most batches change nothing a case contributes (a note, a progress step): write only
+        # the rows that differ, keyed as the table is (case, kind, grain, bucket).
+        rows_now = {cell[:3]: (cell, counts) for cell, counts in now.items()}
+        rows_before = {cell[:3]: (cell, counts) for cell, counts in before.items()}
+        kept += [
+            (id_param(tx, case_id), *_key_params(tx, cell), *counts)
+            for slot, (cell, counts) in rows_now.items()
+            if rows_before.get(slot) != (cell, counts)
+        ]
+        gone += [
+            (id_param(tx, case_id), *_key_params(tx, rows_before[slot][0])[:3])
+            for slot in rows_before.keys() - rows_now.keys()
+        ]
     changed = {cell: counts for cell, counts in delta.items() if any(counts)}
     cases, cells = tx.table("figures_cell_cases"), tx.table("figures_cells")
-    tx.executemany(f"DELETE FROM {cases} WHERE case_id = ?", [(id_param(tx, c),) for c in ids])
     columns = ", ".join((*KEY, *COUNTS))
+    tx.executemany(f"DELETE FROM {cases} WHERE case_id = ? AND kind = ? AND grain = ? AND bucket = ?", gone)
+    replaced = ", ".join(f"{c} = excluded.{c}" for c in (*KEY[3:], *COUNTS))
     tx.executemany(
-        f"INSERT INTO {cases} (case_id, {columns}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-        [
-            (id_param(tx, c), *_key_params(tx, cell), *counts)
-            for c in ids
-            for cell, counts in new.get(str(c), {}).items()
-        ],
+        f"INSERT INTO {cases} (case_id, {columns}) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
+        f"ON CONFLICT (case_id, kind, grain, bucket) DO UPDATE SET {replaced}",
+        kept,
     )
     added = ", ".join(f"{c} = {cells}.{c} + excluded.{c}" for c in COUNTS)
     tx.executemany(
@@ -119,10 +133,11 @@ def refresh_cells(tx: Tx, case_ids: Sequence[UUID]) -> None:
         [(*_key_params(tx, cell), *counts) for cell, counts in changed.items()],
     )
     # A cell no case contributes to any more is not kept at zero: a rebuild would not make it.
+    # Only a cell that lost counts can have fallen to zero.
     tx.executemany(
         f"DELETE FROM {cells} WHERE {' AND '.join(f'{k} = ?' for k in KEY)} "
         f"AND {' AND '.join(f'{c} = 0' for c in COUNTS)}",
-        [_key_params(tx, cell) for cell in changed],
+        [_key_params(tx, cell) for cell, counts in changed.items() if min(counts) < 0],
     )
 
 

@@ -14,10 +14,13 @@ from api.scope import case_scope
 from domain.application import LedgerApplication
 from domain.vocabulary import Role
 from projections.database import ViewDatabase
+from projections.figures_cells import FiguresWithCells
 from projections.figures_cells_query import answers_scope, cell_figures, earliest_cell_day, spans
 from projections.figures_query import Filters, earliest_day, figures_report, key_figures
+from projections.rebuild import check_view
 from projections.units import UnitPaths
-from tests.views.test_figures import d, scripted
+from tests.views.feed import feed
+from tests.views.test_figures import Script, d, scripted
 
 __all__ = ["scripted"]
 
@@ -123,3 +126,33 @@ def test_the_report_totals_equal_the_scan(
         report = figures_report(tx, Filters(start, end), pair, today=d("12-31"))
         scanned = key_figures(tx, Filters(start, end), pair)
     assert report["figures"] == {name: fig.as_dict() for name, fig in scanned.items()}
+
+
+def test_a_closure_taken_back_by_a_reopening_leaves_no_count_behind(ledger: LedgerApplication) -> None:
+    """Fed between the steps, so each change of a case reaches the cells in a batch of its own:
+    the closure's cells are taken back when the reopening removes it, and the cells equal a
+    rebuild's and the scan's after each step."""
+    s = Script(ledger)
+    view = FiguresWithCells(ledger)
+    s.register("c", "01-05")
+    s.do("c", "accept", "01-05")
+    s.do("c", "assign", "01-06", unit_code="A", leader_id="LA", officer_id=None)
+    s.answer("c", "01-20")
+    s.visit("c", "01-21", "satisfied")
+    s.close("c", "01-25", "resolved")
+    steps = [
+        lambda: s.do("c", "reopen", "02-03", reason="petitioner came back"),
+        lambda: s.do("c", "reassign", "02-04", unit_code="B", leader_id="LB", officer_id=None),
+        lambda: s.answer("c", "03-02"),
+        lambda: s.visit("c", "03-03", "unsatisfied"),
+        lambda: s.close("c", "03-05", "answered_only"),
+    ]
+    for step in [lambda: None, *steps]:
+        step()
+        feed(ledger, view)
+        assert not check_view(ledger, ViewDatabase(ledger.store), FiguresWithCells(ledger)).drifted
+        with ViewDatabase(ledger.store).transaction(write=False) as tx:
+            for start, end in PERIODS:
+                assert cell_figures(tx, start, end, ("1=1", ()), None) == key_figures(
+                    tx, Filters(start, end), ("1=1", ())
+                )
