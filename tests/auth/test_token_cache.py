@@ -6,7 +6,7 @@ cache, and a change written by one must take effect on the other's very next req
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -46,40 +46,25 @@ def _role(ledger: LedgerApplication, token: str, now: datetime = T0) -> Role | N
     return None if user is None else user.role
 
 
+Change = Callable[[LedgerApplication, str, str], None]  # (writer, user id, token)
+CHANGES: dict[str, tuple[Change, Role | None]] = {  # the change, and the role the token has after it
+    "token revoked": (lambda app, user_id, token: app.revoke_token(user_id, token), None),
+    "user deactivated": (lambda app, user_id, _: app.deactivate_user(user_id), None),
+    "role changed": (lambda app, user_id, _: app.change_role(user_id, Role.REGISTRAR), Role.REGISTRAR),
+}
+
+
 @pytest.mark.parametrize("where", ["this process", "another process"])
-def test_a_revoked_token_is_refused_on_the_next_request(
-    ledger: LedgerApplication, other_process: LedgerApplication, where: str
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_change_of_the_user_applies_from_the_next_request(
+    ledger: LedgerApplication, other_process: LedgerApplication, where: str, change: str
 ) -> None:
     user_id, token = _user(ledger)
     assert _role(ledger, token) is Role.SUPERVISOR  # now cached
-    writer = ledger if where == "this process" else other_process
+    write, role_after = CHANGES[change]
     with command_context(actor=ADMIN, now=T0):
-        writer.revoke_token(user_id, token)
-    assert _role(ledger, token) is None
-
-
-@pytest.mark.parametrize("where", ["this process", "another process"])
-def test_a_deactivated_user_is_refused_on_the_next_request(
-    ledger: LedgerApplication, other_process: LedgerApplication, where: str
-) -> None:
-    user_id, token = _user(ledger)
-    assert _role(ledger, token) is Role.SUPERVISOR
-    writer = ledger if where == "this process" else other_process
-    with command_context(actor=ADMIN, now=T0):
-        writer.deactivate_user(user_id)
-    assert _role(ledger, token) is None
-
-
-@pytest.mark.parametrize("where", ["this process", "another process"])
-def test_a_role_change_applies_from_the_next_request(
-    ledger: LedgerApplication, other_process: LedgerApplication, where: str
-) -> None:
-    user_id, token = _user(ledger)
-    assert _role(ledger, token) is Role.SUPERVISOR
-    writer = ledger if where == "this process" else other_process
-    with command_context(actor=ADMIN, now=T0):
-        writer.change_role(user_id, Role.REGISTRAR)
-    assert _role(ledger, token) is Role.REGISTRAR
+        write(ledger if where == "this process" else other_process, user_id, token)
+    assert _role(ledger, token) is role_after
 
 
 def test_expiry_is_judged_against_the_clock_on_every_request(ledger: LedgerApplication) -> None:
