@@ -48,6 +48,7 @@ from domain.reference import (
 )
 from domain.serialization import CanonicalTranscoder, TypedMapper
 from domain.store import APPLICATION_NAME, StoreConfig
+from domain.token_cache import TokenCache
 from domain.vocabulary import Role
 
 A = TypeVar("A", bound=LedgerAggregate)
@@ -96,6 +97,7 @@ class LedgerApplication(Application[UUID]):
         self.store = store
         super().__init__(env={**store.eventsourcing_env(), **(env or {})})
         self.reads: LedgerReads = ledger_reads(self.recorder)
+        self.token_cache = TokenCache(self._latest_version, lambda user_id: self.load(User, user_id))
 
     def construct_mapper(self) -> Mapper[UUID]:
         return TypedMapper(transcoder=CanonicalTranscoder())
@@ -110,6 +112,11 @@ class LedgerApplication(Application[UUID]):
 
     def exists(self, aggregate_id: UUID) -> bool:
         return bool(self.recorder.select_events(aggregate_id, limit=1))
+
+    def _latest_version(self, aggregate_id: UUID) -> int | None:
+        """The aggregate's last version in the store (one primary-key lookup), None if none."""
+        last = self.recorder.select_events(aggregate_id, desc=True, limit=1)
+        return last[0].originator_version if last else None
 
     def get_case(self, case_id: UUID, version: int | None = None) -> Case:
         try:
@@ -326,6 +333,17 @@ class LedgerApplication(Application[UUID]):
         user.revoke_token(token_hash=hash_token(token))
         self.save(user)
 
+    def deactivate_user(self, user_id: str) -> None:
+        """The user can no longer authenticate with any token."""
+        user = self.get_user(user_id)
+        user.deactivate()
+        self.save(user)
+
+    def change_role(self, user_id: str, role: Role) -> None:
+        user = self.get_user(user_id)
+        user.change_role(role=role)
+        self.save(user)
+
     def first_event(self, event_class: type[E]) -> E | None:
         """The earliest event of one type in the ledger, if any (one row read)."""
         page = self.recorder.select_notifications(start=1, limit=1, topics=[get_topic(event_class)])
@@ -353,14 +371,21 @@ class LedgerApplication(Application[UUID]):
         return self._reference(User, user_id_for(user_id), f"user {user_id}")
 
     def user_for_token(self, token: str) -> User | None:
-        """The active user holding this token, or None (unknown, revoked or expired)."""
+        """The active user holding this token, or None (unknown, revoked or expired).
+
+        The user comes from the token cache (domain/token_cache.py), checked against the user's
+        latest version in the store on every call; the result is shared: read it, never change it.
+        """
         token_hash = hash_token(token)
+        owner = self.token_cache.owner(token_hash)
         try:
-            index = self.load(TokenIndex, token_index_id(token_hash))
-            user = self.load(User, user_id_for(index.user_id))
+            if owner is None:
+                owner = user_id_for(self.load(TokenIndex, token_index_id(token_hash)).user_id)
+                self.token_cache.remember_owner(token_hash, owner)
+            user = self.token_cache.user(owner)
         except AggregateNotFoundError:
             return None
-        if not user.active or token_hash not in user.tokens:
+        if user is None or not user.active or token_hash not in user.tokens:
             return None
         expires_at = user.tokens[token_hash]
         if expires_at is not None and expires_at <= current_context().now:

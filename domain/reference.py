@@ -163,6 +163,15 @@ class UserDeactivated(LedgerEvent):
         user.tokens = {}
 
 
+class RoleChanged(LedgerEvent):
+    """The user's role (what they may do) changes; their tokens stay valid under the new role."""
+
+    role: Role
+
+    def apply(self, user: Any) -> None:
+        user.role = self.role
+
+
 class User(LedgerAggregate):
     def __init__(self) -> None:
         super().__init__()
@@ -193,6 +202,11 @@ class User(LedgerAggregate):
     def deactivate(self) -> None:
         self.trigger_event(UserDeactivated)
 
+    def change_role(self, *, role: Role) -> None:
+        if not self.active:
+            raise InvalidInput("the user is deactivated", field="role")
+        self.trigger_event(RoleChanged, role=role)
+
 
 class TokenRegistered(LedgerCreated):
     """Index entry: a token hash names its user (deterministic id, so a hash registers once)."""
@@ -219,9 +233,11 @@ class TokenIndex(LedgerAggregate):
 # Every event type of each reference aggregate, so a listing can rebuild them all in one scan.
 UNIT_EVENTS: tuple[type[LedgerEvent], ...] = (UnitCreated, UnitRenamed)
 LEADER_EVENTS: tuple[type[LedgerEvent], ...] = (LeaderAppointed, LeaderPosted, LeaderLeft)
-USER_EVENTS: tuple[type[LedgerEvent], ...] = (UserCreated, TokenIssued, TokenRevoked, UserDeactivated)
+USER_EVENTS: tuple[type[LedgerEvent], ...] = (
+    UserCreated, TokenIssued, TokenRevoked, UserDeactivated, RoleChanged,
+)  # fmt: skip
 
 REFERENCE_EVENT_TYPES: tuple[type[LedgerEvent], ...] = (
     UnitCreated, UnitRenamed, LeaderAppointed, LeaderPosted, LeaderLeft, UserCreated,
-    TokenIssued, TokenRevoked, UserDeactivated, TokenRegistered,
+    TokenIssued, TokenRevoked, UserDeactivated, RoleChanged, TokenRegistered,
 )  # fmt: skip

@@ -13,6 +13,14 @@ from typing import Any
 
 from projections.database import Tx
 from projections.figures import CAMPAIGN_MARK, day_param
+from projections.figures_cells_query import (
+    answers_scope,
+    cell_counts,
+    cell_figures,
+    earliest_cell_day,
+    summed,
+)
+from projections.figures_measures import MEASURES, SETTLED, Figure, Measure, figures_of
 from projections.sqltypes import like_escape
 
 FIGURES = (
@@ -34,19 +42,6 @@ class Filters:
     leader: str | None = None
     category: str | None = None
     campaign: str | None = None
-
-
-@dataclass(frozen=True)
-class Figure:
-    numerator: int
-    denominator: int
-
-    @property
-    def value(self) -> float | None:
-        return None if self.denominator == 0 else self.numerator / self.denominator
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "numerator": self.numerator, "denominator": self.denominator}
 
 
 @dataclass
@@ -114,12 +109,6 @@ def _count(q: _Sql, tx: Tx, f: Filters, column: str, extra: str = "", held_on: s
     return q.add("THEN 1 ELSE 0 END)")
 
 
-SETTLED = (
-    "AND f.closed_on IS NOT NULL AND f.review_requested = 0 AND f.reopened = 0 "
-    "AND (f.first_repeat_on IS NULL OR f.first_repeat_on > f.settle_by)"
-)
-
-
 def _case_counts(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]]) -> list[int]:
     q = _Sql().add("SELECT")
     _count(q, tx, f, "f.accepted_on").add(",")
@@ -129,7 +118,7 @@ def _case_counts(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]]) -> list
     _count(q, tx, f, "f.closed_on", "AND f.on_time = 1", held_on="f.closed_on").add(",")
     _count(q, tx, f, "f.registered_on").add(",")
     _count(q, tx, f, "f.registered_on", "AND f.closure_type IN ('resolved', 'mediated')").add(",")
-    _count(q, tx, f, "f.registered_on", SETTLED).add(",")
+    _count(q, tx, f, "f.registered_on", f"AND {SETTLED}").add(",")
     _count(q, tx, f, "f.registered_on", "AND f.repeat_count > 0")
     q.add(f"FROM {tx.table('figures_cases')} f WHERE")
     _holding(_filters(q, tx, f, scope), tx, f).add("AND (")
@@ -194,23 +183,38 @@ def earliest_day(tx: Tx, scope: tuple[str, tuple[Any, ...]]) -> date | None:
 
 def figures_report(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], *, today: date) -> dict[str, Any]:
     """The figures for the whole period, and for each month in it (for the dashboard chart)."""
-    report: dict[str, Any] = {
-        "figures": {name: fig.as_dict() for name, fig in key_figures(tx, f, scope).items()}
-    }
-    start = f.start or earliest_day(tx, scope)
+    # Without a filter on holdings or campaigns, and for a scope of units, the pre-aggregated
+    # cells answer (a call reads cells, not every case of the period: projections/figures_cells.py).
+    cells = f.unit_path is None and f.leader is None and f.campaign is None and answers_scope(scope)
+    start = f.start or (earliest_cell_day(tx, scope) if cells else earliest_day(tx, scope))
     end = f.end or today
     months = [] if start is None or start > end else month_spans(start, end)
+    chart = cell_counts(tx, months[0][0], months[-1][1], scope, f.category) if cells and months else None
+    if chart is not None and (months[0][0], months[-1][1]) == (f.start, f.end):
+        whole = figures_of(summed(chart))  # the chart's months are the period: one read for both
+    elif cells:
+        whole = cell_figures(tx, f.start, f.end, scope, f.category)
+    else:
+        whole = key_figures(tx, f, scope)
+    report: dict[str, Any] = {"figures": {name: fig.as_dict() for name, fig in whole.items()}}
     if f.unit_path is None and f.leader is None and months:
         # Without a holding filter a month's figures depend only on which month each date falls
-        # in: four GROUP BY queries give every month at once (one query pair a month scanned
-        # the view 2 x 120 times for a ten-year chart).
-        by_month = monthly_figures(tx, f, scope, months[0][0], months[-1][1])
+        # in: one GROUP BY over the cells, or (campaign) four over the cases, give every month
+        # at once (one query pair a month scanned the view 2 x 120 times for a ten-year chart).
+        by_month = (
+            {key: figures_of(counts) for key, counts in chart.items()}
+            if chart is not None
+            else monthly_figures(tx, f, scope, months[0][0], months[-1][1])
+        )
+        empty = figures_of({})
         report["by_month"] = [
             {
                 "month": first.strftime("%Y-%m"),
                 "from": first.isoformat(),
                 "to": last.isoformat(),
-                "figures": {name: fig.as_dict() for name, fig in by_month[first.strftime("%Y-%m")].items()},
+                "figures": {
+                    name: fig.as_dict() for name, fig in by_month.get(first.strftime("%Y-%m"), empty).items()
+                },
             }
             for first, last in months
         ]
@@ -237,14 +241,16 @@ def _month(tx: Tx, column: str) -> str:
     return f"to_char({column}, 'YYYY-MM')" if tx.postgres else f"substr({column}, 1, 7)"
 
 
-def _grouped(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], column: str, sums: list[str],
-             start: date, end: date, table: str = "") -> dict[str, list[int]]:  # fmt: skip
-    """month -> [COUNT(*), *sums] over the cases (or `table` rows) whose `column` is in [start, end]."""
-    q = _Sql().add(f"SELECT {_month(tx, column)}, COUNT(*)")
-    for condition in sums:
+def _grouped(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], measure: Measure,
+             start: date, end: date) -> dict[str, list[int]]:  # fmt: skip
+    """month -> [COUNT(*), *sums] over the measure's rows whose date is in [start, end]."""
+    q = _Sql().add(f"SELECT {_month(tx, measure.column)}, COUNT(*)")
+    for condition in measure.sums:
         q.add(f", SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)")
-    q.add(table or f"FROM {tx.table('figures_cases')} f").add("WHERE")
-    _in_period(q, tx, column, start, end).add("AND")
+    q.add(measure.source.format(cases=tx.table("figures_cases"), visits=tx.table("figures_visits"))).add(
+        "WHERE"
+    )
+    _in_period(q, tx, measure.column, start, end).add("AND")
     _filters(q, tx, f, scope).add("GROUP BY 1")
     return {str(r[0]): [int(v or 0) for v in r[1:]] for r in tx.execute(q.text, q.params).fetchall()}
 
@@ -252,27 +258,11 @@ def _grouped(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], column: str
 def monthly_figures(
     tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], start: date, end: date
 ) -> dict[str, dict[str, Figure]]:
-    """"YYYY-MM" -> the six figures of that month (its days within [start, end]), for filters
+    """ "YYYY-MM" -> the six figures of that month (its days within [start, end]), for filters
     without a unit or leader: the same counts as key_figures month by month."""
-    accepted = _grouped(tx, f, scope, "f.accepted_on", ["f.closed_on IS NOT NULL"], start, end)
-    closed = _grouped(tx, f, scope, "f.closed_on", ["f.on_time = 1"], start, end)
-    registered = _grouped(tx, f, scope, "f.registered_on", [
-        "f.closure_type IN ('resolved', 'mediated')", SETTLED.removeprefix("AND "), "f.repeat_count > 0",
-    ], start, end)  # fmt: skip
-    visits = _grouped(tx, f, scope, "v.visited_on", [
-        "v.satisfaction IN ('satisfied', 'basically_satisfied')",
-    ], start, end, f"FROM {tx.table('figures_visits')} v JOIN {tx.table('figures_cases')} f "
-                   "ON f.case_id = v.case_id")  # fmt: skip
+    grouped = {m.kind: _grouped(tx, f, scope, m, start, end) for m in MEASURES}
     out: dict[str, dict[str, Figure]] = {}
     for first, _ in month_spans(start, end):
         key = first.strftime("%Y-%m")
-        a, c, r, v = (m.get(key, [0] * 4) for m in (accepted, closed, registered, visits))
-        out[key] = {
-            "closure_rate": Figure(a[1], a[0]),
-            "on_time_closure_rate": Figure(c[1], c[0]),
-            "satisfaction_rate": Figure(v[1], v[0]),
-            "resolution_rate": Figure(r[1], r[0]),
-            "settled_rate": Figure(r[2], r[0]),
-            "repeat_rate": Figure(r[3], r[0]),
-        }
+        out[key] = figures_of({kind: counts.get(key, [0] * 4) for kind, counts in grouped.items()})
     return out

@@ -164,6 +164,7 @@ OWN_FIELDS: dict[type[LedgerEvent], dict[str, Any]] = {
     reference.TokenIssued: {"token_hash": sha256(), "expires_at": moment(90)},
     reference.TokenRevoked: {"token_hash": sha256()},
     reference.UserDeactivated: {},
+    reference.RoleChanged: {"role": Role.LEADER},
     reference.TokenRegistered: {"user_id": "u-1", "token_hash": sha256()},
 }  # fmt: skip
 
@@ -333,6 +334,7 @@ def events_from_real_commands() -> list[LedgerEvent]:
     token = sha256()
     user.issue_token(token_hash=token, expires_at=None)
     user.revoke_token(token_hash=token)
+    user.change_role(role=Role.SUPERVISOR)
     user.deactivate()
     index = TokenIndex.register(token_hash=token, user_id=user.user_id)
     for aggregate in (unit, leader, user, index):

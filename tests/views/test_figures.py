@@ -37,7 +37,7 @@ from domain.store import parse_database_url
 from domain.values import Actor
 from migrations.runner import migrate
 from projections.database import ViewDatabase
-from projections.figures import FiguresView
+from projections.figures_cells import FiguresWithCells
 from projections.figures_query import FIGURES, Filters, figures_report, key_figures
 from projections.rebuild import check_view
 from projections.units import UnitPaths
@@ -209,7 +209,7 @@ def scripted(
     migrate(store.plain_url, schema=store.migration_schema)
     ledger = LedgerApplication(store)
     ids = script_history(ledger)
-    feed(ledger, FiguresView(ledger), batch_size=7)  # small batches: links cross batches
+    feed(ledger, FiguresWithCells(ledger), batch_size=7)  # small batches: links cross batches
     yield ledger, ids
     ledger.close()
 
@@ -374,7 +374,7 @@ def test_facts_of_reopened_and_repeated_cases(scripted: tuple[LedgerApplication,
 def _tables(ledger: LedgerApplication) -> dict[str, list[tuple[str, ...]]]:
     out: dict[str, list[tuple[str, ...]]] = {}
     with ViewDatabase(ledger.store).transaction(write=False) as tx:
-        for table in FiguresView.tables:
+        for table in FiguresWithCells.tables:
             tx.execute(f"SELECT * FROM {table}")
             out[table] = sorted(tuple(str(v) for v in r) for r in tx.fetchall())
     return out
@@ -385,7 +385,7 @@ def test_small_batches_equal_one_big_batch(scripted: tuple[LedgerApplication, di
     tables are the same."""
     ledger, _ = scripted
     incremental = _tables(ledger)
-    report = check_view(ledger, ViewDatabase(ledger.store), FiguresView(ledger), batch_size=100_000)
+    report = check_view(ledger, ViewDatabase(ledger.store), FiguresWithCells(ledger), batch_size=100_000)
     assert not report.drifted, report
-    assert {t.table for t in report.tables} == set(FiguresView.tables)
+    assert {t.table for t in report.tables} == set(FiguresWithCells.tables)
     assert len(incremental["figures_cases"]) == 13

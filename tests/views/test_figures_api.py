@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from projections.figures import FiguresView
+from projections.figures_cells import FiguresWithCells
 from projections.figures_query import FIGURES
 from tests.api.helpers import DrivenCase, World, assert_problem, drive, world_fixture
 from tests.views.feed import feed
@@ -15,7 +15,7 @@ __all__ = ["world_fixture"]
 
 def fed(world: World) -> None:
     ledger = world.server.ledger
-    feed(ledger, FiguresView(ledger))
+    feed(ledger, FiguresWithCells(ledger))
 
 
 def get(world: World, who: str, **params: Any) -> dict[str, Any]:

@@ -1,0 +1,68 @@
+"""What each key figure counts, once: the date that puts a case (or a visit) in a period, and
+the conditions counted beside it (SQL over the `f` alias of figures_cases, `v` of figures_visits).
+
+Both the scans of projections/figures_query.py and the pre-aggregated cells of
+projections/figures_cells.py count with these, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Figure:
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        return None if self.denominator == 0 else self.numerator / self.denominator
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"value": self.value, "numerator": self.numerator, "denominator": self.denominator}
+
+
+SETTLED = (
+    "f.closed_on IS NOT NULL AND f.review_requested = 0 AND f.reopened = 0 "
+    "AND (f.first_repeat_on IS NULL OR f.first_repeat_on > f.settle_by)"
+)
+
+
+@dataclass(frozen=True)
+class Measure:
+    kind: str  # the cells' `kind`
+    column: str  # the date that puts a row in a period
+    sums: tuple[str, ...]  # conditions counted beside COUNT(*), at most three
+    source: str  # FROM clause ("{cases}" / "{visits}": the view's tables)
+
+
+CASES = "FROM {cases} f"
+VISITS = "FROM {visits} v JOIN {cases} f ON f.case_id = v.case_id"
+MEASURES = (
+    Measure("accepted", "f.accepted_on", ("f.closed_on IS NOT NULL",), CASES),
+    Measure("closed", "f.closed_on", ("f.on_time = 1",), CASES),
+    Measure(
+        "registered",
+        "f.registered_on",
+        ("f.closure_type IN ('resolved', 'mediated')", SETTLED, "f.repeat_count > 0"),
+        CASES,
+    ),
+    Measure("visited", "v.visited_on", ("v.satisfaction IN ('satisfied', 'basically_satisfied')",), VISITS),
+)
+NO_COUNTS = (0, 0, 0, 0)
+
+
+def figures_of(counts: Mapping[str, Sequence[int]]) -> dict[str, Figure]:
+    """The six figures from each measure's [COUNT(*), *sums] (a missing measure counts 0)."""
+    a, c, r, v = (counts.get(m.kind, NO_COUNTS) for m in MEASURES)
+    return {
+        "closure_rate": Figure(a[1], a[0]),
+        "on_time_closure_rate": Figure(c[1], c[0]),
+        "satisfaction_rate": Figure(v[1], v[0]),
+        "resolution_rate": Figure(r[1], r[0]),
+        "settled_rate": Figure(r[2], r[0]),
+        "repeat_rate": Figure(r[3], r[0]),
+    }

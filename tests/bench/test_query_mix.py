@@ -1,0 +1,23 @@
+"""The query benchmark's baseline is /healthz under the same load: every reader's requests
+interleave /healthz with the five queries (no timings here: speed lives in bench/)."""
+
+from __future__ import annotations
+
+from bench.run import HEALTHZ, MIX, QUERY_LABELS, _query_mix
+
+
+def test_every_reader_interleaves_healthz_with_the_five_queries() -> None:
+    next_request = _query_mix(["case-1"], ["leader-1"])
+    for client in range(16):
+        labels = [next_request(client, n)[0] for n in range(2 * len(MIX))]
+        assert set(labels) == {*QUERY_LABELS, HEALTHZ}
+        # /healthz comes between queries, not in a phase of its own
+        first = labels.index(HEALTHZ)
+        assert labels[first + 1] in QUERY_LABELS and labels[first + len(MIX)] == HEALTHZ
+
+
+def test_at_any_request_number_the_readers_are_spread_over_the_mix() -> None:
+    next_request = _query_mix(["case-1"], ["leader-1"])
+    for n in range(len(MIX)):
+        labels = [next_request(client, n)[0] for client in range(16)]
+        assert labels.count(HEALTHZ) in (2, 3)  # 16 readers over six kinds
