@@ -95,43 +95,24 @@ def refresh_cells(tx: Tx, case_ids: Sequence[UUID]) -> None:
         return
     new, old = _contributions(tx, ids), _kept(tx, ids)
     delta: dict[Cell, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    kept: list[tuple[Any, ...]] = []  # figures_cell_cases rows written or rewritten
-    gone: list[tuple[Any, ...]] = []  # and deleted (kind, grain, bucket no longer dated so)
+    rewritten: list[UUID] = []  # cases whose figures_cell_cases rows differ from what is kept
+    rows: list[tuple[Any, ...]] = []  # and their rows now
     for case_id in ids:
         now, before = new.get(str(case_id), {}), old.get(str(case_id), {})
         for cell, counts in now.items():
             delta[cell] = [d + c for d, c in zip(delta[cell], counts, strict=True)]
         for cell, counts in before.items():
             delta[cell] = [d - c for d, c in zip(delta[cell], counts, strict=True)]
-        # Most batches change nothing a case contributes (a note, a progress step): write only
-        # the rows that differ, keyed as the table is (case, kind, grain, bucket).
-        rows_now = {cell[:3]: (cell, counts) for cell, counts in now.items()}
-        rows_before = {cell[:3]: (cell, counts) for cell, counts in before.items()}
-        kept += [
-            (id_param(tx, case_id), *_key_params(tx, cell), *counts)
-            for slot, (cell, counts) in rows_now.items()
-            if rows_before.get(slot) != (cell, counts)
-        ]
-        gone += [
-            (id_param(tx, case_id), *_key_params(tx, rows_before[slot][0])[:3])
-            for slot in rows_before.keys() - rows_now.keys()
-        ]
+        # Most batches change nothing a case contributes (a note, a progress step): only a
+        # case whose contributions differ has its rows rewritten.
+        if now != before:
+            rewritten.append(case_id)
+            rows += [(id_param(tx, case_id), *_key_params(tx, cell), *counts) for cell, counts in now.items()]
     changed = {cell: counts for cell, counts in delta.items() if any(counts)}
     cases, cells = tx.table("figures_cell_cases"), tx.table("figures_cells")
-    columns = ", ".join((*KEY, *COUNTS))
-    tx.executemany(f"DELETE FROM {cases} WHERE case_id = ? AND kind = ? AND grain = ? AND bucket = ?", gone)
-    replaced = ", ".join(f"{c} = excluded.{c}" for c in (*KEY[3:], *COUNTS))
-    tx.executemany(
-        f"INSERT INTO {cases} (case_id, {columns}) VALUES (?,?,?,?,?,?,?,?,?,?,?) "
-        f"ON CONFLICT (case_id, kind, grain, bucket) DO UPDATE SET {replaced}",
-        kept,
-    )
-    added = ", ".join(f"{c} = {cells}.{c} + excluded.{c}" for c in COUNTS)
-    tx.executemany(
-        f"INSERT INTO {cells} ({columns}) VALUES (?,?,?,?,?,?,?,?,?,?) "
-        f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {added}",
-        [(*_key_params(tx, cell), *counts) for cell, counts in changed.items()],
-    )
+    tx.delete_keys(cases, "case_id", "uuid", [id_param(tx, c) for c in rewritten])
+    tx.insert_rows(cases, ("case_id", *KEY, *COUNTS), rows)
+    _add_to_cells(tx, cells, [(*_key_params(tx, cell), *counts) for cell, counts in changed.items()])
     # A cell no case contributes to any more is not kept at zero: a rebuild would not make it.
     # Only a cell that lost counts can have fallen to zero.
     tx.executemany(
@@ -139,6 +120,29 @@ def refresh_cells(tx: Tx, case_ids: Sequence[UUID]) -> None:
         f"AND {' AND '.join(f'{c} = 0' for c in COUNTS)}",
         [_key_params(tx, cell) for cell, counts in changed.items() if min(counts) < 0],
     )
+
+
+# The cells' columns as PostgreSQL arrays, for one set-based upsert per batch.
+_CELL_TYPES = ("text", "text", "date", "text", "text", "text", "int", "int", "int", "int")
+
+
+def _add_to_cells(tx: Tx, cells: str, deltas: list[tuple[Any, ...]]) -> None:
+    """Add each delta to its cell (a new cell starts from it): one statement on PostgreSQL."""
+    if not deltas:
+        return
+    columns = ", ".join((*KEY, *COUNTS))
+    added = ", ".join(f"{c} = {cells}.{c} + excluded.{c}" for c in COUNTS)
+    conflict = f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {added}"
+    if tx.postgres:  # each cell once in `deltas` (a dict's items), as one INSERT must have it
+        arrays = ", ".join(f"?::{t}[]" for t in _CELL_TYPES)
+        tx.execute(
+            f"INSERT INTO {cells} ({columns}) SELECT * FROM unnest({arrays}) {conflict}",
+            [list(column) for column in zip(*deltas, strict=True)],
+        )
+    else:
+        tx.executemany(
+            f"INSERT INTO {cells} ({columns}) VALUES ({', '.join('?' * len(_CELL_TYPES))}) {conflict}", deltas
+        )
 
 
 def _key_params(tx: Tx, cell: Cell) -> tuple[Any, ...]:
