@@ -28,9 +28,9 @@ from projections.database import Tx
 from projections.ledger_rows import case_histories
 from projections.view import ViewEvent
 
-# About 1 KB a decoded event: the bound keeps the cache near 50 MB, and holds the working set
+# About 1.7 KB a decoded event: the bound keeps the log near 70 MB, and holds the working set
 # of a live office (its open cases) or of a rebuild (the cases registered in the same months).
-MAX_EVENTS = 50_000
+MAX_EVENTS = 40_000
 
 
 class CaseLog:

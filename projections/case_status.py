@@ -36,7 +36,9 @@ from projections.units import UnitPaths
 from projections.view import ViewEvent
 
 STATUS, HISTORY = "case_status", "case_history"
-REPLAYED_CASES = 10_000  # replayed cases kept between batches, per timeline (a few KB each)
+# Events held by the cases replayed between batches: about 40 MB of events (and a few thousand
+# cases' state), more than a 10,000-event batch of a rebuild or a live office's open cases touch.
+REPLAYED_EVENTS = 40_000
 
 
 # Where the converted columns are in COLUMNS order, so a row is converted by position.
@@ -86,16 +88,26 @@ class CaseStatusView:
         # Each recent case replayed to its last event on each timeline, so the next batch
         # advances it. Only ever the ledger's truth, never the view's: a rolled-back batch
         # leaves them ahead of the view, and the tails then replay from scratch.
-        self._replayed: OrderedDict[tuple[str, UUID], Replayed] = OrderedDict()
+        # Bounded by the events they hold (a replayed case keeps its events alive even after
+        # the case log lets them go), so memory does not grow with the ledger.
+        self._replayed: OrderedDict[tuple[str, UUID], tuple[Replayed, int]] = OrderedDict()
+        self._replayed_events = 0
+
+    def _resume(self, key: tuple[str, UUID]) -> Replayed | None:
+        kept = self._replayed.get(key)
+        return None if kept is None else kept[0]
 
     def _keep(self, key: tuple[str, UUID], replayed: Replayed | None) -> None:
+        kept = self._replayed.pop(key, None)
+        if kept is not None:
+            self._replayed_events -= kept[1]
         if replayed is None:
-            self._replayed.pop(key, None)
             return
-        self._replayed[key] = replayed
-        self._replayed.move_to_end(key)
-        if len(self._replayed) > 2 * REPLAYED_CASES:
-            self._replayed.popitem(last=False)
+        self._replayed[key] = (replayed, len(replayed.events))
+        self._replayed_events += len(replayed.events)
+        while self._replayed_events > REPLAYED_EVENTS and len(self._replayed) > 1:
+            _, (_, held) = self._replayed.popitem(last=False)
+            self._replayed_events -= held
 
     def apply(self, tx: Tx, batch: list[ViewEvent]) -> None:
         touched = list(dict.fromkeys(e.originator_id for e in batch if isinstance(e.event, ev.CaseEvent)))
@@ -113,14 +125,12 @@ class CaseStatusView:
             if not logged:
                 raise LookupError(f"case {case_id} has events in the batch but none in the ledger")
             first_new = next(i for i, x in enumerate(logged) if x.position >= new_from)
-            recorded = recorded_tail(logged, self.paths, first_new, self._replayed.get((RECORDED, case_id)))
+            recorded = recorded_tail(logged, self.paths, first_new, self._resume((RECORDED, case_id)))
             self._keep((RECORDED, case_id), recorded.replayed)
             # Most cases pass through the same states on both timelines: derived once, then.
             occurred = occurred_as_recorded(logged, first_new, recorded)
             if occurred is None:
-                occurred = occurred_tail(
-                    logged, self.paths, first_new, self._replayed.get((OCCURRED, case_id))
-                )
+                occurred = occurred_tail(logged, self.paths, first_new, self._resume((OCCURRED, case_id)))
                 self._keep((OCCURRED, case_id), occurred.replayed)
             current.append(db_values(pg, recorded.intervals[-1][2]))
             for timeline, tail in ((RECORDED, recorded), (OCCURRED, occurred)):
