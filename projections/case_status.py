@@ -87,9 +87,9 @@ class CaseStatusView:
         self.log = case_log(ledger)
         # Each recent case replayed to its last event on each timeline, so the next batch
         # advances it. Only ever the ledger's truth, never the view's: a rolled-back batch
-        # leaves them ahead of the view, and the tails then replay from scratch.
-        # Bounded by the events they hold (a replayed case keeps its events alive even after
-        # the case log lets them go), so memory does not grow with the ledger.
+        # leaves them ahead of the view, and the tails then replay from scratch. Bounded by the
+        # events they hold (a replayed case keeps its events alive after the case log lets
+        # them go), so memory does not grow with the ledger.
         self._replayed: OrderedDict[tuple[str, UUID], tuple[Replayed, int]] = OrderedDict()
         self._replayed_events = 0
 
