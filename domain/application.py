@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import secrets
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,7 +98,14 @@ class LedgerApplication(Application[UUID]):
         self.store = store
         super().__init__(env={**store.eventsourcing_env(), **(env or {})})
         self.reads: LedgerReads = ledger_reads(self.recorder)
-        self.token_cache = TokenCache(self._latest_version, lambda user_id: self.load(User, user_id))
+        # Through a weak proxy: a cache holding the application would make a reference cycle,
+        # leaving its closing to the garbage collector, on whatever thread happens to run it
+        # (a connection pool's worker cannot join itself).
+        app = weakref.proxy(self)
+        self.token_cache = TokenCache(
+            lambda user_id: app._latest_version(user_id),  # noqa: PLW0108 (a bound method is a strong reference)
+            lambda user_id: app.load(User, user_id),
+        )
 
     def construct_mapper(self) -> Mapper[UUID]:
         return TypedMapper(transcoder=CanonicalTranscoder())

@@ -45,7 +45,8 @@ class CaseLog:
     """
 
     def __init__(self, ledger: LedgerApplication, max_events: int = MAX_EVENTS) -> None:
-        self._ledger = ledger
+        # Not the ledger itself: the registry below holds logs by weak reference to their ledger.
+        self._mapper = ledger.mapper
         self._max_events = max_events
         self._held: OrderedDict[UUID, list[LoggedEvent]] = OrderedDict()
         self._count = 0
@@ -82,7 +83,7 @@ class CaseLog:
                 else:
                     missing.append(case_id)
             if missing:
-                found.update(case_histories(tx, self._ledger.mapper, missing, upto))
+                found.update(case_histories(tx, self._mapper, missing, upto))
             if frontier:
                 self._advance(found, new, upto)
         return found
