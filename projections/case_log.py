@@ -74,8 +74,7 @@ class CaseLog:
                 batch_events = new.get(case_id, [])
                 if held is not None:
                     if frontier:
-                        last = held[-1].position
-                        found[case_id] = held + [x for x in batch_events if x.position > last]
+                        found[case_id] = _extended(held, batch_events)
                     else:
                         found[case_id] = [x for x in held if x.position <= upto]
                 elif batch_events and batch_events[0].event.originator_version == 1:
@@ -94,8 +93,7 @@ class CaseLog:
         """Hold what a frontier batch found, and extend every held case it has events of."""
         for case_id, events in new.items():
             if case_id not in found and (held := self._held.get(case_id)) is not None:
-                last = held[-1].position
-                self._keep(case_id, held + [x for x in events if x.position > last])
+                self._keep(case_id, _extended(held, events))
         for case_id, events in found.items():
             self._keep(case_id, events)
         self._through = upto
@@ -110,6 +108,12 @@ class CaseLog:
         while self._count > self._max_events and len(self._held) > 1:
             _, dropped = self._held.popitem(last=False)
             self._count -= len(dropped)
+
+
+def _extended(held: list[LoggedEvent], batch_events: list[LoggedEvent]) -> list[LoggedEvent]:
+    """A held history and the batch's events of that case it does not have yet."""
+    last = held[-1].position
+    return held + [x for x in batch_events if x.position > last]
 
 
 _LOGS: weakref.WeakKeyDictionary[LedgerApplication, CaseLog] = weakref.WeakKeyDictionary()

@@ -63,15 +63,20 @@ class Tx:
             for row in rows:
                 copy.write_row(row)
 
-    def delete_keys(self, table: str, column: str, pg_type: str, keys: Sequence[Any]) -> None:
-        """DELETE the rows whose `column` is one of `keys`: one statement on PostgreSQL (an array
-        parameter of `pg_type`), one per key on SQLite (where a statement costs no round trip)."""
+    def execute_for_keys(self, statement: str, column: str, pg_type: str, keys: Sequence[Any]) -> None:
+        """`statement` (a DELETE or UPDATE without its WHERE) for the rows whose `column` is one
+        of `keys`: one statement on PostgreSQL (an array parameter of `pg_type`), one per key on
+        SQLite (where a statement costs no round trip)."""
         if not keys:
             return
         if self.postgres:
-            self._cursor.execute(f"DELETE FROM {table} WHERE {column} = ANY(%s::{pg_type}[])", (list(keys),))
+            self.execute(f"{statement} WHERE {column} = ANY(?::{pg_type}[])", (list(keys),))
         else:
-            self._cursor.executemany(f"DELETE FROM {table} WHERE {column} = ?", [(k,) for k in keys])
+            self.executemany(f"{statement} WHERE {column} = ?", [(k,) for k in keys])
+
+    def delete_keys(self, table: str, column: str, pg_type: str, keys: Sequence[Any]) -> None:
+        """DELETE the rows whose `column` is one of `keys` (see `execute_for_keys`)."""
+        self.execute_for_keys(f"DELETE FROM {table}", column, pg_type, keys)
 
     def fetchall(self) -> list[tuple[Any, ...]]:
         return [tuple(r) for r in self._cursor.fetchall()]

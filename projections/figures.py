@@ -145,12 +145,9 @@ class FiguresView:
             f"UPDATE {cases} SET "
             f"repeat_count = (SELECT COUNT(*) FROM {repeats} r WHERE r.earlier_case_id = {cases}.case_id), "
             f"first_repeat_on = (SELECT MIN(r.repeat_on) FROM {repeats} r "
-            f"WHERE r.earlier_case_id = {cases}.case_id) "
+            f"WHERE r.earlier_case_id = {cases}.case_id)"
         )
-        if tx.postgres:
-            tx.execute(recount + "WHERE case_id = ANY(?::uuid[])", (linked,))
-        else:
-            tx.executemany(recount + "WHERE case_id = ?", [(c,) for c in linked])
+        tx.execute_for_keys(recount, "case_id", "uuid", linked)
 
     def _case_row(self, tx: Tx, f: CaseFacts) -> tuple[Any, ...]:
         return (
