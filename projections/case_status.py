@@ -30,6 +30,7 @@ from projections.case_history import (
 )
 from projections.case_log import case_log
 from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS
+from projections.caseload_rollup import ROLLUP, SOURCE_COLUMNS, Sums, add_state, apply_sums, uncount_stored
 from projections.database import Tx
 from projections.sqltypes import FAR_PAST, db_bool, db_date, db_time
 from projections.units import UnitPaths
@@ -73,13 +74,15 @@ HISTORY_COLUMNS = ("timeline", "valid_from", "valid_to", *COLUMNS)
 # A case's rows on a timeline from an instant on, for many cases in one statement (PostgreSQL).
 _DELETE_TAILS_PG = (
     "DELETE FROM {table} h USING unnest(?::text[], ?::text[], ?::timestamptz[]) AS d(case_id, timeline, since) "
-    "WHERE h.case_id = d.case_id AND h.timeline = d.timeline AND h.valid_from >= d.since"
+    "WHERE h.case_id = d.case_id AND h.timeline = d.timeline AND h.valid_from >= d.since "
+    f"RETURNING {', '.join('h.' + c for c in SOURCE_COLUMNS)}"
 )
 
 
 class CaseStatusView:
     name: ClassVar[str] = "case_status"
-    tables: ClassVar[tuple[str, ...]] = (STATUS, HISTORY)
+    # The caseload rollup sums the history rows' changes (projections/caseload_rollup.py).
+    tables: ClassVar[tuple[str, ...]] = (STATUS, HISTORY, ROLLUP)
 
     def __init__(self, ledger: LedgerApplication) -> None:
         self.ledger = ledger
@@ -117,6 +120,7 @@ class CaseStatusView:
         current: list[list[Any]] = []
         history: list[list[Any]] = []
         replaced: list[tuple[str, str, datetime | None]] = []
+        sums: Sums = {}
         pg = tx.postgres
         # The view holds every event before the batch: only what the batch's events change is derived.
         new_from = batch[0].position
@@ -136,8 +140,11 @@ class CaseStatusView:
             for timeline, tail in ((RECORDED, recorded), (OCCURRED, occurred)):
                 replaced.append((str(case_id), timeline, tail.since))
                 history += self._history(pg, timeline, tail.intervals)
-        self._delete_history(tx, replaced)
+                for start, end, row in tail.intervals:
+                    add_state(sums, timeline, start, end, row, 1)
+        uncount_stored(sums, pg, self._delete_history(tx, replaced))
         tx.insert_rows(tx.table(HISTORY), HISTORY_COLUMNS, history)
+        apply_sums(tx, sums)
         tx.executemany(_upsert(tx.table(STATUS)), current)
         repeated = {(str(e.event.earlier_case_id),) for e in batch if isinstance(e.event, ev.RepeatLinked)}
         tx.executemany(
@@ -153,18 +160,23 @@ class CaseStatusView:
         ]
 
     @staticmethod
-    def _delete_history(tx: Tx, replaced: Sequence[tuple[str, str, datetime | None]]) -> None:
-        """Each case's rows on a timeline from `since` on (all of them if None), by primary key."""
+    def _delete_history(
+        tx: Tx, replaced: Sequence[tuple[str, str, datetime | None]]
+    ) -> list[tuple[Any, ...]]:
+        """Delete each case's rows on a timeline from `since` on (all of them if None); return
+        what they held of SOURCE_COLUMNS, so the caseload rollup can take their counts back."""
         table, pg = tx.table(HISTORY), tx.postgres
-        whole = [(case_id, timeline) for case_id, timeline, since in replaced if since is None]
-        tail = [(case_id, timeline, db_time(pg, since)) for case_id, timeline, since in replaced if since]
-        if pg:  # the whole timeline is the tail from the earliest instant there is
-            tails = [*tail, *((case_id, timeline, FAR_PAST) for case_id, timeline in whole)]
-            if tails:
-                tx.execute(
-                    _DELETE_TAILS_PG.format(table=table),
-                    [list(column) for column in zip(*tails, strict=True)],
-                )
-            return
-        tx.executemany(f"DELETE FROM {table} WHERE case_id = ? AND timeline = ?", whole)
-        tx.executemany(f"DELETE FROM {table} WHERE case_id = ? AND timeline = ? AND valid_from >= ?", tail)
+        # The whole timeline is the tail from the earliest instant there is.
+        tails = [(case_id, timeline, db_time(pg, since or FAR_PAST)) for case_id, timeline, since in replaced]
+        if not tails:
+            return []
+        if pg:
+            tx.execute(
+                _DELETE_TAILS_PG.format(table=table), [list(column) for column in zip(*tails, strict=True)]
+            )
+            return tx.fetchall()
+        removed: list[tuple[Any, ...]] = []
+        delete = f"DELETE FROM {table} WHERE case_id = ? AND timeline = ? AND valid_from >= ? RETURNING "
+        for key in tails:  # SQLite: one statement per case (there is no round trip to save)
+            removed += tx.execute(delete + ", ".join(SOURCE_COLUMNS), key).fetchall()
+        return removed

@@ -1,7 +1,9 @@
 """Leader caseload (包案领导): counts per leader over the case status view, now or as of a time.
 
-No tables of its own: it reads `case_status` (now) or `case_history` (as of an instant), so a
-case counts for the leader who held it at the time asked, and a reassigned case moves.
+No tables of its own: it reads `case_status` (now), `case_history` (as of an instant, for a
+period) or `caseload_rollup` (as of an instant, all time: the same sums kept per leader, so the
+read does not grow with the ledger), so a case counts for the leader who held it at the time
+asked, and a reassigned case moves.
 
 - open: the case is in an open status; overdue: one of its office deadlines had run out by
   the local date asked (`next_due` before that day);
@@ -15,11 +17,13 @@ case counts for the leader who held it at the time asked, and a reassigned case 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from domain.policy import local_date
 from domain.vocabulary import OPEN_STATUSES
 from projections.case_queries import At, source
+from projections.caseload_rollup import counts_at
 from projections.database import Tx
 from projections.sqltypes import db_date
 
@@ -58,7 +62,33 @@ def caseloads(
     limit: int,
     after: str | None,
 ) -> list[dict[str, Any]]:
-    """One row per leader holding a case matching `where`, by leader id, after `after`."""
+    """One row per leader holding a case matching `where`, by leader id, after `after`.
+
+    `where` may name leader_id, unit_path and received_path (the reader's scope and filters).
+    As of an instant, over all time and judged on that instant's own day, the counts come from
+    the rollup (projections/caseload_rollup.py), which keeps just those columns; otherwise from
+    the states themselves. Both give the same rows (tests/views/test_caseload_rollup.py).
+    """
+    page = _Page(where, params, after, limit)
+    if at.instant is not None and period == Period() and today == local_date(at.instant):
+        assert at.timeline is not None
+        return from_rollup(tx, at.timeline, at.instant, page)
+    return from_states(tx, at, page, today=today, period=period)
+
+
+@dataclass(frozen=True)
+class _Page:
+    where: str
+    params: list[Any]
+    after: str | None
+    limit: int
+
+    def keyset(self) -> tuple[str, list[Any]]:
+        return ("leader_id > ?", [self.after]) if self.after is not None else ("1=1", [])
+
+
+def from_states(tx: Tx, at: At, page: _Page, *, today: date, period: Period) -> list[dict[str, Any]]:
+    """The caseloads counted over each case's state at `at` (one row read per case)."""
     table, when, when_params = source(tx, at)
     answered, answered_p = period.within(tx, "answered_on")
     closed, closed_p = period.within(tx, "closed_on")
@@ -74,14 +104,41 @@ def caseloads(
         _count(f"{visited} AND satisfaction IS NOT NULL"),
     ]
     select_params = [db_date(tx.postgres, today), *answered_p, *closed_p, *answered_p, *visited_p, *visited_p]
-    keyset, key_params = ("leader_id > ?", [after]) if after is not None else ("1=1", [])
+    keyset, key_params = page.keyset()
     tx.execute(
         f"SELECT leader_id, {', '.join(select)} FROM {table} "
-        f"WHERE {when} AND leader_id IS NOT NULL AND ({where}) AND {keyset} "
+        f"WHERE {when} AND leader_id IS NOT NULL AND ({page.where}) AND {keyset} "
         "GROUP BY leader_id ORDER BY leader_id LIMIT ?",
-        [*select_params, *when_params, *params, *key_params, limit],
+        [*select_params, *when_params, *page.params, *key_params, page.limit],
     )
     return [_row(r) for r in tx.fetchall()]
+
+
+def from_rollup(tx: Tx, timeline: str, instant: datetime, page: _Page) -> list[dict[str, Any]]:
+    """The caseloads at `instant` over all time, summed from the rollup's buckets."""
+    buckets, bucket_params = counts_at(tx, timeline, instant)
+    keyset, key_params = page.keyset()
+    measures = (
+        "open",
+        "overdue",
+        "answered",
+        "closed",
+        "backlog",
+        "handling_sum",
+        "handling_n",
+        "satisfied",
+        "visits",
+    )
+    tx.execute(
+        f"SELECT leader_id, {', '.join(f'SUM({m})' for m in measures)} FROM {buckets} "
+        f"AND ({page.where}) AND {keyset} GROUP BY leader_id HAVING SUM(present) > 0 ORDER BY leader_id LIMIT ?",
+        [*bucket_params, *page.params, *key_params, page.limit],
+    )
+    rows = []
+    for leader_id, *counts, handling_sum, handled, satisfied, visits in tx.fetchall():
+        avg = int(handling_sum) / int(handled) if handled else None
+        rows.append(_row((leader_id, *counts, avg, satisfied, visits)))
+    return rows
 
 
 def _row(r: tuple[Any, ...]) -> dict[str, Any]:

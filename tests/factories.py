@@ -43,7 +43,16 @@ def rid(prefix: str = "") -> str:
 
 
 def long_ago(age: timedelta = DEFAULT_AGE) -> datetime:
-    return utcnow() - age
+    return steady_morning(utcnow() - age)
+
+
+def steady_morning(moment: datetime) -> datetime:
+    """`moment`'s China day, between 08:00 and 09:00: the day's time so far shrunk 24-fold, so
+    steps an hour apart stay on one China day whenever the suite runs (handling days, day
+    filters), and a later moment still maps later."""
+    local = moment.astimezone(CHINA_TZ)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight + timedelta(hours=8) + (local - midnight) / 24
 
 
 def moment_on(day: date, hour: int = 10) -> datetime:

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from tests.conftest import ADMIN_TOKEN, LiveServer
-from tests.factories import id_number
+from tests.factories import id_number, steady_morning
 
 CST = timezone(timedelta(hours=8))
 PROBLEM = "application/problem+json"
@@ -242,7 +242,7 @@ def drive(world: World, stage: str, *, start: datetime | None = None, **registra
     hour after the last, from `start` (300 days ago by default).
     """
     assert stage in STAGES, stage
-    at = start or datetime.now(CST) - CASE_AGE
+    at = start or steady_morning(datetime.now(CST) - CASE_AGE)
     case_id = world.register(occurred_at=iso(at), **registration)
     version = 1
     steps: list[tuple[str, str, str, dict[str, Any]]] = [

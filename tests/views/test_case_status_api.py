@@ -12,6 +12,7 @@ from api.settings import Settings
 from projections.case_status import CaseStatusView
 from tests.api.helpers import CST, World, build_world, drive, iso
 from tests.conftest import ADMIN_TOKEN, LiveServer
+from tests.factories import steady_morning
 from tests.views.feed import feed
 
 
@@ -137,7 +138,7 @@ def test_caseload_follows_the_leader_holding_the_case_at_the_time_asked(world: W
 
 
 def test_caseload_answered_closed_handling_days_and_satisfaction(world: World) -> None:
-    start = datetime.now(CST) - timedelta(days=300)
+    start = steady_morning(datetime.now(CST) - timedelta(days=300))  # answered the day it was accepted
     drive(world, "closed", start=start)
     drive(world, "answered", start=start)
     drive(world, "in_handling", start=start)
