@@ -23,7 +23,7 @@ from typing import Any
 from domain.policy import local_date
 from domain.vocabulary import OPEN_STATUSES
 from projections.case_queries import At, source
-from projections.caseload_rollup import counts_at
+from projections.caseload_rollup import MEASURES, counts_at
 from projections.database import Tx
 from projections.sqltypes import db_date
 
@@ -69,7 +69,7 @@ def caseloads(
     the rollup (projections/caseload_rollup.py), which keeps just those columns; otherwise from
     the states themselves. Both give the same rows (tests/views/test_caseload_rollup.py).
     """
-    page = _Page(where, params, after, limit)
+    page = Page(where, params, after, limit)
     if at.instant is not None and period == Period() and today == local_date(at.instant):
         assert at.timeline is not None
         return from_rollup(tx, at.timeline, at.instant, page)
@@ -77,7 +77,9 @@ def caseloads(
 
 
 @dataclass(frozen=True)
-class _Page:
+class Page:
+    """The reader's condition (`where`, `params`) and one keyset page of leaders."""
+
     where: str
     params: list[Any]
     after: str | None
@@ -87,7 +89,7 @@ class _Page:
         return ("leader_id > ?", [self.after]) if self.after is not None else ("1=1", [])
 
 
-def from_states(tx: Tx, at: At, page: _Page, *, today: date, period: Period) -> list[dict[str, Any]]:
+def from_states(tx: Tx, at: At, page: Page, *, today: date, period: Period) -> list[dict[str, Any]]:
     """The caseloads counted over each case's state at `at` (one row read per case)."""
     table, when, when_params = source(tx, at)
     answered, answered_p = period.within(tx, "answered_on")
@@ -114,21 +116,11 @@ def from_states(tx: Tx, at: At, page: _Page, *, today: date, period: Period) -> 
     return [_row(r) for r in tx.fetchall()]
 
 
-def from_rollup(tx: Tx, timeline: str, instant: datetime, page: _Page) -> list[dict[str, Any]]:
+def from_rollup(tx: Tx, timeline: str, instant: datetime, page: Page) -> list[dict[str, Any]]:
     """The caseloads at `instant` over all time, summed from the rollup's buckets."""
     buckets, bucket_params = counts_at(tx, timeline, instant)
     keyset, key_params = page.keyset()
-    measures = (
-        "open",
-        "overdue",
-        "answered",
-        "closed",
-        "backlog",
-        "handling_sum",
-        "handling_n",
-        "satisfied",
-        "visits",
-    )
+    measures = MEASURES[1:]  # all but `present`, which only says a leader holds a case
     tx.execute(
         f"SELECT leader_id, {', '.join(f'SUM({m})' for m in measures)} FROM {buckets} "
         f"AND ({page.where}) AND {keyset} GROUP BY leader_id HAVING SUM(present) > 0 ORDER BY leader_id LIMIT ?",

@@ -37,7 +37,7 @@ MEASURES = (
     "present", "open", "overdue", "answered", "closed", "backlog",
     "handling_sum", "handling_n", "satisfied", "visits",
 )  # fmt: skip
-# The history columns a row's share is computed from, in this order (`share`).
+# The history columns a row's share is computed from, as `uncount_stored` reads them back.
 SOURCE_COLUMNS = (
     "timeline", "valid_from", "valid_to", "leader_id", "unit_path", "received_path", "status",
     "next_due", "answered_on", "closed_on", "backlog", "handling_days", "visited_on", "satisfaction",
@@ -101,18 +101,22 @@ def add_state(
     if row["leader_id"] is None or start >= end:
         return  # held by no leader, or empty: in no caseload at any instant
     head = (timeline, row["leader_id"], row["unit_path"] or "", row["received_path"] or "")
-    values = _share(row)
-    _add(sums, head, start, values, sign)
-    if end < FAR_FUTURE:
-        _add(sums, head, end, values, -sign)
+    _add_interval(sums, head, start, end, _share(row), sign)
     if row["next_due"] is not None:
         late = max(start, _overdue_from(row["next_due"]))
         if late < end:
             one = [0] * len(MEASURES)
             one[_OVERDUE] = 1
-            _add(sums, head, late, one, sign)
-            if end < FAR_FUTURE:
-                _add(sums, head, end, one, -sign)
+            _add_interval(sums, head, late, end, one, sign)
+
+
+def _add_interval(
+    sums: Sums, head: tuple[str, str, str, str], start: datetime, end: datetime, values: list[int], sign: int
+) -> None:
+    """`values` in force over [start, end): added at its start, taken away at its end (if it has one)."""
+    _add(sums, head, start, values, sign)
+    if end < FAR_FUTURE:
+        _add(sums, head, end, values, -sign)
 
 
 def uncount_stored(sums: Sums, pg: bool, rows: Iterable[Sequence[Any]]) -> None:

@@ -17,7 +17,7 @@ from domain.policy import CHINA_TZ, local_date
 from projections.case_history import OCCURRED, RECORDED
 from projections.case_queries import At
 from projections.case_status import CaseStatusView
-from projections.caseload import Period, _Page, caseloads, from_rollup, from_states
+from projections.caseload import Page, Period, caseloads, from_rollup, from_states
 from projections.database import ViewDatabase
 from projections.rebuild import check_view
 from projections.runner import ViewRunner
@@ -98,7 +98,7 @@ def test_rollup_counts_equal_the_states_at_every_instant_and_scope(
     with built.transaction(write=False) as tx:
         for instant in instants:
             for where, params in scopes:
-                page = _Page(where, params, None, 1000)
+                page = Page(where, params, None, 1000)
                 expected = from_states(
                     tx, At(timeline, instant), page, today=local_date(instant), period=Period()
                 )
@@ -126,12 +126,12 @@ def test_caseloads_takes_the_rollup_only_as_of_an_instant_over_all_time(built: V
 def test_rollup_pages_by_leader_like_the_states(built: ViewDatabase) -> None:
     instant = _middle(built)
     with built.transaction(write=False) as tx:
-        whole = from_rollup(tx, OCCURRED, instant, _Page("1=1", [], None, 1000))
+        whole = from_rollup(tx, OCCURRED, instant, Page("1=1", [], None, 1000))
         assert len(whole) > 4
         pages: list[dict[str, Any]] = []
         after = None
         while True:
-            page = from_rollup(tx, OCCURRED, instant, _Page("1=1", [], after, 3))
+            page = from_rollup(tx, OCCURRED, instant, Page("1=1", [], after, 3))
             pages += page
             if len(page) < 3:
                 break
