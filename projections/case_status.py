@@ -19,6 +19,7 @@ from uuid import UUID
 
 from domain import case_events as ev
 from domain.application import LedgerApplication
+from projections import caseload_rollup as rollup
 from projections.case_history import (
     OCCURRED,
     RECORDED,
@@ -30,7 +31,6 @@ from projections.case_history import (
 )
 from projections.case_log import case_log
 from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS
-from projections.caseload_rollup import ROLLUP, SOURCE_COLUMNS, Sums, add_state, apply_sums, uncount_stored
 from projections.database import Tx
 from projections.sqltypes import FAR_PAST, db_bool, db_date, db_time
 from projections.units import UnitPaths
@@ -71,18 +71,18 @@ def _upsert(table: str) -> str:
 
 HISTORY_COLUMNS = ("timeline", "valid_from", "valid_to", *COLUMNS)
 
-# A case's rows on a timeline from an instant on, for many cases in one statement (PostgreSQL).
+# A case's rows on a timeline from an instant on, for the batch's tails in one statement
+# (PostgreSQL), as the caseload rollup staged them (projections/caseload_rollup.py).
 _DELETE_TAILS_PG = (
-    "DELETE FROM {table} h USING unnest(?::text[], ?::text[], ?::timestamptz[]) AS d(case_id, timeline, since) "
-    "WHERE h.case_id = d.case_id AND h.timeline = d.timeline AND h.valid_from >= d.since "
-    f"RETURNING {', '.join('h.' + c for c in SOURCE_COLUMNS)}"
+    f"DELETE FROM {{table}} h USING {rollup.TAILS} t "
+    "WHERE h.case_id = t.case_id AND h.timeline = t.timeline AND h.valid_from >= t.since"
 )
 
 
 class CaseStatusView:
     name: ClassVar[str] = "case_status"
     # The caseload rollup sums the history rows' changes (projections/caseload_rollup.py).
-    tables: ClassVar[tuple[str, ...]] = (STATUS, HISTORY, ROLLUP)
+    tables: ClassVar[tuple[str, ...]] = (STATUS, HISTORY, rollup.ROLLUP)
 
     def __init__(self, ledger: LedgerApplication) -> None:
         self.ledger = ledger
@@ -119,8 +119,7 @@ class CaseStatusView:
         logs = self.log.histories(tx, batch, touched)
         current: list[list[Any]] = []
         history: list[list[Any]] = []
-        replaced: list[tuple[str, str, datetime | None]] = []
-        sums: Sums = {}
+        replaced: list[tuple[str, str, datetime]] = []
         pg = tx.postgres
         # The view holds every event before the batch: only what the batch's events change is derived.
         new_from = batch[0].position
@@ -138,13 +137,15 @@ class CaseStatusView:
                 self._keep((OCCURRED, case_id), occurred.replayed)
             current.append(db_values(pg, recorded.intervals[-1][2]))
             for timeline, tail in ((RECORDED, recorded), (OCCURRED, occurred)):
-                replaced.append((str(case_id), timeline, tail.since))
+                # The whole timeline is the tail from the earliest instant there is.
+                replaced.append((str(case_id), timeline, tail.since or FAR_PAST))
                 history += self._history(pg, timeline, tail.intervals)
-                for start, end, row in tail.intervals:
-                    add_state(sums, timeline, start, end, row, 1)
-        uncount_stored(sums, pg, self._delete_history(tx, replaced))
+        # The rollup takes back the counts of the rows replaced and adds those of their
+        # replacements, in SQL, on either side of the rewrite.
+        rollup.take_back(tx, replaced)
+        self._delete_history(tx, replaced)
         tx.insert_rows(tx.table(HISTORY), HISTORY_COLUMNS, history)
-        apply_sums(tx, sums)
+        rollup.put_back(tx)
         tx.executemany(_upsert(tx.table(STATUS)), current)
         repeated = {(str(e.event.earlier_case_id),) for e in batch if isinstance(e.event, ev.RepeatLinked)}
         tx.executemany(
@@ -160,23 +161,14 @@ class CaseStatusView:
         ]
 
     @staticmethod
-    def _delete_history(
-        tx: Tx, replaced: Sequence[tuple[str, str, datetime | None]]
-    ) -> list[tuple[Any, ...]]:
-        """Delete each case's rows on a timeline from `since` on (all of them if None); return
-        what they held of SOURCE_COLUMNS, so the caseload rollup can take their counts back."""
+    def _delete_history(tx: Tx, replaced: Sequence[tuple[str, str, datetime]]) -> None:
+        """Delete each case's rows on a timeline from `since` on."""
         table, pg = tx.table(HISTORY), tx.postgres
-        # The whole timeline is the tail from the earliest instant there is.
-        tails = [(case_id, timeline, db_time(pg, since or FAR_PAST)) for case_id, timeline, since in replaced]
-        if not tails:
-            return []
         if pg:
-            tx.execute(
-                _DELETE_TAILS_PG.format(table=table), [list(column) for column in zip(*tails, strict=True)]
-            )
-            return tx.fetchall()
-        removed: list[tuple[Any, ...]] = []
-        delete = f"DELETE FROM {table} WHERE case_id = ? AND timeline = ? AND valid_from >= ? RETURNING "
-        for key in tails:  # SQLite: one statement per case (there is no round trip to save)
-            removed += tx.execute(delete + ", ".join(SOURCE_COLUMNS), key).fetchall()
-        return removed
+            tx.execute(_DELETE_TAILS_PG.format(table=table))
+            return
+        # SQLite: one statement per case (there is no round trip to save).
+        tx.executemany(
+            f"DELETE FROM {table} WHERE case_id = ? AND timeline = ? AND valid_from >= ?",
+            [(case_id, timeline, db_time(pg, since)) for case_id, timeline, since in replaced],
+        )

@@ -17,19 +17,23 @@ plus 31 plus one day's changes per leader and unit, however many cases there are
 
 The rows are integer sums and a bucket whose sums all come to zero is deleted, so the table is a
 function of the history rows alone and a rebuild gives the same rows (projections/rebuild.py).
-The case status view keeps it in the transaction that writes the history rows.
+
+The case status view keeps it in the transaction that writes the history rows, in SQL: the rows
+a batch replaces are staged as changes with sign -1 before they are deleted, the rows it writes
+with sign +1 after they are inserted, and the staged changes are summed into the buckets in one
+statement. The history rows never travel back to Python, and a state that a batch deletes and
+writes again (the usual tail row) cancels out before it reaches the table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
-from domain.policy import CHINA_TZ
 from domain.vocabulary import OPEN_STATUSES
 from projections.database import Tx
-from projections.sqltypes import FAR_FUTURE, db_time, py_date, py_time
+from projections.sqltypes import FAR_FUTURE, db_time
 
 ROLLUP = "caseload_rollup"
 KEY = ("timeline", "grain", "bucket", "leader_id", "unit_path", "received_path")
@@ -37,139 +41,168 @@ MEASURES = (
     "present", "open", "overdue", "answered", "closed", "backlog",
     "handling_sum", "handling_n", "satisfied", "visits",
 )  # fmt: skip
-# The history columns a row's share is computed from, as `uncount_stored` reads them back.
-SOURCE_COLUMNS = (
-    "timeline", "valid_from", "valid_to", "leader_id", "unit_path", "received_path", "status",
-    "next_due", "answered_on", "closed_on", "backlog", "handling_days", "visited_on", "satisfaction",
-    "satisfied",
-)  # fmt: skip
-_OPEN = frozenset(s.value for s in OPEN_STATUSES)
-_OVERDUE = MEASURES.index("overdue")
+# Scratch tables of one transaction (TEMP, emptied before it ends): the (case, timeline) tails a
+# batch replaces, and the changes their rows make. Names of their own: a rebuild shadows the
+# view's tables with TEMP tables of the same names (projections/rebuild.py).
+TAILS, CHANGES = "caseload_tails", "caseload_changes"
+TAIL_COLUMNS = ("case_id", "timeline", "since")
 
-Key = tuple[str, str, datetime, str, str, str]
-Sums = dict[Key, list[int]]
+# SQL for each store's time columns (timestamptz; SQLite: UTC text, sqltypes.db_time).
+_PG, _SQLITE = True, False
+_TIME = {_PG: "timestamptz", _SQLITE: "TEXT"}
+_MONTH = {
+    _PG: "date_trunc('month', changed_at, 'UTC')",
+    _SQLITE: "substr(changed_at, 1, 7) || '-01T00:00:00.000000Z'",
+}
+_DAY = {
+    _PG: "date_trunc('day', changed_at, 'UTC')",
+    _SQLITE: "substr(changed_at, 1, 10) || 'T00:00:00.000000Z'",
+}
+# A deadline on `next_due` has run out at the start of the next China day (UTC+8, policy.CHINA_TZ):
+# 16:00 UTC on `next_due` itself.
+_OVERDUE_FROM = {
+    _PG: "((h.next_due + 1)::timestamp AT TIME ZONE 'UTC' - interval '8 hours')",
+    _SQLITE: "(h.next_due || 'T16:00:00.000000Z')",
+}
+_LATER = {_PG: "GREATEST", _SQLITE: "max"}
 
 
-def _share(row: dict[str, Any]) -> list[int]:
-    """A state's counts, in MEASURES order, as the caseload counts it (projections/caseload.py)."""
-    answered = row["answered_on"] is not None
-    handled = answered and row["handling_days"] is not None
-    rated = row["visited_on"] is not None and row["satisfaction"] is not None
-    return [
-        1,
-        int(row["status"] in _OPEN),
-        0,  # overdue: its own interval (`add_state`)
-        int(answered),
-        int(row["closed_on"] is not None),
-        int(bool(row["backlog"])),
-        int(row["handling_days"]) if handled else 0,
-        int(handled),
-        int(rated and bool(row["satisfied"])),
-        int(rated),
+def _flag(condition: str) -> str:
+    return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
+
+
+_OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
+_HANDLED = "h.answered_on IS NOT NULL AND h.handling_days IS NOT NULL"
+_RATED = "h.visited_on IS NOT NULL AND h.satisfaction IS NOT NULL"
+# A state's counts, as the caseload counts it (projections/caseload.py); "overdue" is a change of
+# its own, over the part of the state after its deadline ran out.
+_SHARE = {
+    "present": "1",
+    "open": _flag(f"h.status IN ({_OPEN})"),
+    "overdue": "0",
+    "answered": _flag("h.answered_on IS NOT NULL"),
+    "closed": _flag("h.closed_on IS NOT NULL"),
+    "backlog": _flag("h.backlog"),
+    "handling_sum": f"CASE WHEN {_HANDLED} THEN h.handling_days ELSE 0 END",
+    "handling_n": _flag(_HANDLED),
+    "satisfied": _flag(f"{_RATED} AND h.satisfied"),
+    "visits": _flag(_RATED),
+}
+_HEAD = ("timeline", "changed_at", "leader_id", "unit_path", "received_path")
+
+
+def _stage_sql(pg: bool, sign: int) -> str:
+    """Stage the changes of the history rows of the staged tails, with `sign` (+1 or -1).
+
+    A row makes up to four: its share at valid_from, taken away at valid_to (if it ends), and
+    one overdue from when its deadline ran out (if inside the row), taken away at valid_to.
+    """
+    shares = ", ".join(f"{expression} AS {m}" for m, expression in _SHARE.items())
+    states = (
+        f"SELECT h.timeline, h.valid_from, h.valid_to, h.leader_id, COALESCE(h.unit_path, '') AS unit_path, "
+        f"COALESCE(h.received_path, '') AS received_path, {shares}, "
+        f"CASE WHEN h.next_due IS NULL THEN NULL ELSE {_LATER[pg]}(h.valid_from, {_OVERDUE_FROM[pg]}) END AS late "
+        f"FROM {TAILS} t JOIN case_history h ON h.case_id = t.case_id AND h.timeline = t.timeline "
+        "AND h.valid_from >= t.since WHERE h.leader_id IS NOT NULL AND h.valid_from < h.valid_to"
+    )
+    head = "timeline, {at}, leader_id, unit_path, received_path"
+
+    def part(at: str, factor: int, overdue_only: bool, where: str) -> str:
+        if overdue_only:
+            values = ", ".join(f"{factor * sign if m == 'overdue' else 0}" for m in MEASURES)
+        else:
+            values = ", ".join(f"{factor * sign} * {m}" for m in MEASURES)
+        return f"SELECT {head.format(at=at)}, {values} FROM states{where}"
+
+    ends = "valid_to < ?"
+    late = "late IS NOT NULL AND late < valid_to"
+    parts = [
+        part("valid_from", 1, False, ""),
+        part("valid_to", -1, False, f" WHERE {ends}"),
+        part("late", 1, True, f" WHERE {late}"),
+        part("valid_to", -1, True, f" WHERE {late} AND {ends}"),
     ]
+    return (
+        f"WITH states AS ({states}) INSERT INTO {CHANGES} ({', '.join((*_HEAD, *MEASURES))}) "
+        + " UNION ALL ".join(parts)
+    )
 
 
-def _overdue_from(next_due: date) -> datetime:
-    """The first instant at which a deadline on `next_due` has run out (the next China day)."""
-    return datetime.combine(next_due + timedelta(days=1), time(), CHINA_TZ).astimezone(UTC)
+_SET = ", ".join(f"{m} = {ROLLUP}.{m} + excluded.{m}" for m in MEASURES)
+# Matched by the partial index of the same condition (migration 0011): the few zero buckets.
+ZERO = " AND ".join(f"{m} = 0" for m in MEASURES)
+_NONZERO = " OR ".join(f"{m} <> 0" for m in MEASURES)
+
+
+def _fold_sql(pg: bool) -> str:
+    """Sum the staged changes into the buckets: per exact instant first (where a state a batch
+    takes back and writes again cancels out), then the instants into their days and months."""
+    # CAST: PostgreSQL sums bigints into numeric, slow to compare and add.
+    sums = ", ".join(f"CAST(SUM({m}) AS BIGINT) AS {m}" for m in MEASURES)
+    head = "leader_id, unit_path, received_path"
+    coarser = " UNION ALL ".join(
+        f"SELECT timeline, '{grain}', {bucket}, {head}, {sums} FROM x GROUP BY timeline, {bucket}, {head}"
+        for grain, bucket in (("d", _DAY[pg]), ("m", _MONTH[pg]))
+    )
+    key = ", ".join(KEY)
+    # WHERE: SQLite's parser needs one before an upsert's ON CONFLICT. Sorted: one steady order
+    # of row locks.
+    return (
+        f"WITH x AS (SELECT timeline, changed_at, {head}, {sums} FROM {CHANGES} "
+        f"GROUP BY timeline, changed_at, {head}), "
+        f"buckets ({key}, {', '.join(MEASURES)}) AS (SELECT timeline, 'x', changed_at, {head}, "
+        f"{', '.join(MEASURES)} FROM x UNION ALL {coarser}) "
+        f"INSERT INTO {ROLLUP} ({key}, {', '.join(MEASURES)}) SELECT * FROM buckets WHERE {_NONZERO} "
+        f"ORDER BY {key} ON CONFLICT ({key}) DO UPDATE SET {_SET}"
+    )
+
+
+_STAGE = {(pg, sign): _stage_sql(pg, sign) for pg in (_PG, _SQLITE) for sign in (1, -1)}
+_FOLD = {pg: _fold_sql(pg) for pg in (_PG, _SQLITE)}
+
+
+def _scratch(tx: Tx) -> None:
+    pg = tx.postgres
+    # PostgreSQL: also emptied at every commit, so a transaction never starts with rows in them.
+    keep = " ON COMMIT DELETE ROWS" if pg else ""
+    changes = ", ".join(
+        [f"timeline TEXT, changed_at {_TIME[pg]}, leader_id TEXT, unit_path TEXT, received_path TEXT"]
+        # INTEGER: PostgreSQL sums integers in bigint, bigints in numeric (slow).
+        + [f"{m} INTEGER" for m in MEASURES]
+    )
+    tx.execute(
+        f"CREATE TEMP TABLE IF NOT EXISTS {TAILS} (case_id TEXT, timeline TEXT, since {_TIME[pg]}){keep}"
+    )
+    tx.execute(f"CREATE TEMP TABLE IF NOT EXISTS {CHANGES} ({changes}){keep}")
+
+
+def take_back(tx: Tx, tails: Sequence[tuple[str, str, datetime]]) -> None:
+    """Stage the tails a batch replaces (case_id, timeline, since), and take back the counts of
+    their stored rows. Call before the rows are deleted; `put_back` after the new ones are written."""
+    _scratch(tx)
+    pg = tx.postgres
+    tx.insert_rows(TAILS, TAIL_COLUMNS, [(c, t, db_time(pg, since)) for c, t, since in tails])
+    _stage(tx, -1)
+
+
+def put_back(tx: Tx) -> None:
+    """Count the rows now stored in the staged tails, add every staged change to the buckets,
+    drop the buckets that came to zero, and empty the scratch tables."""
+    _stage(tx, 1)
+    tx.execute(_FOLD[tx.postgres])
+    tx.execute(f"DELETE FROM {ROLLUP} WHERE {ZERO}")
+    tx.execute(f"DELETE FROM {CHANGES}")
+    tx.execute(f"DELETE FROM {TAILS}")
+
+
+def _stage(tx: Tx, sign: int) -> None:
+    tx.execute(_STAGE[tx.postgres, sign], [db_time(tx.postgres, FAR_FUTURE)] * 2)
 
 
 def _buckets(instant: datetime) -> tuple[datetime, datetime, datetime]:
     utc = instant.astimezone(UTC)
     day = utc.replace(hour=0, minute=0, second=0, microsecond=0)
     return day.replace(day=1), day, utc
-
-
-def _add(
-    sums: Sums, head: tuple[str, str, str, str], instant: datetime, values: list[int], sign: int
-) -> None:
-    timeline, leader, unit, received = head
-    for grain, bucket in zip("mdx", _buckets(instant), strict=True):
-        key = (timeline, grain, bucket, leader, unit, received)
-        kept = sums.get(key)
-        if kept is None:
-            sums[key] = [sign * v for v in values]
-        else:
-            for i, v in enumerate(values):
-                kept[i] += sign * v
-
-
-def add_state(
-    sums: Sums, timeline: str, start: datetime, end: datetime, row: dict[str, Any], sign: int
-) -> None:
-    """Count (sign +1) or uncount (-1) one history row: a state valid over [start, end)."""
-    if row["leader_id"] is None or start >= end:
-        return  # held by no leader, or empty: in no caseload at any instant
-    head = (timeline, row["leader_id"], row["unit_path"] or "", row["received_path"] or "")
-    _add_interval(sums, head, start, end, _share(row), sign)
-    if row["next_due"] is not None:
-        late = max(start, _overdue_from(row["next_due"]))
-        if late < end:
-            one = [0] * len(MEASURES)
-            one[_OVERDUE] = 1
-            _add_interval(sums, head, late, end, one, sign)
-
-
-def _add_interval(
-    sums: Sums, head: tuple[str, str, str, str], start: datetime, end: datetime, values: list[int], sign: int
-) -> None:
-    """`values` in force over [start, end): added at its start, taken away at its end (if it has one)."""
-    _add(sums, head, start, values, sign)
-    if end < FAR_FUTURE:
-        _add(sums, head, end, values, -sign)
-
-
-def uncount_stored(sums: Sums, pg: bool, rows: Iterable[Sequence[Any]]) -> None:
-    """Uncount history rows as read back from the store (SOURCE_COLUMNS, in store types)."""
-    for values in rows:
-        row = dict(zip(SOURCE_COLUMNS, values, strict=True))
-        if not pg:
-            for name in ("valid_from", "valid_to"):
-                row[name] = py_time(row[name])
-            for name in ("next_due", "answered_on", "closed_on", "visited_on"):
-                row[name] = py_date(row[name])
-        add_state(sums, row["timeline"], row["valid_from"], row["valid_to"], row, -1)
-
-
-def _changed(sums: Sums) -> list[tuple[Key, list[int]]]:
-    return sorted((k, v) for k, v in sums.items() if any(v))  # sorted: a steady lock order
-
-
-_SET = ", ".join(f"{m} = {ROLLUP}.{m} + excluded.{m}" for m in MEASURES)
-_ZERO = " AND ".join(f"{m} = 0" for m in MEASURES)
-_PG_TYPES = ("text", "text", "timestamptz", "text", "text", "text", *("bigint",) * len(MEASURES))
-
-
-def apply_sums(tx: Tx, sums: Sums) -> None:
-    """Add the summed changes to the stored buckets, and drop the buckets that come to zero."""
-    changed = _changed(sums)
-    if not changed:
-        return
-    pg = tx.postgres
-    rows = [[*k[:2], db_time(pg, k[2]), *k[3:], *v] for k, v in changed]
-    names = ", ".join((*KEY, *MEASURES))
-    on_key = " AND ".join(f"r.{c} = z.{c}" for c in KEY)
-    if pg:  # one statement each, the rows as arrays
-        columns = [list(c) for c in zip(*rows, strict=True)]
-        arrays = ", ".join(f"?::{t}[]" for t in _PG_TYPES)
-        tx.execute(
-            f"INSERT INTO {ROLLUP} ({names}) SELECT * FROM unnest({arrays}) "
-            f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {_SET}",
-            columns,
-        )
-        keys = ", ".join(f"?::{t}[]" for t in _PG_TYPES[: len(KEY)])
-        tx.execute(
-            f"DELETE FROM {ROLLUP} r USING unnest({keys}) AS z({', '.join(KEY)}) WHERE {on_key} AND {_ZERO}",
-            columns[: len(KEY)],
-        )
-        return
-    marks = ", ".join("?" * (len(KEY) + len(MEASURES)))
-    tx.executemany(
-        f"INSERT INTO {ROLLUP} ({names}) VALUES ({marks}) ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {_SET}",
-        rows,
-    )
-    match = " AND ".join(f"{c} = ?" for c in KEY)
-    tx.executemany(f"DELETE FROM {ROLLUP} WHERE {match} AND {_ZERO}", [r[: len(KEY)] for r in rows])
 
 
 def counts_at(tx: Tx, timeline: str, instant: datetime) -> tuple[str, list[Any]]:

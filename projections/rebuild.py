@@ -9,9 +9,11 @@ THE CONTRACT A VIEW MUST FOLLOW (so that rebuild and check-views work without kn
    the same names and definitions on its own connection; unqualified names resolve to temp
    tables first on both stores (PostgreSQL's pg_temp, SQLite's temp schema), so the unchanged
    SQL writes the scratch copy while every other connection still reads the live tables.
-3. `apply` writes only through the `tx` it is given: no commit, no other connection, no DDL.
-   It may read its own tables through `tx` (it then sees the copy being built), but not another
-   view's tables (they may stand at another position).
+3. `apply` writes only through the `tx` it is given: no commit, no other connection, no DDL on
+   its tables. It may read its own tables through `tx` (it then sees the copy being built), but
+   not another view's tables (they may stand at another position). It may use TEMP scratch
+   tables of names no view table has (`CREATE TEMP TABLE IF NOT EXISTS`), if it leaves them
+   empty: they belong to the connection, so a rebuild's scratch never meets the live runner's.
 4. The rows are a function of the events alone (position, recorded_at, typed event) and of
    ledger reference data that never changes its answer (e.g. unit paths): no `now()`, no
    random values, no serial/identity columns, no column defaults that differ per run, no
