@@ -44,7 +44,7 @@ def source(tx: Tx, at: At) -> tuple[str, str, list[Any]]:
     t = db_time(tx.postgres, at.instant)
     if tx.postgres and at.timeline in (OCCURRED, RECORDED):
         # The same states (valid_from <= t < valid_to), found through the timeline's GiST index
-        # on the interval (migrations/postgres/0007; covering the caseload's columns since 0009):
+        # on the interval (migrations/postgres/0007, again since 0012):
         # the expression and the timeline constant must match the index's for the planner to use it.
         span = "tstzrange(valid_from, greatest(valid_from, valid_to), '[)')"
         return tx.table(HISTORY), f"timeline = '{at.timeline}' AND {span} @> ?::timestamptz", [t]

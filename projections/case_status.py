@@ -71,13 +71,6 @@ def _upsert(table: str) -> str:
 
 HISTORY_COLUMNS = ("timeline", "valid_from", "valid_to", *COLUMNS)
 
-# A case's rows on a timeline from an instant on, for the batch's tails in one statement
-# (PostgreSQL), as the caseload rollup staged them (projections/caseload_rollup.py).
-_DELETE_TAILS_PG = (
-    f"DELETE FROM {{table}} h USING {rollup.TAILS} t "
-    "WHERE h.case_id = t.case_id AND h.timeline = t.timeline AND h.valid_from >= t.since"
-)
-
 
 class CaseStatusView:
     name: ClassVar[str] = "case_status"
@@ -140,12 +133,11 @@ class CaseStatusView:
                 # The whole timeline is the tail from the earliest instant there is.
                 replaced.append((str(case_id), timeline, tail.since or FAR_PAST))
                 history += self._history(pg, timeline, tail.intervals)
-        # The rollup takes back the counts of the rows replaced and adds those of their
-        # replacements, in SQL, on either side of the rewrite.
-        rollup.take_back(tx, replaced)
-        self._delete_history(tx, replaced)
+        # Each case's rows on a timeline from `since` on are replaced. The caseload rollup takes
+        # back the counts of the rows deleted and adds those of the rows written, in SQL.
+        rollup.take_back(tx, tx.table(HISTORY), replaced)
         tx.insert_rows(tx.table(HISTORY), HISTORY_COLUMNS, history)
-        rollup.put_back(tx)
+        rollup.put_back(tx, tx.table(HISTORY))
         tx.executemany(_upsert(tx.table(STATUS)), current)
         repeated = {(str(e.event.earlier_case_id),) for e in batch if isinstance(e.event, ev.RepeatLinked)}
         tx.executemany(
@@ -159,16 +151,3 @@ class CaseStatusView:
             [timeline, db_time(pg, start), db_time(pg, end), *db_values(pg, row)]
             for start, end, row in intervals
         ]
-
-    @staticmethod
-    def _delete_history(tx: Tx, replaced: Sequence[tuple[str, str, datetime]]) -> None:
-        """Delete each case's rows on a timeline from `since` on."""
-        table, pg = tx.table(HISTORY), tx.postgres
-        if pg:
-            tx.execute(_DELETE_TAILS_PG.format(table=table))
-            return
-        # SQLite: one statement per case (there is no round trip to save).
-        tx.executemany(
-            f"DELETE FROM {table} WHERE case_id = ? AND timeline = ? AND valid_from >= ?",
-            [(case_id, timeline, db_time(pg, since)) for case_id, timeline, since in replaced],
-        )

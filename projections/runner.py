@@ -223,7 +223,7 @@ class ViewRunner:
         self._batches[view.name] = number
         self.board.notify()
         self._fault("committed", view.name, number)
-        if self._statistics.applied(view.name, len(events)):
+        if self._statistics.applied(view.name, len(events), new_position):
             with self.db.transaction(conn) as tx:
                 analyze(tx, view.tables)
         return new_position

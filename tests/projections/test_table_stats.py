@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import time
+from itertools import pairwise
 
 import pytest
 
@@ -15,10 +16,20 @@ from tests.projections.views import CountingView, write_cases
 
 
 def test_the_clock_is_due_once_per_threshold() -> None:
-    clock = StatisticsClock(every=10)
-    assert [clock.applied("v", 4) for _ in range(5)] == [False, False, True, False, False]
-    assert clock.applied("other", 9) is False  # counted per view
-    assert clock.applied("v", 4) is True  # 4 + 4 + 4 left over from the last refresh: 12
+    clock = StatisticsClock(every=10, growth=0.5)
+    assert [clock.applied("v", 4, 4 * (i + 1)) for i in range(5)] == [False, False, True, False, False]
+    assert clock.applied("other", 9, 9) is False  # counted per view
+    assert clock.applied("v", 4, 24) is True  # 4 + 4 + 4 left over from the last refresh: 12
+
+
+def test_the_clock_follows_the_tables_growth() -> None:
+    """Due after `every` events, or a share `growth` of the position last analyzed at if that is
+    more: the number of ANALYZEs grows with the log of the ledger, not in proportion to it."""
+    clock = StatisticsClock(every=10, growth=0.5)
+    due = [position for position in range(1, 1001) if clock.applied("v", 1, position)]
+    assert due[:3] == [10, 20, 30]  # 10 events, or half of the position: 10 is more until 20
+    assert all(b - a == max(10, a // 2 + (a % 2)) for a, b in pairwise(due)), due
+    assert due[-3:] == [345, 518, 777] and len(due) == 11  # the next, 1166, is past the end
 
 
 def _analyzed(db: ViewDatabase, table: str) -> int:

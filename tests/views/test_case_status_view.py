@@ -147,12 +147,16 @@ def test_reference_events_are_skipped_and_batches_write_few_statements(ledger: L
         tx.insert_rows = counting_insert  # type: ignore[method-assign]
         view.apply(tx, batch)
     # Per batch, not per case: the caseload rollup's scratch tables (made if missing) and the
-    # tails being replaced; their stored rows' counts staged; one delete of that history (on
-    # SQLite one executemany, one statement per case and timeline) and one insert of the new; their counts staged, summed into the rollup, its zero buckets deleted, the
-    # scratch emptied; one upsert of the current rows. No read of the ledger: the cases were
-    # registered in the batch, and no history row is read back into Python.
-    scratch, staged = ["CREATE", "CREATE", "INSERT", "WITH"], ["WITH", "WITH", "DELETE", "DELETE", "DELETE"]
-    expected = [*scratch, "DELETE", "INSERT", *staged, "INSERT"]
+    # tails being replaced; their stored rows deleted and their counts staged (PostgreSQL in one
+    # statement; SQLite stages, then one executemany of a delete per case and timeline); one
+    # insert of the new history; its counts staged, summed into the rollup, the zero buckets
+    # deleted, the scratch emptied; one upsert of the current rows. No read of the ledger (the
+    # cases were registered in the batch), and no history row is read back into Python.
+    # PostgreSQL also has the tails' joins probe the primary key (caseload_rollup._probe_the_key).
+    planned = ["SELECT"] if db.postgres else []
+    removed = ["WITH"] if db.postgres else ["WITH", "DELETE"]
+    staged = ["WITH", *planned, "WITH", "DELETE", "DELETE", "DELETE"]  # planned: and back
+    expected = ["CREATE", "CREATE", *planned, "INSERT", *removed, "INSERT", *staged, "INSERT"]
     assert [s.split()[0] for s in statements] == expected, statements
     with command_context(actor=actor()):
         assert {r.status for r in [ledger.get_case(c.id) for c in cases]} == {Status.IN_HANDLING}
