@@ -24,8 +24,9 @@ function of the history rows alone and a rebuild gives the same rows (projection
 The case status view keeps it in the transaction that writes the history rows, in SQL: the rows
 a batch replaces are staged as changes with sign -1 as they are deleted (PostgreSQL: from what
 the DELETE returns; SQLite: just before), the rows it writes with sign +1 after they are
-inserted, and the staged changes are summed into the buckets in one statement. The history rows never travel back to Python, and a state that a batch deletes and
-writes again (the usual tail row) cancels out before it reaches the table.
+inserted, and the staged changes are summed into the buckets in one statement. The history
+rows never travel back to Python, and a state that a batch deletes and writes again (the usual
+tail row) cancels out before it reaches the table.
 """
 
 from __future__ import annotations
