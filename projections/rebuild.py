@@ -41,6 +41,7 @@ from psycopg import sql as pgsql
 from domain.application import LedgerApplication
 from projections.database import Tx, ViewDatabase
 from projections.feed import fetch, ledger_position
+from projections.gc_pace import fewer_collections
 from projections.positions import ensure_rows, now_sql
 from projections.runner import MAX_BATCH
 from projections.view import View, ViewEvent
@@ -143,6 +144,10 @@ class Scratch:
         """Apply the ledger after `position` up to `until` (in `tx`, or one transaction per batch)."""
         if self.position >= until:
             return
+        with fewer_collections():
+            self._replay(until, tx)
+
+    def _replay(self, until: int, tx: Tx | None) -> None:
         while self.position < until:
             events, failed = fetch(self.ledger, self.position, until, self.batch_size)
             if events:

@@ -28,6 +28,7 @@ from psycopg import sql as pgsql
 from domain.application import LedgerApplication
 from projections.database import ViewDatabase
 from projections.feed import DecodeFailed, fetch, ledger_position
+from projections.gc_pace import fewer_collections
 from projections.positions import PositionBoard, ViewStatus, ensure_rows, now_sql
 from projections.table_stats import StatisticsClock, analyze
 from projections.view import View, ViewEvent
@@ -126,7 +127,7 @@ class ViewRunner:
 
     def catch_up(self, until: int | None = None) -> dict[str, int]:
         """Apply batches until each view this runner owns reaches the ledger's end (or `until`)."""
-        with self._mutex:
+        with self._mutex, fewer_collections():
             conn = self._connection()
             if not self._rows_ensured:
                 with self.db.transaction(conn) as tx:
