@@ -120,14 +120,14 @@ def _stage_sql(pg: bool, sign: int, rows: str) -> str:
         f"CASE WHEN h.next_due IS NULL THEN NULL ELSE {_LATER[pg]}(h.valid_from, {_OVERDUE_FROM[pg]}) END AS late "
         "FROM picked h WHERE h.leader_id IS NOT NULL AND h.valid_from < h.valid_to"
     )
-    head = "timeline, {at}, leader_id, unit_path, received_path"
 
     def part(at: str, factor: int, overdue_only: bool, where: str) -> str:
+        head = ", ".join(at if c == "changed_at" else c for c in _HEAD)
         if overdue_only:
             values = ", ".join(f"{factor * sign if m == 'overdue' else 0}" for m in MEASURES)
         else:
             values = ", ".join(f"{factor * sign} * {m}" for m in MEASURES)
-        return f"SELECT {head.format(at=at)}, {values} FROM states{where}"
+        return f"SELECT {head}, {values} FROM states{where}"
 
     ends = "valid_to < ?"
     late = "late IS NOT NULL AND late < valid_to"
@@ -199,13 +199,11 @@ def take_back(tx: Tx, history: str, tails: Sequence[tuple[str, str, datetime]]) 
     _scratch(tx)
     pg = tx.postgres
     _probe_the_key(tx, True)
-    tx.insert_rows(TAILS, TAIL_COLUMNS, [(c, t, db_time(pg, since)) for c, t, since in tails])
+    rows = [(c, t, db_time(pg, since)) for c, t, since in tails]
+    tx.insert_rows(TAILS, TAIL_COLUMNS, rows)
     _stage(tx, _UNCOUNT_TAILS[pg].format(history=history))
     if not pg:  # SQLite has no DELETE in a WITH: one statement per tail (no round trip to save)
-        tx.executemany(
-            f"DELETE FROM {history} WHERE case_id = ? AND timeline = ? AND valid_from >= ?",
-            [(c, t, db_time(pg, since)) for c, t, since in tails],
-        )
+        tx.executemany(f"DELETE FROM {history} WHERE case_id = ? AND timeline = ? AND valid_from >= ?", rows)
 
 
 def put_back(tx: Tx, history: str) -> None:
@@ -219,6 +217,9 @@ def put_back(tx: Tx, history: str) -> None:
     tx.execute(f"DELETE FROM {TAILS}")
 
 
+_JOINS_BUT_PROBES = ("enable_hashjoin", "enable_mergejoin")
+
+
 def _probe_the_key(tx: Tx, on: bool) -> None:
     """Have the tails reach their history rows through its primary key, one probe each (between
     `take_back` and `put_back`; PostgreSQL: SQLite does so anyway). Left to itself the planner
@@ -228,9 +229,6 @@ def _probe_the_key(tx: Tx, on: bool) -> None:
         value = "off" if on else "on"
         settings = ", ".join(f"set_config('{name}', '{value}', true)" for name in _JOINS_BUT_PROBES)
         tx.execute(f"SELECT {settings}")
-
-
-_JOINS_BUT_PROBES = ("enable_hashjoin", "enable_mergejoin")
 
 
 def _stage(tx: Tx, statement: str) -> None:

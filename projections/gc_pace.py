@@ -28,11 +28,12 @@ class _Pace:
         self._depth = 0
         self._saved: tuple[int, int, int] | None = None
 
-    def enter(self, threshold: tuple[int, int, int]) -> None:
+    def enter(self) -> None:
         with self._lock:
             if self._depth == 0:
                 saved = self._saved = gc.get_threshold()
-                gc.set_threshold(*(max(mine, theirs) for mine, theirs in zip(threshold, saved, strict=True)))
+                raised = (max(mine, theirs) for mine, theirs in zip(CATCH_UP_THRESHOLD, saved, strict=True))
+                gc.set_threshold(*raised)
             self._depth += 1
 
     def leave(self) -> None:
@@ -47,9 +48,9 @@ _PACE = _Pace()
 
 
 @contextmanager
-def fewer_collections(threshold: tuple[int, int, int] = CATCH_UP_THRESHOLD) -> Iterator[None]:
+def fewer_collections() -> Iterator[None]:
     """Collect garbage less often inside the block (never more often than the process did)."""
-    _PACE.enter(threshold)
+    _PACE.enter()
     try:
         yield
     finally:

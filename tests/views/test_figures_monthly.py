@@ -39,9 +39,7 @@ def test_each_month_equals_the_figures_of_that_month_alone(
         for month in months:
             alone = key_figures(
                 tx,
-                Filters(
-                    date.fromisoformat(month["from"]), date.fromisoformat(month["to"]), category=category
-                ),
+                Filters(date.fromisoformat(month["from"]), date.fromisoformat(month["to"]), category=category),
                 ("1=1", ()),
             )
             assert month["figures"] == {name: fig.as_dict() for name, fig in alone.items()}, month["month"]
