@@ -27,7 +27,7 @@ def build_application(settings: Settings) -> LedgerApplication:
     if store.kind == "sqlite":
         Path(store.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
     migrate(store.plain_url, schema=store.migration_schema)
-    app = LedgerApplication(store)
+    app = LedgerApplication(store, aggregate_cache_size=settings.aggregate_cache_size)
     if settings.admin_token:
         ensure_admin(app, settings.admin_token)
     return app

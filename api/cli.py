@@ -31,6 +31,14 @@ def serve(
     host: Annotated[str, typer.Option(help="address to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     demo: Annotated[bool, typer.Option("--demo", help="load the demo data set if it is not there")] = False,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="API processes on the port (PostgreSQL only); above 1, the views and the "
+            "checkpoint schedule run once, in this supervising process",
+        ),
+    ] = 1,
 ) -> None:
     """Run the HTTP API (and, with --demo, load demo data first)."""
     import uvicorn
@@ -39,6 +47,10 @@ def serve(
     from api.bootstrap import build_application
 
     settings = Settings()
+    if workers > 1 and not settings.database_url.startswith(("postgresql:", "postgres:")):
+        # SQLite takes one writer at a time, and group commit is PostgreSQL's alone.
+        console.print("[red]--workers above 1 needs PostgreSQL (XINFANG_DATABASE_URL=postgresql://...)[/]")
+        raise typer.Exit(2)
     ledger = build_application(settings)
     if demo:
         from api.demo import load_demo
@@ -64,6 +76,11 @@ def serve(
                 "  try:      curl -H 'Authorization: Bearer demo-inspector-token' "
                 f"http://{host}:{port}/api/v1/cases/{first.originator_id}/timeline"
             )
+    if workers > 1:
+        from api.workers import serve_workers
+
+        serve_workers(settings, ledger, host=host, port=port, workers=workers)
+        return
     uvicorn.run(create_app(settings, ledger), host=host, port=port, log_level="info")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from domain.application import DEFAULT_AGGREGATE_CACHE_SIZE
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="XINFANG_", extra="ignore")
@@ -26,6 +28,10 @@ class Settings(BaseSettings):
         3600.0, description="how often the service signs a checkpoint if the ledger grew (0 = never)"
     )
     max_body_bytes: int = 1_000_000
+    aggregate_cache_size: int = Field(
+        DEFAULT_AGGREGATE_CACHE_SIZE, ge=0,
+        description="aggregates kept between commands, per process (about 2.3 KB a case); 0 = off",
+    )  # fmt: skip
     run_views: bool = Field(
         True, description="keep the views up to date in this process (off when `xinfang project` runs them)"
     )

@@ -22,6 +22,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.utils import get_topic
 
+from domain.aggregate_cache import AggregateCache
 from domain.case import Case
 from domain.case_commands import COMMANDS, prepare_arguments
 from domain.case_events import CaseEvent
@@ -55,6 +56,9 @@ from domain.vocabulary import Role
 A = TypeVar("A", bound=LedgerAggregate)
 E = TypeVar("E")
 MAX_ATTEMPTS = 20
+# Aggregates kept between commands, per process (domain/aggregate_cache.py); a case's pickle is
+# about 2.3 KB, so the default costs some 25 MB. 0 turns the cache off.
+DEFAULT_AGGREGATE_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -94,13 +98,26 @@ def hash_token(token: str) -> str:
 class LedgerApplication(Application[UUID]):
     name = APPLICATION_NAME
 
-    def __init__(self, store: StoreConfig, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        store: StoreConfig,
+        env: dict[str, str] | None = None,
+        aggregate_cache_size: int = DEFAULT_AGGREGATE_CACHE_SIZE,
+    ) -> None:
         self.store = store
         super().__init__(env={**store.eventsourcing_env(), **(env or {})})
         self.reads: LedgerReads = ledger_reads(self.recorder)
-        # Through a weak proxy: a cache holding the application would make a reference cycle,
-        # leaving its closing to the garbage collector, on whatever thread happens to run it
-        # (a connection pool's worker cannot join itself).
+        # The caches never hold the application (the event store, or a weak proxy): a reference
+        # cycle would leave its closing to the garbage collector, on whatever thread happens to
+        # run it (a connection pool's worker cannot join itself).
+        events = self.events
+        self.aggregate_cache = (
+            AggregateCache(
+                aggregate_cache_size, lambda aggregate_id, version: events.get(aggregate_id, gt=version)
+            )
+            if aggregate_cache_size > 0
+            else None
+        )
         app = weakref.proxy(self)
         self.token_cache = TokenCache(
             lambda user_id: app._latest_version(user_id),  # noqa: PLW0108 (a bound method is a strong reference)
@@ -113,7 +130,13 @@ class LedgerApplication(Application[UUID]):
     # ---- generic load / save ------------------------------------------------------------
 
     def load(self, cls: type[A], aggregate_id: UUID, version: int | None = None) -> A:
-        aggregate: Any = self.repository.get(aggregate_id, version=version)
+        """The aggregate at `version`, or at the store's latest (through the aggregate cache,
+        which only ever holds states made by applying stored events)."""
+        aggregate: Any
+        if version is None and self.aggregate_cache is not None:
+            aggregate = self.aggregate_cache.get(aggregate_id, lambda: self.repository.get(aggregate_id))
+        else:
+            aggregate = self.repository.get(aggregate_id, version=version)
         if not isinstance(aggregate, cls):
             raise AggregateNotFoundError(aggregate_id)
         return aggregate
