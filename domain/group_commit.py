@@ -4,10 +4,14 @@ Every write takes the events table's EXCLUSIVE lock and pays one WAL flush at co
 concurrent commands most of a command's time is that wait (bench/RESULTS.md, profile). Here
 the first writer to arrive becomes the leader: it takes every write queued so far, appends
 them in one transaction (under the same table lock, so positions still follow commit order)
-and commits once. Each write runs inside its own savepoint, so one that breaks a key (a lost
-version race, a reused idempotency key) is rolled back alone and gets its own IntegrityError,
-exactly as it would have on its own; the others commit. Writes that arrive while a leader
-commits form the next group.
+and commits once. A write that would break a key (a lost version race, a reused idempotency
+key) is found by one look at the table before anything is inserted, and gets its own
+IntegrityError, exactly as it would have on its own; the others go in with one INSERT, so the
+lock is held for a fixed handful of statements whatever the group's size (a statement per write
+held it while the leader's thread waited for the GIL behind the requests: bench/RESULTS.md).
+Should that INSERT still fail (a value the column refuses), the group's writes are retried one
+by one, each in a savepoint of its own, and only the faulty one fails. Writes that arrive while
+a leader commits form the next group.
 """
 
 from __future__ import annotations
@@ -16,12 +20,15 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from eventsourcing.persistence import DataError, IntegrityError, PersistenceError, StoredEvent
-from psycopg.sql import SQL
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
 
-from domain.persistence import PostgresLedgerRecorder
+from domain.persistence import IdempotencyRecord, PostgresLedgerRecorder, record_params
 
 MAX_GROUP = 256  # writes per transaction: bounds one transaction's lock time and size
 
@@ -49,6 +56,7 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
         super().__init__(*args, **kwargs)
         self._group = _Queue()
         self.transactions = 0  # shared transactions committed (fewer than writes when grouped)
+        self.groups_one_by_one = 0  # groups whose one INSERT failed and went write by write
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         write = _Write(stored_events, kwargs)
@@ -71,34 +79,19 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
                     group.cond.notify_all()
 
     def _commit_group(self, batch: list[_Write]) -> None:
-        insert = SQL(
-            "INSERT INTO {} (originator_id, originator_version, topic, state) "
-            "VALUES (%s, %s, %s, %s) RETURNING notification_id"
-        ).format(self._table())
         try:
             with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
                 self._lock_table(curs)
                 self._notify_channel(curs)
-                for write in batch:
-                    try:
-                        with conn.transaction():  # a savepoint: a failing write leaves the rest
-                            self._insert_events(curs, write.events, **write.options)
-                            ids = []
-                            for e in write.events:
-                                curs.execute(
-                                    insert, (e.originator_id, e.originator_version, e.topic, e.state)
-                                )
-                                row = curs.fetchone()
-                                assert row is not None
-                                ids.append(int(row["notification_id"]))
-                            write.ids = ids
-                    except (psycopg.IntegrityError, psycopg.DataError) as exc:
-                        # This write's own fault (a lost version race, a reused idempotency key):
-                        # rolled back to its savepoint, the others go on. Any other driver error
-                        # (a lost connection, a server going down) breaks the shared transaction:
-                        # it propagates, `get_connection` maps it to the library's class (an
-                        # OperationalError is a 503 to the client) and every write of the group fails.
-                        write.error = _translated(exc)
+                fresh = self._refuse_taken(curs, batch)
+                try:
+                    with conn.transaction():  # a savepoint: if the one statement fails, go one by one
+                        self._insert_together(curs, fresh)
+                except (psycopg.IntegrityError, psycopg.DataError):
+                    self.groups_one_by_one += 1
+                    for write in fresh:
+                        write.ids = None
+                        self._insert_alone(conn, curs, write)
             self.transactions += 1
         except BaseException as exc:  # the shared transaction failed: nothing of it was kept
             for write in batch:
@@ -106,6 +99,110 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
         finally:
             for write in batch:
                 write.done = True
+
+    def _refuse_taken(self, curs: Cursor[DictRow], batch: list[_Write]) -> list[_Write]:
+        """The writes whose keys are free; the others get the IntegrityError of a lost race.
+
+        Under the table lock no other transaction can take a key before this one commits, so
+        one look at the table, and at the writes ahead in the same group, is exact: a version
+        taken by another writer (the usual lost race), an idempotency key already used.
+        """
+        event_keys = {(e.originator_id, e.originator_version) for w in batch for e in w.events}
+        record_keys = {(r.scope, r.key) for r in map(_record, batch) if r is not None}
+        taken: set[tuple[Any, Any]] = set()
+        if event_keys:
+            ids, versions = zip(*event_keys, strict=True)
+            curs.execute(
+                SQL(
+                    "SELECT originator_id, originator_version FROM {} WHERE (originator_id, originator_version)"
+                    " IN (SELECT * FROM unnest(%s::uuid[], %s::bigint[]))"
+                ).format(self._table()),
+                (list(ids), list(versions)),
+            )
+            taken |= {(r["originator_id"], r["originator_version"]) for r in curs.fetchall()}
+        if record_keys:
+            scopes, keys = zip(*record_keys, strict=True)
+            curs.execute(
+                SQL(
+                    "SELECT scope, key FROM {}.idempotency_keys"
+                    " WHERE (scope, key) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
+                ).format(Identifier(self.datastore.schema)),
+                (list(scopes), list(keys)),
+            )
+            taken |= {(r["scope"], r["key"]) for r in curs.fetchall()}
+        fresh: list[_Write] = []
+        for write in batch:
+            record = _record(write)
+            mine: set[tuple[Any, Any]] = {(e.originator_id, e.originator_version) for e in write.events}
+            if record is not None:
+                mine.add((record.scope, record.key))
+            if mine & taken:
+                write.error = IntegrityError("duplicate key: taken by an earlier write")
+            else:
+                fresh.append(write)
+            taken |= mine  # a later write of this group asking for the same key lost the race
+        return fresh
+
+    def _insert_together(self, curs: Cursor[DictRow], writes: list[_Write]) -> None:
+        """Every write's events in one INSERT and their idempotency records in another."""
+        events = [e for w in writes for e in w.events]
+        positions: dict[tuple[Any, Any], int] = {}
+        if events:
+            curs.execute(
+                SQL(
+                    "INSERT INTO {} (originator_id, originator_version, topic, state)"
+                    " SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[])"
+                    " RETURNING notification_id, originator_id, originator_version"
+                ).format(self._table()),
+                (
+                    [e.originator_id for e in events], [e.originator_version for e in events],
+                    [e.topic for e in events], [e.state for e in events],
+                ),
+            )  # fmt: skip
+            positions = {
+                (r["originator_id"], r["originator_version"]): int(r["notification_id"]) for r in curs
+            }
+        records = [r for r in map(_record, writes) if r is not None]
+        if records:
+            columns = list(zip(*(record_params(r, UUID) for r in records), strict=True))
+            curs.execute(
+                SQL(
+                    "INSERT INTO {}.idempotency_keys (scope, key, request_hash, case_id, version, response)"
+                    " SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::uuid[], %s::bigint[],"
+                    " %s::bytea[])"
+                ).format(Identifier(self.datastore.schema)),
+                [list(c) for c in columns],
+            )
+        for write in writes:
+            write.ids = [positions[(e.originator_id, e.originator_version)] for e in write.events]
+
+    def _insert_alone(self, conn: psycopg.Connection[DictRow], curs: Cursor[DictRow], write: _Write) -> None:
+        """One write in a savepoint of its own: if it breaks a key or a type, it alone fails."""
+        insert = SQL(
+            "INSERT INTO {} (originator_id, originator_version, topic, state) "
+            "VALUES (%s, %s, %s, %s) RETURNING notification_id"
+        ).format(self._table())
+        try:
+            with conn.transaction():
+                self._insert_events(curs, write.events, **write.options)
+                ids = []
+                for e in write.events:
+                    curs.execute(insert, (e.originator_id, e.originator_version, e.topic, e.state))
+                    row = curs.fetchone()
+                    assert row is not None
+                    ids.append(int(row["notification_id"]))
+                write.ids = ids
+        except (psycopg.IntegrityError, psycopg.DataError) as exc:
+            # This write's own fault: rolled back to its savepoint, the others go on. Any other
+            # driver error (a lost connection, a server going down) breaks the shared transaction:
+            # it propagates, `get_connection` maps it to the library's class (an OperationalError
+            # is a 503 to the client) and every write of the group fails.
+            write.error = _translated(exc)
+
+
+def _record(write: _Write) -> IdempotencyRecord | None:
+    record: IdempotencyRecord | None = write.options.get("idempotency")
+    return record
 
 
 def _translated(exc: psycopg.IntegrityError | psycopg.DataError) -> PersistenceError:

@@ -51,7 +51,7 @@ class LedgerReads(Protocol):
     def rows_between(self, start: int, stop: int, limit: int) -> list[LedgerRow]: ...
 
 
-def _record_params(record: IdempotencyRecord, uuid_as: type[str] | type[UUID]) -> tuple[Any, ...]:
+def record_params(record: IdempotencyRecord, uuid_as: type[str] | type[UUID]) -> tuple[Any, ...]:
     case_id = None if record.case_id is None else (record.case_id.hex if uuid_as is str else record.case_id)
     return (record.scope, record.key, record.request_hash, case_id, record.version, record.response)
 
@@ -69,7 +69,7 @@ class SQLiteLedgerRecorder(SQLiteApplicationRecorder):
             c.execute(
                 "INSERT INTO idempotency_keys (scope, key, request_hash, case_id, version, response) "
                 "VALUES (?,?,?,?,?,?)",
-                _record_params(record, str),
+                record_params(record, str),
             )
         return super()._insert_events(c, stored_events, **kwargs)
 
@@ -158,7 +158,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
                     "(scope, key, request_hash, case_id, version, response) "
                     "VALUES (%s, %s, %s, %s, %s, %s)"
                 ).format(Identifier(self.datastore.schema)),
-                _record_params(record, UUID),
+                record_params(record, UUID),
             )
         super()._insert_events(curs, stored_events, **kwargs)
 
