@@ -35,9 +35,10 @@ from bench.write_inprocess import commands_per_second
 console = Console(stderr=True)
 ADMIN_TOKEN = "bench-admin-token"
 READER = user_token("sup-1")  # the county supervisor: reads every case, issues supervision
-# The write path is served by one API process per core (`xinfang serve --workers N`, the views in
-# its supervisor): one process keeps one core busy and leaves the other idle (bench/RESULTS.md).
-WRITE_WORKERS = os.cpu_count() or 1
+# The service as the README deploys it: one API process per core (`xinfang serve --workers N`, the
+# views in its supervisor); one process keeps one core busy and leaves the rest idle
+# (bench/RESULTS.md, the write path).
+API_PROCESSES = os.cpu_count() or 1
 QUERY_LABELS = ("case list (filters)", "leader caseload", "caseload as of a past date", "figures", "timeline")
 # /healthz is one of the readers' requests, interleaved with the queries: the goal's baseline is
 # its p99 under the same load (issue 6), not the p99 of a phase in which nothing else runs.
@@ -174,10 +175,11 @@ def _fmt_ms(seconds: float) -> str:
 
 def query_load(url: str, seconds: float) -> tuple[list[Row], float]:
     """The read queries under 16 readers whose mix includes /healthz (the baseline), on a served
-    store with views built; then /healthz alone under 16 clients, as information."""
+    store with views built (one API process per core, as for the writes); then /healthz alone
+    under 16 clients, as information."""
     rows: list[Row] = []
     _, any_ids, leaders = _samples(url)
-    with service(url, ADMIN_TOKEN) as base:
+    with service(url, ADMIN_TOKEN, workers=API_PROCESSES) as base:
         mixed = run_load(base, READER, 16, seconds, _query_mix(any_ids, leaders))
         alone = run_load(base, READER, 16, seconds, lambda c, n: ("healthz", "GET", "/healthz", None))
     health_p99 = percentile(mixed.latencies.get(HEALTHZ, []), 0.99)
@@ -243,7 +245,7 @@ def run_size(cases: int, postgres_url: str | None, seconds: float) -> SizeRun:
         open_ids, _, _ = _samples(url)
         query_rows, worst = query_load(url, seconds)
         rows += query_rows
-        with service(url, ADMIN_TOKEN, workers=WRITE_WORKERS) as base:
+        with service(url, ADMIN_TOKEN, workers=API_PROCESSES) as base:
             writes = (
                 run_load(base, READER, 32, seconds, _command_mix(open_ids))
                 if open_ids
@@ -257,7 +259,7 @@ def run_size(cases: int, postgres_url: str | None, seconds: float) -> SizeRun:
         rate = writes.count / seconds
         p50, p99 = percentile(writes.all_latencies(), 0.5), percentile(writes.all_latencies(), 0.99)
         rows[:0] = [
-            Row("write path: commands/s", f"{rate:.0f} (32 clients, {WRITE_WORKERS} API processes)",
+            Row("write path: commands/s", f"{rate:.0f} (32 clients, {API_PROCESSES} API processes)",
                 f"(a) {rate_a:.0f} saves/s; (b) {rate_b:.0f} inserts/s", _ratio(rate, rate_a),
                 ">= 2x (a), >= 0.5x (b)", rate >= 2 * rate_a and rate >= 0.5 * rate_b),
             Row("write path in process: commands/s", f"{grouped:.0f} group commit (32 threads)",
