@@ -45,9 +45,10 @@ def serve(
 
     from api.app import create_app
     from api.bootstrap import build_application
+    from domain.store import parse_database_url
 
     settings = Settings()
-    if workers > 1 and not settings.database_url.startswith(("postgresql:", "postgres:")):
+    if workers > 1 and parse_database_url(settings.database_url).kind != "postgres":
         # SQLite takes one writer at a time, and group commit is PostgreSQL's alone.
         console.print("[red]--workers above 1 needs PostgreSQL (XINFANG_DATABASE_URL=postgresql://...)[/]")
         raise typer.Exit(2)

@@ -16,9 +16,9 @@ from __future__ import annotations
 import os
 
 from api.bootstrap import build_runner
-from api.routers.ledger import CheckpointSchedule
+from api.routers.evidence import signing_keys
+from api.routers.ledger import checkpoint_schedule
 from api.settings import Settings
-from api.signing import SigningKeys
 from domain.application import LedgerApplication
 
 # The settings every worker starts with (their names as Settings reads them from the environment).
@@ -33,9 +33,7 @@ def serve_workers(
     import uvicorn
 
     runner = build_runner(ledger) if settings.run_views else None
-    keys = SigningKeys(ledger.store, settings.signing_key_file, settings.trusted_public_keys)
-    interval = settings.checkpoint_interval_seconds
-    schedule = CheckpointSchedule(ledger, keys, interval) if interval > 0 and keys.can_sign else None
+    schedule = checkpoint_schedule(ledger, signing_keys(ledger, settings), settings)
     os.environ.update(WORKER_ENVIRONMENT)  # the workers are spawned with this process's environment
     if runner is not None:
         runner.start()

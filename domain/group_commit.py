@@ -90,7 +90,6 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
                 except (psycopg.IntegrityError, psycopg.DataError):
                     self.groups_one_by_one += 1
                     for write in fresh:
-                        write.ids = None
                         self._insert_alone(conn, curs, write)
             self.transactions += 1
         except BaseException as exc:  # the shared transaction failed: nothing of it was kept
@@ -107,41 +106,41 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
         one look at the table, and at the writes ahead in the same group, is exact: a version
         taken by another writer (the usual lost race), an idempotency key already used.
         """
-        event_keys = {(e.originator_id, e.originator_version) for w in batch for e in w.events}
-        record_keys = {(r.scope, r.key) for r in map(_record, batch) if r is not None}
-        taken: set[tuple[Any, Any]] = set()
-        if event_keys:
-            ids, versions = zip(*event_keys, strict=True)
-            curs.execute(
-                SQL(
-                    "SELECT originator_id, originator_version FROM {} WHERE (originator_id, originator_version)"
-                    " IN (SELECT * FROM unnest(%s::uuid[], %s::bigint[]))"
-                ).format(self._table()),
-                (list(ids), list(versions)),
-            )
-            taken |= {(r["originator_id"], r["originator_version"]) for r in curs.fetchall()}
-        if record_keys:
-            scopes, keys = zip(*record_keys, strict=True)
-            curs.execute(
-                SQL(
-                    "SELECT scope, key FROM {}.idempotency_keys"
-                    " WHERE (scope, key) IN (SELECT * FROM unnest(%s::text[], %s::text[]))"
-                ).format(Identifier(self.datastore.schema)),
-                (list(scopes), list(keys)),
-            )
-            taken |= {(r["scope"], r["key"]) for r in curs.fetchall()}
+        claims = [_claims(write) for write in batch]
+        events = {key for event_keys, _ in claims for key in event_keys}
+        records = {record_key for _, record_key in claims if record_key is not None}
+        taken = self._present(
+            curs, self._table(), ("originator_id", "uuid", "originator_version", "bigint"), events
+        ) | self._present(
+            curs, SQL("{}.idempotency_keys").format(Identifier(self.datastore.schema)),
+            ("scope", "text", "key", "text"), records,
+        )  # fmt: skip
         fresh: list[_Write] = []
-        for write in batch:
-            record = _record(write)
-            mine: set[tuple[Any, Any]] = {(e.originator_id, e.originator_version) for e in write.events}
-            if record is not None:
-                mine.add((record.scope, record.key))
+        for write, (event_keys, record_key) in zip(batch, claims, strict=True):
+            mine: set[tuple[Any, Any]] = set(event_keys) if record_key is None else {*event_keys, record_key}
             if mine & taken:
                 write.error = IntegrityError("duplicate key: taken by an earlier write")
             else:
                 fresh.append(write)
             taken |= mine  # a later write of this group asking for the same key lost the race
         return fresh
+
+    @staticmethod
+    def _present(
+        curs: Cursor[DictRow], table: Any, columns: tuple[str, str, str, str], keys: set[tuple[Any, Any]]
+    ) -> set[tuple[Any, Any]]:
+        """Which of these two-column keys (names and types: a, type, b, type) the table holds."""
+        if not keys:
+            return set()
+        a, a_type, b, b_type = columns
+        firsts, seconds = zip(*keys, strict=True)
+        curs.execute(
+            SQL(
+                "SELECT {a}, {b} FROM {table} WHERE ({a}, {b}) IN (SELECT * FROM unnest(%s::{at}[], %s::{bt}[]))"
+            ).format(a=Identifier(a), b=Identifier(b), table=table, at=SQL(a_type), bt=SQL(b_type)),
+            (list(firsts), list(seconds)),
+        )
+        return {(r[a], r[b]) for r in curs.fetchall()}
 
     def _insert_together(self, curs: Cursor[DictRow], writes: list[_Write]) -> None:
         """Every write's events in one INSERT and their idempotency records in another."""
@@ -198,6 +197,13 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
             # it propagates, `get_connection` maps it to the library's class (an OperationalError
             # is a 503 to the client) and every write of the group fails.
             write.error = _translated(exc)
+
+
+def _claims(write: _Write) -> tuple[list[tuple[Any, Any]], tuple[str, str] | None]:
+    """The keys a write takes: its events' (id, version) and its idempotency (scope, key)."""
+    record = _record(write)
+    event_keys = [(e.originator_id, e.originator_version) for e in write.events]
+    return event_keys, None if record is None else (record.scope, record.key)
 
 
 def _record(write: _Write) -> IdempotencyRecord | None:

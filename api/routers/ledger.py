@@ -73,13 +73,18 @@ class CheckpointSchedule:
         self.thread.join(timeout=30)
 
 
+def checkpoint_schedule(
+    ledger: LedgerApplication, keys: SigningKeys, settings: Settings
+) -> CheckpointSchedule | None:
+    """The schedule the settings ask for, not yet started; None if off or nothing can sign."""
+    interval = settings.checkpoint_interval_seconds
+    return CheckpointSchedule(ledger, keys, interval) if interval > 0 and keys.can_sign else None
+
+
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    settings: Settings = app.state.settings
-    keys = signing_keys(app)
-    schedule = None
-    if settings.checkpoint_interval_seconds > 0 and keys.can_sign:
-        schedule = CheckpointSchedule(app.state.ledger, keys, settings.checkpoint_interval_seconds)
+    schedule = checkpoint_schedule(app.state.ledger, signing_keys(app), app.state.settings)
+    if schedule is not None:
         schedule.start()
     app.state.checkpoint_schedule = schedule
     try:
