@@ -266,7 +266,8 @@ class CaseWriter:
         # Answer: ~95% well inside 60 days, ~4% extended, ~1% late (no extension).
         path = rng.random()
         elapsed = (d.clock - accepted).total_seconds() / 86400
-        if path < 0.04:
+        # An extension is granted while the 60 days still run (第三十四条), never after.
+        if path < 0.04 and elapsed < 55:
             d.clock = max(d.clock, accepted + timedelta(days=rng.uniform(48, 55)))
             if d.clock > self.anchor:
                 raise CaseEnded

@@ -288,6 +288,13 @@ class Case(LedgerAggregate):
     def extend(self, *, days: int, approved_by: str, petitioner_notified_on: date) -> None:
         self._allowed("extend")
         rules.ONE_EXTENSION_PER_PERIOD.check(self.extension_period != self.handling_period)
+        # 第三十四条 lets a unit extend a period that still runs. Granted after the 60 days, an
+        # extension would move the due date back over days already overdue and count a late
+        # answer as on time: the lateness stays on the record instead.
+        granted_on, due = local_date(current_context().effective_occurred_at()), self._handling_due()
+        rules.EXTENSION_BEFORE_DUE.check(
+            granted_on <= due, granted_on=granted_on.isoformat(), due_on=due.isoformat()
+        )
         rules.EXTENSION_AT_MOST_30_DAYS.check(
             1 <= days <= min(MAX_EXTENSION_DAYS, self.policy.max_extension_days), days=days
         )
@@ -300,6 +307,13 @@ class Case(LedgerAggregate):
             approved_by=approved_by,
             petitioner_notified_on=petitioner_notified_on,
         )
+
+    def _handling_due(self) -> date:
+        """The last day of the current handling period without extension, as the handling clock
+        counts it (domain/clocks.py): from the acceptance, or from the latest reopening."""
+        started = self.reopened_at if self.handling_period > 1 else self.accepted_at
+        assert started is not None, "a case in handling was accepted"
+        return self.policy.add_days(local_date(started), self.policy.handling_days)
 
     @checked
     def answer(

@@ -67,6 +67,12 @@ ONE_EXTENSION_PER_PERIOD = Rule(
     "only one extension may be granted in a handling period",
     "第三十四条",
 )
+EXTENSION_BEFORE_DUE = Rule(
+    "extension_before_handling_due",
+    "an extension is granted while the handling period still runs, not after it ran out",
+    "第三十四条",
+    DeadlinePassed,
+)
 EXTENSION_AT_MOST_30_DAYS = Rule("extension_at_most_30_days", "an extension is 1 to 30 days", "第三十四条")
 EXTENSION_NEEDS_APPROVER_AND_REASON = Rule(
     "extension_needs_approver_and_reason",

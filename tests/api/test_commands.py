@@ -391,6 +391,20 @@ def _twice(first: tuple[str, str, Body]) -> Callable[[World, DrivenCase], None]:
     return prepare
 
 
+def test_an_extension_after_the_60_days_ran_out_is_409_deadline_passed(world: World) -> None:
+    # Granted late it would move the due date back over days already overdue (第三十四条).
+    c = drive(world, "in_handling")
+    version, position = world.version(c.case_id), world.position()
+    late = c.at + timedelta(days=61)  # accepted an hour before `at`, on the same China day
+    response = world.command("officer", c.case_id, "extend", {**_extend_body(c), "occurred_at": iso(late)})
+    problem = assert_problem(response, 409, "deadline_passed")
+    assert problem["rule"] == "extension_before_handling_due"
+    assert (world.version(c.case_id), world.position()) == (version, position)
+    on_the_last_day = c.at + timedelta(days=60)
+    body = {**_extend_body(c), "occurred_at": iso(on_the_last_day)}
+    assert world.command("officer", c.case_id, "extend", body).status_code == 200
+
+
 # (command, stage, role, body, status, code, rule or None, preparation)
 REFUSALS: list[tuple[Any, ...]] = [
     ("accept", "accepted", "registrar", lambda w, c: {}, 409, "transition_not_allowed", None, None),

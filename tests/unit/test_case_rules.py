@@ -54,6 +54,7 @@ from tests.factories import (
     case_in,
     closed_case,
     moment_for,
+    moment_on,
     next_moment,
     perform,
     petitioner,
@@ -142,6 +143,7 @@ BREAKERS: dict[str, Callable[[], object]] = {
     "re_review_request_within_30_days": lambda: request_re_review(reviewed_case(), 31),
     "one_extension_per_handling_period": lambda: extend(extend(assigned_case())),
     "extension_at_most_30_days": lambda: extend(assigned_case(), days=31),
+    "extension_before_handling_due": lambda: extend_on_day(assigned_case(), 61),
     "extension_needs_approver_and_reason": lambda: extend(assigned_case(), reason=None),
     "at_most_five_representatives": lambda: register(
         petitioners=tuple(petitioner() for _ in range(6)), headcount=30
@@ -545,6 +547,60 @@ def test_a_reopened_case_may_be_extended_again() -> None:
     extend(answered, days=20)
     assert (answered.extension_days, answered.extension_period) == (20, 2)
     refused(RuleViolated, lambda: extend(answered, days=1))
+
+
+def extend_on_day(case: Case, day: int, recorded_on_day: int | None = None) -> Case:
+    """Extend on the `day`-th day after acceptance (as occurred; recorded that day or later)."""
+    assert case.accepted_at is not None
+    accepted_on = local_date(case.accepted_at)
+    at = moment_on(accepted_on + timedelta(days=day))
+    now = moment_on(accepted_on + timedelta(days=recorded_on_day)) if recorded_on_day else None
+    return perform(case, "extend", at=at, now=now, reason="survey", days=10, approved_by="head-1",
+                   petitioner_notified_on=local_date(at))  # fmt: skip
+
+
+def test_an_extension_on_the_last_day_of_the_60_is_granted() -> None:
+    case = extend_on_day(assigned_case(), 60)
+    assert case.extension_days == 10
+
+
+def test_an_extension_after_the_60_days_ran_out_is_refused() -> None:
+    # Granted late, it would move the due date over days already overdue (第三十四条).
+    case = assigned_case()
+    assert case.accepted_at is not None
+    version = case.version
+    err = refused(DeadlinePassed, lambda: extend_on_day(case, 61))
+    assert_rule(err, rules.EXTENSION_BEFORE_DUE)
+    due = local_date(case.accepted_at) + timedelta(days=60)
+    assert (err.context["granted_on"], err.context["due_on"]) == (
+        (due + timedelta(days=1)).isoformat(),
+        due.isoformat(),
+    )
+    assert (case.extension_days, case.version) == (0, version)
+
+
+def test_an_extension_granted_in_time_and_entered_late_is_kept() -> None:
+    # The day it was granted counts, not the day it reached the ledger.
+    case = extend_on_day(assigned_case(), 55, recorded_on_day=70)
+    assert case.extension_days == 10
+
+
+def reopened_case(days_after_acceptance: int) -> Case:
+    case = answered_case()
+    perform(case, "record_return_visit", satisfaction=Satisfaction.UNSATISFIED, signed=False,
+            method=ContactMethod.VISIT)  # fmt: skip
+    perform(case, "close", closure_type=ClosureType.ANSWERED_ONLY)
+    assert case.accepted_at is not None
+    reopened_on = local_date(case.accepted_at) + timedelta(days=days_after_acceptance)
+    return perform(case, "reopen", at=moment_on(reopened_on), reason="petitioner came back with new facts")
+
+
+def test_after_reopening_the_extension_deadline_counts_from_the_reopening() -> None:
+    # Reopened on day 30: the new period's 60th day is day 90 after the first acceptance.
+    case = extend_on_day(reopened_case(30), 90)
+    assert (case.extension_days, case.extension_period) == (10, 2)
+    err = refused(DeadlinePassed, lambda: extend_on_day(reopened_case(30), 91))
+    assert_rule(err, rules.EXTENSION_BEFORE_DUE)
 
 
 def test_extension_is_refused_outside_handling() -> None:
