@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import cast
 
 from api.settings import Settings
 from domain.application import LedgerApplication
@@ -15,7 +14,7 @@ from domain.values import SYSTEM_ACTOR
 from domain.vocabulary import Role
 from migrations.runner import migrate
 from projections.database import ViewDatabase
-from projections.registry import VIEW_CLASSES
+from projections.registry import VIEW_CLASSES, instantiate
 from projections.runner import ViewRunner
 from projections.view import View
 
@@ -50,10 +49,7 @@ def build_views(
     ledger: LedgerApplication, classes: Sequence[type[View]] | None = None
 ) -> tuple[ViewDatabase, list[View]]:
     """The views database and one instance of each view (the registry's, unless given)."""
-    chosen = VIEW_CLASSES if classes is None else classes
-    # The View protocol cannot declare its constructor; every view is built as ViewClass(ledger).
-    factories = [cast(Callable[[LedgerApplication], View], cls) for cls in chosen]
-    return ViewDatabase(ledger.store), [make(ledger) for make in factories]
+    return ViewDatabase(ledger.store), instantiate(ledger, VIEW_CLASSES if classes is None else classes)
 
 
 def build_runner(ledger: LedgerApplication, classes: Sequence[type[View]] | None = None) -> ViewRunner:

@@ -152,30 +152,54 @@ def _reporter(progress: Progress, task: TaskID) -> Callable[[int, int], None]:
 
 
 def _views_by_name(names: list[str] | None) -> list[type[View]]:
-    from projections.registry import VIEW_CLASSES
+    from projections.registry import VIEW_CLASSES, classes_named
 
-    known = {cls.name: cls for cls in VIEW_CLASSES}
-    unknown = [n for n in names or [] if n not in known]
-    if unknown:
-        console.print(f"[red]unknown view(s): {', '.join(unknown)}[/] (known: {', '.join(known) or 'none'})")
-        raise typer.Exit(2)
-    return [known[n] for n in names] if names else list(known.values())
+    try:
+        return classes_named(names) if names else list(VIEW_CLASSES)
+    except LookupError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
 
 
 @app.command()
-def project() -> None:
+def project(
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "--jobs",
+            min=1,
+            help="runner processes, each feeding a group of views (PostgreSQL; one per core "
+            "catches a fresh deployment up fastest)",
+        ),
+    ] = 1,
+) -> None:
     """Keep every view up to date until Ctrl-C or SIGTERM (the runner process; one active per view)."""
     import logging
     import signal
     import threading
 
     from api.bootstrap import build_application, build_runner
+    from domain.store import parse_database_url
 
+    settings = Settings()
+    store = parse_database_url(settings.database_url, schema=settings.database_schema)
+    if jobs > 1 and store.kind != "postgres":
+        console.print("[red]--jobs above 1 needs PostgreSQL (SQLite takes one writer at a time)[/]")
+        raise typer.Exit(2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    runner = build_runner(build_application(Settings()))
+    ledger = build_application(settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    if jobs > 1:
+        from projections.parallel import groups_of_registered, run_in_processes
+
+        for group in groups_of_registered(store, jobs):
+            console.print(f"views: {', '.join(group)} (a process of their own)")
+        ledger.close()
+        run_in_processes(store, jobs, stop)
+        return
+    runner = build_runner(ledger)
     console.print(f"views: {', '.join(v.name for v in runner.views) or 'none registered'}")
     runner.run_forever(stop)
 

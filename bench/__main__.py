@@ -1,4 +1,4 @@
-"""`python -m bench [--size tiny|100k|1m|N[,M]] [--seconds S] [--results bench/RESULTS.md]`,
+"""`python -m bench [--size tiny|100k|1m|N[,M] | --ledgers DB[,DB]] [--seconds S] [--results bench/RESULTS.md]`,
 or `python -m bench --only queries --database-url URL [--seconds S]` on an existing store."""
 
 from __future__ import annotations
@@ -14,6 +14,11 @@ parser.add_argument(
 parser.add_argument("--postgres-url", default=None, help="server for the scratch database")
 parser.add_argument("--seconds", type=float, default=20.0, help="length of each load phase")
 parser.add_argument("--results", default=None, help="write the table (markdown) here")
+parser.add_argument(
+    "--ledgers",
+    default=None,
+    help="instead of --size: databases made by `xinfang generate` on that server (a,b adds growth), each copied for its run",
+)
 parser.add_argument("--only", choices=["queries"], default=None, help="run only the query load")
 parser.add_argument(
     "--database-url", default=None, help="with --only queries: an existing store with views built"
@@ -24,5 +29,11 @@ if args.only == "queries":
         parser.error("--only queries needs --database-url (a generated store with views built)")
     raise SystemExit(queries_only(args.database_url, args.seconds))
 raise SystemExit(
-    main(size=args.size, postgres_url=args.postgres_url, results=args.results, seconds=args.seconds)
+    main(
+        size=args.size,
+        postgres_url=args.postgres_url,
+        results=args.results,
+        seconds=args.seconds,
+        ledgers=args.ledgers,
+    )
 )

@@ -65,8 +65,15 @@ def bench_command(
     results: Annotated[
         str | None, typer.Option("--results", help="also write the table here (markdown)")
     ] = None,
+    ledgers: Annotated[
+        str | None,
+        typer.Option(
+            "--ledgers",
+            help="instead of --size: databases made by `xinfang generate`, each copied for its run",
+        ),
+    ] = None,
 ) -> None:
     """Run the benchmark scenarios on fresh scratch stores and print one table."""
     from bench.run import main
 
-    raise typer.Exit(main(size=size, postgres_url=postgres_url, results=results))
+    raise typer.Exit(main(size=size, postgres_url=postgres_url, results=results, ledgers=ledgers))

@@ -26,11 +26,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bench.county import user_token
-from bench.generator import DEFAULT_ANCHOR, SIZES, generate
+from bench.generator import DEFAULT_ANCHOR, SIZES, Generated, generate
 from bench.http_load import LoadResult, percentile, run_load, service
 from bench.scratch import scratch_database
 from bench.write_baselines import library_saves_per_second, raw_inserts_per_second
 from bench.write_inprocess import commands_per_second
+from domain.application import LedgerApplication
+from domain.ledger_tree import ledger_head
 
 console = Console(stderr=True)
 ADMIN_TOKEN = "bench-admin-token"
@@ -205,26 +207,53 @@ def queries_only(url: str, seconds: float) -> int:
     return 0
 
 
-def run_size(cases: int, postgres_url: str | None, seconds: float) -> SizeRun:
-    from domain.application import LedgerApplication
+def _generate(ledger: LedgerApplication, cases: int) -> Generated:
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    began = time.perf_counter()
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(f"generate {cases} cases", total=cases)
+        made = generate(ledger, cases, progress=lambda done, _: progress.update(task, completed=done))
+    generated = time.perf_counter() - began
+    console.print(f"generated {made.events} events in {generated:.1f} s ({made.events / generated:.0f}/s)")
+    return made
+
+
+def _counted(ledger: LedgerApplication, url: str) -> Generated:
+    """What a ledger copied from a template holds (it must have views still to build)."""
+    import psycopg
+    from eventsourcing.utils import get_topic
+
+    from domain.case_events import Registered
+
+    head = ledger_head(ledger.recorder)
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            f"SELECT count(*) FROM {ledger.store.events_table} WHERE originator_version = 1 AND topic = %s",
+            (get_topic(Registered),),
+        ).fetchone()
+        built = conn.execute("SELECT count(*) FROM view_positions WHERE position > 0").fetchone()
+    if built and built[0]:
+        raise SystemExit(
+            "the template's views are built already: give a ledger as `xinfang generate` left it"
+        )
+    cases = int(row[0]) if row else 0
+    console.print(f"copied a generated ledger: {cases} cases, {head} events")
+    return Generated(cases, head, head)
+
+
+def run_size(cases: int, postgres_url: str | None, seconds: float, template: str | None = None) -> SizeRun:
+    """Every scenario on a fresh database: `cases` generated into it, or a copy of `template` (a
+    ledger made by `xinfang generate`, whose size then decides `cases`)."""
     from domain.store import parse_database_url
     from migrations.runner import migrate
 
     rows: list[Row] = []
-    with scratch_database(postgres_url) as url:
+    with scratch_database(postgres_url, template=template) as url:
         store = parse_database_url(url)
         migrate(store.plain_url, schema=store.migration_schema)
         ledger = LedgerApplication(store)
-        columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-        began = time.perf_counter()
-        with Progress(*columns, console=console) as progress:
-            task = progress.add_task(f"generate {cases} cases", total=cases)
-            made = generate(ledger, cases, progress=lambda done, _: progress.update(task, completed=done))
-        generated = time.perf_counter() - began
+        made = _generate(ledger, cases) if template is None else _counted(ledger, url)
         ledger.close()
-        console.print(
-            f"generated {made.events} events in {generated:.1f} s ({made.events / generated:.0f}/s)"
-        )
 
         decode = _step("decode", url)
         decode_rate = decode["events"] / decode["seconds"]
@@ -274,7 +303,7 @@ def run_size(cases: int, postgres_url: str | None, seconds: float) -> SizeRun:
             Row("memory: verify peak RSS", f"{verify['peak_rss_mb']:.0f} MB", "-", None, "< 500 MB",
                 verify["peak_rss_mb"] < 500),
         ]  # fmt: skip
-    return SizeRun(cases, made.events, rows, rebuild["seconds"], worst, peak)
+    return SizeRun(made.cases, made.events, rows, rebuild["seconds"], worst, peak)
 
 
 def _report_errors(what: str, result: LoadResult) -> None:
@@ -325,10 +354,19 @@ def markdown(rows: list[Row]) -> str:
 
 
 def main(
-    *, size: str = "tiny", postgres_url: str | None = None, results: str | None = None, seconds: float = 20
+    *,
+    size: str = "tiny",
+    postgres_url: str | None = None,
+    results: str | None = None,
+    seconds: float = 20,
+    ledgers: str | None = None,
 ) -> int:
-    sizes = [parse_size(s) for s in size.split(",")]
-    runs = [run_size(n, postgres_url, seconds) for n in sizes]
+    """`ledgers`: databases made by `xinfang generate` on the same server, smallest first, each
+    copied for its run instead of generating (a million cases take a quarter of an hour)."""
+    if ledgers:
+        runs = [run_size(0, postgres_url, seconds, template=name) for name in ledgers.split(",")]
+    else:
+        runs = [run_size(parse_size(s), postgres_url, seconds) for s in size.split(",")]
     largest = runs[-1]
     rows = largest.rows + growth_rows(runs[0] if len(runs) > 1 else None, largest)
     title = f"xinfang bench: {largest.cases} cases, {largest.events} events (PostgreSQL)"

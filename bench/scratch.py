@@ -19,12 +19,18 @@ def admin_url(url: str | None = None) -> str:
 
 
 @contextmanager
-def scratch_database(url: str | None = None, prefix: str = "xinfang_bench") -> Iterator[str]:
-    """A new, empty database on the server of `url`; yields its URL, drops it at the end."""
+def scratch_database(
+    url: str | None = None, prefix: str = "xinfang_bench", template: str | None = None
+) -> Iterator[str]:
+    """A new database on the server of `url`, empty or a copy of the database `template`; yields
+    its URL, drops it at the end."""
     admin = admin_url(url)
     name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
+    create = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
+    if template is not None:
+        create += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        conn.execute(create)
     parts = urlsplit(admin)
     try:
         yield urlunsplit((parts.scheme, parts.netloc, "/" + name, "", ""))

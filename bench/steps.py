@@ -1,13 +1,17 @@
 """One measured step in a process of its own, so its peak RSS is its own:
-`python -m bench.steps decode|rebuild|verify URL` prints {"seconds", "events", "peak_rss_mb"}.
+`python -m bench.steps decode|rebuild|rebuild-one|verify URL` prints {"seconds", "events", "peak_rss_mb"}.
 
 - decode:  fetch + decode every event of the notification log, no view work (the baseline)
-- rebuild: every view from position 0 through the runner, as a fresh deployment builds them
+- rebuild: every view from position 0, as a fresh deployment builds them: `xinfang project
+  --jobs N`, one runner process per core, each over a group of views (projections/parallel.py);
+  its peak RSS is that of all those processes together
+- rebuild-one: the same with one runner process over every view (`xinfang project`)
 - verify:  re-derive every chain and every signed checkpoint root (a checkpoint is signed first)
 """
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
@@ -34,7 +38,11 @@ def decode_all(ledger: LedgerApplication, head: int) -> int:
     return count
 
 
-def rebuild_all(ledger: LedgerApplication, head: int) -> int:
+# The runner processes of a rebuild: one per core, as the README deploys `xinfang project`.
+REBUILD_JOBS = os.cpu_count() or 1
+
+
+def rebuild_one(ledger: LedgerApplication, head: int) -> int:
     from api.bootstrap import build_runner
 
     runner = build_runner(ledger)  # its own batch sizes: a catch-up grows them to MAX_BATCH
@@ -44,6 +52,16 @@ def rebuild_all(ledger: LedgerApplication, head: int) -> int:
         runner.close()
     assert all(p == head for p in reached.values()), reached
     return head
+
+
+def rebuild_in_processes(ledger: LedgerApplication, head: int) -> tuple[int, float]:
+    """(events, the runner processes' peak RSS added up, in MB)."""
+    from projections.parallel import catch_up_in_processes
+
+    groups = catch_up_in_processes(ledger.store, REBUILD_JOBS)
+    reached = {view: p for group in groups for view, p in group.positions.items()}
+    assert reached and all(p == head for p in reached.values()), reached
+    return head, sum(group.peak_rss_mb for group in groups)
 
 
 def sign_checkpoint(ledger: LedgerApplication) -> dict[str, bytes]:
@@ -72,10 +90,13 @@ def run(step: str, url: str) -> dict[str, Any]:
     head = ledger_head(ledger.recorder)
     trusted = sign_checkpoint(ledger) if step == "verify" else {}
     start = time.perf_counter()
+    children_mb = 0.0
     if step == "decode":
         events = decode_all(ledger, head)
     elif step == "rebuild":
-        events = rebuild_all(ledger, head)
+        events, children_mb = rebuild_in_processes(ledger, head)
+    elif step == "rebuild-one":
+        events = rebuild_one(ledger, head)
     elif step == "verify":
         events = verify_all(ledger, head, trusted)
     else:
@@ -83,7 +104,7 @@ def run(step: str, url: str) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     ledger.close()
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # Linux: kilobytes
-    return {"seconds": seconds, "events": events, "peak_rss_mb": peak_kb / 1024}
+    return {"seconds": seconds, "events": events, "peak_rss_mb": peak_kb / 1024 + children_mb}
 
 
 if __name__ == "__main__":

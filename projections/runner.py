@@ -20,7 +20,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Protocol
 
 import psycopg
 from psycopg import sql as pgsql
@@ -46,6 +46,14 @@ SELECT_POSITION = "SELECT position FROM view_positions WHERE view=?"
 # The largest batch a catch-up grows to: about 10 MB of decoded events, and at 10,000 cases a
 # rebuild took 21 s at this size against 37 s at 2,000 (bench.steps rebuild, PostgreSQL).
 MAX_BATCH = 10_000
+
+
+class StopSignal(Protocol):
+    """What tells a running runner to stop: a threading.Event, or a multiprocessing one (parallel.py)."""
+
+    def is_set(self) -> bool: ...
+
+    def wait(self, timeout: float | None = None) -> bool: ...
 
 
 class _Moved(Exception):
@@ -302,7 +310,7 @@ class ViewRunner:
 
     # ---- running --------------------------------------------------------------------------
 
-    def _wait_for_events(self, stop: threading.Event) -> None:
+    def _wait_for_events(self, stop: StopSignal) -> None:
         if not self.db.postgres:
             stop.wait(self._poll_seconds)
             return
@@ -311,7 +319,7 @@ class ViewRunner:
             for _ in session.notifies(timeout=self._listen_seconds, stop_after=1):
                 break
 
-    def run_forever(self, stop: threading.Event) -> None:
+    def run_forever(self, stop: StopSignal) -> None:
         """Catch up, wait for new events, repeat, until `stop` is set; store trouble is retried."""
         pause = 0.5
         try:

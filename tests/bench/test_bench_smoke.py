@@ -4,10 +4,17 @@ speed is measured by `python -m bench`, never asserted in a test)."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
+import psycopg
 import pytest
 
+from bench.generator import generate
 from bench.run import SCENARIOS, main
+from bench.scratch import scratch_database
+from domain.application import LedgerApplication
+from domain.store import parse_database_url
+from migrations.runner import migrate
 from tests.support.postgres import admin_url, require_postgres
 
 pytestmark = pytest.mark.postgres
@@ -25,3 +32,23 @@ def test_bench_runs_every_scenario_at_a_tiny_size(tmp_path: Path) -> None:
     growth = [line for line in table.splitlines() if line.startswith("| growth:")]
     assert len(growth) == 3 and not any("not measured" in line for line in growth)
     assert "Command: `python -m bench" in text
+
+
+def test_bench_runs_on_a_copy_of_a_generated_ledger_and_leaves_it_as_it_was(tmp_path: Path) -> None:
+    require_postgres()
+    with scratch_database(admin_url(), prefix="xinfang_template") as url:
+        store = parse_database_url(url)
+        migrate(store.plain_url, schema=store.migration_schema)
+        ledger = LedgerApplication(store)
+        made = generate(ledger, 30, seed=3)
+        ledger.close()
+        results = tmp_path / "RESULTS.md"
+
+        assert main(ledgers=urlsplit(url).path.lstrip("/"), results=str(results), seconds=0.5) == 0
+
+        text = results.read_text(encoding="utf-8")
+        assert f"## xinfang bench: 30 cases, {made.events} events (PostgreSQL)" in text
+        assert "| view rebuild: events/s |" in text
+        with psycopg.connect(url) as conn:  # the template: no view built, nothing written
+            assert conn.execute("SELECT max(notification_id) FROM xinfang_events").fetchone() == (made.head,)
+            assert conn.execute("SELECT count(*) FROM view_positions WHERE position > 0").fetchone() == (0,)
