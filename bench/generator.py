@@ -18,7 +18,7 @@ from typing import Any
 from eventsourcing.persistence import StoredEvent
 from faker import Faker
 
-from bench.bulk import append_rows
+from bench.bulk import analyze_ledger, append_rows
 from bench.county import County, build_county, user_token
 from bench.lifecycle import CaseWriter, moments, recorded_clock
 from domain.application import LedgerApplication, hash_token
@@ -75,6 +75,7 @@ def generate(
                 pending.clear()
                 if progress is not None:
                     progress(n + 1, cases)
+    analyze_ledger(ledger)
     return Generated(cases, total, _head(ledger))
 
 
