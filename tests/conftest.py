@@ -40,20 +40,38 @@ def _store_url(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str
     return f"{database}?schema=t_{secrets.token_hex(6)}"
 
 
-@pytest.fixture(params=STORES)
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A migrated, empty ledger store URL: a SQLite file, or a fresh PostgreSQL schema."""
-    url = _store_url(request.param, request, tmp_path)
+def _migrated(url: str) -> str:
     store = parse_database_url(url)
     migrate(store.plain_url, schema=store.migration_schema)
     return url
 
 
+@pytest.fixture(params=STORES)
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A migrated, empty ledger store URL: a SQLite file, or a fresh PostgreSQL schema."""
+    return _migrated(_store_url(request.param, request, tmp_path))
+
+
 @pytest.fixture
-def ledger(store_url: str) -> Iterator[LedgerApplication]:
-    app = LedgerApplication(parse_database_url(store_url))
+def postgres_store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """`store_url`'s PostgreSQL store alone, for what only PostgreSQL does (mark the test postgres)."""
+    return _migrated(_store_url("postgres", request, tmp_path))
+
+
+def _application(url: str) -> Iterator[LedgerApplication]:
+    app = LedgerApplication(parse_database_url(url))
     yield app
     app.close()
+
+
+@pytest.fixture
+def ledger(store_url: str) -> Iterator[LedgerApplication]:
+    yield from _application(store_url)
+
+
+@pytest.fixture
+def postgres_ledger(postgres_store_url: str) -> Iterator[LedgerApplication]:
+    yield from _application(postgres_store_url)
 
 
 class LiveServer:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -63,28 +62,13 @@ def test_no_jobs_is_refused() -> None:
 # ---- catching up in processes (PostgreSQL: SQLite takes one writer at a time) -----------------
 
 
-@pytest.fixture
-def pg_url(postgres_database: str) -> str:
-    url = f"{postgres_database}?schema=p_{secrets.token_hex(6)}"
-    store = parse_database_url(url)
-    migrate(store.plain_url, schema=store.migration_schema)
-    return url
-
-
-@pytest.fixture
-def pg_ledger(pg_url: str) -> Iterator[LedgerApplication]:
-    app = LedgerApplication(parse_database_url(pg_url))
-    yield app
-    app.close()
-
-
 def _head(ledger: LedgerApplication) -> int:
     return ledger_head(ledger.recorder)
 
 
 @pytest.mark.postgres
-def test_views_fed_by_two_processes_match_a_rebuild_by_one(pg_ledger: LedgerApplication) -> None:
-    ledger = pg_ledger
+def test_views_fed_by_two_processes_match_a_rebuild_by_one(postgres_ledger: LedgerApplication) -> None:
+    ledger = postgres_ledger
     generate(ledger, 60, seed=5)
     head = _head(ledger)
 
@@ -110,8 +94,10 @@ def test_sqlite_views_are_fed_by_one_process(tmp_path: Path) -> None:
 
 
 @pytest.mark.postgres
-def test_a_group_that_cannot_reach_its_store_fails_with_its_views_named(pg_ledger: LedgerApplication) -> None:
-    gone = dataclasses.replace(pg_ledger.store, pg_dbname="xinfang_no_such_database")
+def test_a_group_that_cannot_reach_its_store_fails_with_its_views_named(
+    postgres_ledger: LedgerApplication,
+) -> None:
+    gone = dataclasses.replace(postgres_ledger.store, pg_dbname="xinfang_no_such_database")
 
     with pytest.raises(GroupFailed, match=r"views case_status: OperationalError") as failed:
         catch_up_in_processes(gone, 2)
@@ -144,8 +130,8 @@ class ProjectProcess:
 
 
 @pytest.fixture
-def project_of(pg_url: str) -> Iterator[ProjectProcess]:
-    process = ProjectProcess(pg_url, 2)
+def project_of(postgres_store_url: str) -> Iterator[ProjectProcess]:
+    process = ProjectProcess(postgres_store_url, 2)
     yield process
     if process.proc.poll() is None:
         process.proc.kill()
@@ -171,9 +157,9 @@ def _wait_for(ledger: LedgerApplication, position: int, seconds: float = 60) -> 
 
 @pytest.mark.postgres
 def test_project_with_two_jobs_feeds_every_view_restarts_a_dead_runner_and_stops_cleanly(
-    pg_ledger: LedgerApplication, project_of: ProjectProcess
+    postgres_ledger: LedgerApplication, project_of: ProjectProcess
 ) -> None:
-    ledger = pg_ledger
+    ledger = postgres_ledger
     generate(ledger, 30, seed=9)
     assert _wait_for(ledger, _head(ledger)) == {name: _head(ledger) for name in REGISTERED}
     runners = project_of.runners()
