@@ -241,18 +241,22 @@ def _counted(ledger: LedgerApplication, url: str) -> Generated:
     return Generated(cases, head, head)
 
 
-def run_size(cases: int, postgres_url: str | None, seconds: float, template: str | None = None) -> SizeRun:
+def run_size(
+    postgres_url: str | None, seconds: float, *, cases: int | None = None, template: str | None = None
+) -> SizeRun:
     """Every scenario on a fresh database: `cases` generated into it, or a copy of `template` (a
-    ledger made by `xinfang generate`, whose size then decides `cases`)."""
+    ledger made by `xinfang generate`, whose size it counts)."""
     from domain.store import parse_database_url
     from migrations.runner import migrate
 
+    if (cases is None) == (template is None):
+        raise ValueError("a run is of generated cases or of a template, one of the two")
     rows: list[Row] = []
     with scratch_database(postgres_url, template=template) as url:
         store = parse_database_url(url)
         migrate(store.plain_url, schema=store.migration_schema)
         ledger = LedgerApplication(store)
-        made = _generate(ledger, cases) if template is None else _counted(ledger, url)
+        made = _generate(ledger, cases) if cases is not None else _counted(ledger, url)
         ledger.close()
 
         decode = _step("decode", url)
@@ -364,9 +368,9 @@ def main(
     """`ledgers`: databases made by `xinfang generate` on the same server, smallest first, each
     copied for its run instead of generating (a million cases take a quarter of an hour)."""
     if ledgers:
-        runs = [run_size(0, postgres_url, seconds, template=name) for name in ledgers.split(",")]
+        runs = [run_size(postgres_url, seconds, template=name) for name in ledgers.split(",")]
     else:
-        runs = [run_size(parse_size(s), postgres_url, seconds) for s in size.split(",")]
+        runs = [run_size(postgres_url, seconds, cases=parse_size(s)) for s in size.split(",")]
     largest = runs[-1]
     rows = largest.rows + growth_rows(runs[0] if len(runs) > 1 else None, largest)
     title = f"xinfang bench: {largest.cases} cases, {largest.events} events (PostgreSQL)"
