@@ -194,8 +194,8 @@ def project(
     if jobs > 1:
         from projections.parallel import groups_of_registered, run_in_processes
 
-        for group in groups_of_registered(store, jobs):
-            console.print(f"views: {', '.join(group)} (a process of their own)")
+        for number, group in enumerate(groups_of_registered(store, jobs), start=1):
+            console.print(f"runner process {number}: views {', '.join(group)}")
         ledger.close()
         run_in_processes(store, jobs, stop)
         return

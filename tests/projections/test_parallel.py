@@ -180,7 +180,9 @@ def test_project_with_two_jobs_feeds_every_view_restarts_a_dead_runner_and_stops
     assert not any(
         psutil.pid_exists(pid) and psutil.Process(pid).status() != psutil.STATUS_ZOMBIE for pid in pids
     )
-    assert "(a process of their own)" in output and "starting it again" in output
+    assert "runner process 1: views case_status" in output
+    assert "runner process 2: views satisfaction, accountability, figures" in output
+    assert "starting it again" in output
 
 
 def generate_more(ledger: LedgerApplication) -> int:
