@@ -180,21 +180,22 @@ def project(
 
     from api.bootstrap import build_application, build_runner
     from domain.store import parse_database_url
+    from projections.parallel import groups_of_registered, run_in_processes
 
     settings = Settings()
     store = parse_database_url(settings.database_url, schema=settings.database_schema)
-    if jobs > 1 and store.kind != "postgres":
-        console.print("[red]--jobs above 1 needs PostgreSQL (SQLite takes one writer at a time)[/]")
-        raise typer.Exit(2)
+    try:
+        groups = groups_of_registered(store, jobs)  # before anything is created
+    except ValueError as exc:
+        console.print(f"[red]--jobs above 1 needs PostgreSQL: {exc}[/]")
+        raise typer.Exit(2) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     ledger = build_application(settings)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     if jobs > 1:
-        from projections.parallel import groups_of_registered, run_in_processes
-
-        for number, group in enumerate(groups_of_registered(store, jobs), start=1):
+        for number, group in enumerate(groups, start=1):
             console.print(f"runner process {number}: views {', '.join(group)}")
         ledger.close()
         run_in_processes(store, jobs, stop)

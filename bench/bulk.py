@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composed, Identifier
 
 from domain.application import LedgerApplication
 
@@ -27,7 +27,7 @@ def append_rows(ledger: LedgerApplication, events: Sequence[StoredEvent]) -> Non
         with recorder.datastore.transaction(commit=True) as c:
             c.executemany(f"INSERT INTO {ledger.store.events_table} VALUES (?,?,?,?)", rows)
         return
-    table = SQL("{}.{}").format(Identifier(ledger.store.schema), Identifier(ledger.store.events_table))
+    table = _events_table(ledger)
     with recorder.datastore.transaction(commit=True) as curs:
         curs.execute(SQL("LOCK TABLE {} IN EXCLUSIVE MODE").format(table))
         copy_sql = SQL("COPY {} (originator_id, originator_version, topic, state) FROM STDIN (FORMAT BINARY)")
@@ -51,6 +51,10 @@ def analyze_ledger(ledger: LedgerApplication) -> None:
         with recorder.datastore.transaction(commit=True) as c:
             c.execute(f"ANALYZE {ledger.store.events_table}")
         return
-    table = SQL("{}.{}").format(Identifier(ledger.store.schema), Identifier(ledger.store.events_table))
+    table = _events_table(ledger)
     with recorder.datastore.transaction(commit=True) as curs:
         curs.execute(SQL("ANALYZE {}").format(table))
+
+
+def _events_table(ledger: LedgerApplication) -> Composed:
+    return SQL("{}.{}").format(Identifier(ledger.store.schema), Identifier(ledger.store.events_table))
