@@ -175,7 +175,7 @@ def _demo_case(ledger: LedgerApplication, rng: random.Random, n: int) -> None:
             (
                 "demo-leader",
                 "extend",
-                {"days": 15, "approved_by": "赵建国", "petitioner_notified_on": None},
+                {"days": 15, "approved_by_leader_id": "L-zhao", "petitioner_notified_on": None},
                 40,
                 "案情复杂需补充调查",
             ),

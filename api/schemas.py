@@ -72,6 +72,16 @@ class LeaderIn(Body):
     post: Name
 
 
+class LeaderPostIn(Body):
+    unit_code: Code
+    post: Name
+    occurred_at: AwareDatetime | None = Field(None, description="when the post was taken; now if absent")
+
+
+class LeaderLeftIn(Body):
+    occurred_at: AwareDatetime | None = Field(None, description="when the leader left; now if absent")
+
+
 class UserIn(Body):
     user_id: Code
     name: Name
@@ -133,8 +143,10 @@ class AssignIn(CommandBody):
 
 
 class InstructIn(CommandBody):
-    leader_id: Code
     text: Text
+    leader_id: Code | None = Field(
+        None, description="optional; the instructing leader is the token's, and this must name him"
+    )
 
 
 class SuperviseIn(CommandBody):
@@ -161,7 +173,9 @@ class MediationIn(CommandBody):
 
 class ExtendIn(CommandBody):
     days: int = Field(ge=1, le=30)
-    approved_by: Name
+    approved_by_leader_id: Code = Field(
+        description="the leader approving it, with a post in the handling unit or above (第三十四条)"
+    )
     petitioner_notified_on: date
 
 

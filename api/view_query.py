@@ -10,8 +10,8 @@ from typing import Any
 import orjson
 from fastapi import Request
 
+from api.access import ScopeSQL
 from api.errors import ProblemError
-from api.scope import ScopeSQL
 from domain.policy import CHINA_TZ
 from projections.database import ViewDatabase
 from projections.sqltypes import subtree_pattern

@@ -23,6 +23,7 @@ from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.utils import get_topic
 
 from domain.aggregate_cache import AggregateCache
+from domain.authority import check_registration
 from domain.case import Case
 from domain.case_commands import COMMANDS, prepare_arguments
 from domain.case_events import CaseEvent
@@ -32,6 +33,7 @@ from domain.errors import (
     CaseNotFound,
     DuplicateExternalReference,
     IdempotencyKeyReused,
+    InvalidInput,
     NotFound,
     VersionConflict,
 )
@@ -48,6 +50,7 @@ from domain.reference import (
     unit_id,
     user_id_for,
 )
+from domain.reference_index import LeaderPostIndex
 from domain.serialization import CanonicalTranscoder, TypedMapper
 from domain.store import APPLICATION_NAME, StoreConfig
 from domain.token_cache import TokenCache
@@ -119,6 +122,7 @@ class LedgerApplication(Application[UUID]):
             else None
         )
         app = weakref.proxy(self)
+        self.leader_posts = LeaderPostIndex(app)
         self.token_cache = TokenCache(
             lambda user_id: app._latest_version(user_id),  # noqa: PLW0108 (a bound method is a strong reference)
             lambda user_id: app.load(User, user_id),
@@ -209,6 +213,10 @@ class LedgerApplication(Application[UUID]):
         replayed = self._replayed(idempotency)
         if replayed:
             return replayed
+        actor = current_context().actor
+        if actor.role == Role.REGISTRAR:  # tools registering as the system are not a unit's registrar
+            check_registration(self, actor.unit_code, fields["received_unit"],
+                               fields.get("accused_unit"), fields.get("accused_leader"))  # fmt: skip
         case = Case.register(**fields)
         try:
             position = self._save(case, idempotency)
@@ -321,6 +329,23 @@ class LedgerApplication(Application[UUID]):
             f"leader {leader_id}",
         )
 
+    def post_leader(self, *, leader_id: str, unit_code: str, post: str) -> int:
+        """The leader takes another post (from the context's occurred_at): his earlier post ends."""
+        self.get_unit(unit_code)
+        leader = self.get_leader(leader_id)
+        if not leader.active:
+            raise InvalidInput("that leader has left; appoint a new record instead", field="leader_id")
+        leader.move(unit_code=unit_code, post=post)
+        return self._save(leader, None)
+
+    def leader_leaves(self, leader_id: str) -> int:
+        """The leader leaves his last post (from the context's occurred_at)."""
+        leader = self.get_leader(leader_id)
+        if not leader.active:
+            raise InvalidInput("that leader has already left", field="leader_id")
+        leader.leave()
+        return self._save(leader, None)
+
     def get_leader(self, leader_id: str) -> Leader:
         return self._reference(Leader, leader_id_for(leader_id), f"leader {leader_id}")
 
@@ -389,14 +414,22 @@ class LedgerApplication(Application[UUID]):
         return list(aggregates.values())
 
     def _events_of(self, event_classes: Sequence[type[Any]]) -> list[Any]:
-        topics, start = [get_topic(cls) for cls in event_classes], 1
+        return self.events_of(event_classes, start=1, stop=None)
+
+    def events_of(self, event_classes: Sequence[type[Any]], *, start: int, stop: int | None) -> list[Any]:
+        """The events of these classes recorded at positions start..stop (inclusive), in order."""
+        topics = [get_topic(cls) for cls in event_classes]
         found: list[Any] = []
         while True:
-            page = self.recorder.select_notifications(start=start, limit=1000, topics=topics)
+            page = self.recorder.select_notifications(start=start, limit=1000, stop=stop, topics=topics)
             found.extend(self.mapper.to_domain_event(n) for n in page)
             if len(page) < 1000:
                 return found
             start = page[-1].id + 1
+
+    def ledger_head(self) -> int:
+        """The position of the last event recorded (0 for an empty ledger)."""
+        return self.recorder.max_notification_id() or 0
 
     def get_user(self, user_id: str) -> User:
         return self._reference(User, user_id_for(user_id), f"user {user_id}")

@@ -110,6 +110,7 @@ class Case(LedgerAggregate):
         self.accused_unit: str | None = None
         self.accused_leader: str | None = None
         self.registered_at: datetime | None = None
+        self.registered_by = ""  # the registering user, who keeps reading an accusation (R1)
         self.last_transition_at: datetime | None = None
         self.accepting_unit: str | None = None
         self.accepted_at: datetime | None = None
@@ -301,6 +302,7 @@ class Case(LedgerAggregate):
         rules.EXTENSION_NEEDS_APPROVER_AND_REASON.check(
             bool(approved_by.strip()) and bool((current_context().reason or "").strip())
         )
+        _check_day(petitioner_notified_on, "petitioner_notified_on", granted_on, "the extension was granted")
         self.trigger_event(
             ev.ExtensionGranted,
             days=days,

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from domain import case_events
+from domain import authority, case_events
+from domain.authority import ReferenceReads
 from domain.context import current_context
 from domain.corrections import is_correctable, typed_value
 from domain.errors import InvalidInput, NotFound, TransitionNotAllowed
 from domain.rules import CORRECTION_TARGET_CORRECTABLE
 from domain.serialization import decode_state, to_json_value
-from domain.vocabulary import Role, Status, TerminationBasis
+from domain.vocabulary import Status, TerminationBasis
 
 if TYPE_CHECKING:
     from domain.application import LedgerApplication
@@ -61,28 +62,49 @@ def _actor_unit() -> str:
     return unit
 
 
-def _assignment(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[str, Any]:
-    app.get_unit(p["unit_code"])
-    leader = app.get_leader(p["leader_id"])
-    if not leader.active:
-        raise InvalidInput("that leader has left their post", field="leader_id")
-    if (
-        case.kind
-        and case.kind.value == "accusation"
-        and (p["leader_id"] == case.accused_leader or p["unit_code"] == case.accused_unit)
-    ):
-        # 第三十条: an accusation is never handled by the accused.
-        raise InvalidInput(
-            "an accusation cannot be assigned to the accused unit or leader",
-            field="unit_code",
-            article="第三十条",
-        )
-    officer = p.get("officer_id")
+def _assignment(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    """R1 and R2: a known unit, a serving leader posted in it or above, an officer of its subtree,
+    none of them on the accused side of an accusation."""
+    unit_code, officer_id = p["unit_code"], p.get("officer_id")
+    refs.get_unit(unit_code)
+    leader = authority.serving_leader(refs, p["leader_id"], authority.ASSIGNED_LEADER_ABOVE, "leader_id")
+    officer = authority.known_officer(refs, officer_id) if officer_id is not None else None
+    authority.check_not_accused_side(refs, case, unit_code=unit_code, leader=leader, officer=officer)
+    authority.check_leader_above(refs, leader, unit_code, authority.ASSIGNED_LEADER_ABOVE, "leader_id")
     if officer is not None:
-        user = app.get_user(officer)
-        if user.role is not Role.OFFICER:
-            raise InvalidInput("officer_id must name a handling officer", field="officer_id")
-    return {"unit_code": p["unit_code"], "leader_id": p["leader_id"], "officer_id": officer}
+        authority.check_officer_within(refs, officer, unit_code)
+    return {"unit_code": unit_code, "leader_id": leader.leader_id, "officer_id": officer_id}
+
+
+def _instruction(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    """R2: the instruction is the logged-in leader's own; a leader_id in the body must be his."""
+    try:
+        own = refs.get_user(current_context().actor.user_id).leader_id
+    except NotFound:
+        own = None
+    named = p.get("leader_id")
+    authority.INSTRUCTED_BY_OWN_LEADER.check(own is not None and named in (None, own), field="leader_id")
+    return {"leader_id": own, "text": p["text"]}
+
+
+def _extension(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    """R2 (第三十四条): approved by a serving leader posted in the handling unit or above it."""
+    rule, field = authority.EXTENSION_APPROVED_BY_UNIT_HEAD, "approved_by_leader_id"
+    leader = authority.serving_leader(refs, p[field], rule, field)
+    if case.unit_code is not None:  # an unassigned case is refused by the case's own rules
+        authority.check_leader_above(refs, leader, case.unit_code, rule, field)
+    return {"days": p["days"], "approved_by": leader.leader_id,
+            "petitioner_notified_on": p["petitioner_notified_on"]}  # fmt: skip
+
+
+def _transfer(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    """R1: an authority named by a unit code of the tree is not on the accused side."""
+    try:
+        refs.get_unit(p["authority"])
+    except NotFound:
+        return p
+    authority.check_not_accused_side(refs, case, unit_code=p["authority"])
+    return p
 
 
 def _link_repeat(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[str, Any]:
@@ -134,10 +156,9 @@ PREPARE = {
     "accept": lambda app, case, p: {"accepting_unit": _actor_unit()},
     "assign": _assignment,
     "reassign": _assignment,
-    "instruct": lambda app, case, p: {
-        "leader_id": app.get_leader(p["leader_id"]).leader_id,
-        "text": p["text"],
-    },
+    "instruct": _instruction,
+    "extend": _extension,
+    "transfer": _transfer,
     "supervise": lambda app, case, p: {**p, "supervisor_id": current_context().actor.user_id},
     "review-decision": lambda app, case, p: {**p, "reviewing_unit": _actor_unit()},
     "re-review-decision": lambda app, case, p: {**p, "reviewing_unit": _actor_unit()},

@@ -59,6 +59,7 @@ class Registered(CaseEvent, LedgerCreated):
         ):  # fmt: skip
             setattr(case, name, getattr(self, name))
         case.registered_at = self.occurred_at
+        case.registered_by = self.actor.user_id
         case.last_transition_at = self.occurred_at
 
 

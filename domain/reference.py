@@ -5,6 +5,7 @@ Event-sourced like cases, so "who held which post on a date" can be answered lat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -95,6 +96,22 @@ class LeaderPosted(LedgerEvent):
 class LeaderLeft(LedgerEvent):
     def apply(self, leader: Any) -> None:
         leader.active = False
+        leader.left_at = self.occurred_at
+
+
+@dataclass(frozen=True)
+class Post:
+    """A post a leader held in a unit over [started_at, ended_at); ended_at None: still held."""
+
+    leader_id: str
+    unit_code: str
+    post: str
+    started_at: datetime
+    ended_at: datetime | None
+
+    def held_after(self, moment: datetime) -> bool:
+        """Whether the post was still held at some time after `moment`."""
+        return self.ended_at is None or self.ended_at > moment
 
 
 class Leader(LedgerAggregate):
@@ -102,6 +119,7 @@ class Leader(LedgerAggregate):
         super().__init__()
         self.leader_id = self.name = self.unit_code = self.post = ""
         self.active = False
+        self.left_at: datetime | None = None
         self.posts: tuple[tuple[datetime, str, str], ...] = ()
 
     @classmethod
@@ -116,6 +134,14 @@ class Leader(LedgerAggregate):
 
     def leave(self) -> None:
         self.trigger_event(LeaderLeft)
+
+    def posts_over_time(self) -> tuple[Post, ...]:
+        """Every post held, each ended by the next one or by leaving."""
+        ends = [since for since, _unit, _post in self.posts[1:]] + [self.left_at if not self.active else None]
+        return tuple(
+            Post(self.leader_id, unit_code, post, since, end)
+            for (since, unit_code, post), end in zip(self.posts, ends, strict=True)
+        )
 
     def post_on(self, moment: datetime) -> tuple[str, str] | None:
         """(unit, post) held at a moment in the world, or None before the first appointment."""

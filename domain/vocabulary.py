@@ -53,6 +53,8 @@ class Pathway(StrEnum):
     ADMINISTRATIVE_RECONSIDERATION = "administrative_reconsideration"
     ADMINISTRATIVE_PROCEDURE = "administrative_procedure"
     POLICE = "police"
+    # 第二十二条 (last paragraph): an accusation no unit outside the accused side can handle
+    DISCIPLINE_INSPECTION = "discipline_inspection"
 
 
 class ProgressStep(StrEnum):

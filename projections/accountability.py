@@ -11,7 +11,16 @@ from typing import Any, ClassVar
 
 from domain import case_events as ev
 from domain.application import LedgerApplication
-from projections.case_context import CaseContexts, keyset_after, local_day, touched_cases, utc_text
+from projections.case_context import (
+    SCOPE_COLUMNS,
+    SET_REGISTERED_AT,
+    CaseContexts,
+    keyset_after,
+    local_day,
+    registration_moved,
+    touched_cases,
+    utc_text,
+)
 from projections.database import Tx
 from projections.units import UnitPaths
 from projections.view import ViewEvent
@@ -21,8 +30,8 @@ CONTEXT = "accountability_case_context"
 
 INSERT_RECORD = (
     "INSERT INTO {t} (case_id, version, position, occurred_at, day, measure, basis, decided_by, "
-    "target_leader_id, target_unit_code, target_unit_path, received_path, unit_path, leader_id, kind, "
-    "accused_path, accused_leader) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    f"target_leader_id, target_unit_code, target_unit_path, {', '.join(SCOPE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * (11 + len(SCOPE_COLUMNS)))})"
 )
 SET_FIELD: dict[str, str] = {
     "measure": "UPDATE {t} SET measure = ? WHERE case_id = ? AND version = ?",
@@ -59,6 +68,8 @@ class AccountabilityView:
                     event.target_leader_id, event.target_unit_code, self._paths.path(event.target_unit_code),
                     *context.scope(),
                 ))  # fmt: skip
+            elif moved := registration_moved(e):
+                updates.setdefault(SET_REGISTERED_AT, []).append(moved)
             elif (
                 isinstance(event, ev.Corrected)
                 and event.target_type == "AccountabilityRecorded"

@@ -14,6 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from domain import case_events as ev
+from domain.corrections import typed_value
 from domain.policy import local_date
 from projections.database import Tx
 from projections.units import UnitPaths
@@ -29,16 +30,25 @@ class CaseContext:
     kind: str | None
     accused_path: str | None
     accused_leader: str | None
+    registered_at: str | None  # utc_text: when the matter arose (the accused side counts from it)
+    registered_by: str | None
     unit_code: str | None = None
     unit_path: str | None = None
     leader_id: str | None = None
 
     def scope(self) -> tuple[str | None, ...]:
-        """The reader-scope columns of api/scope.py, in the order views store them."""
+        """The reader-access columns of api/access.py, in the order views store them."""
         return (
             self.received_path, self.unit_path, self.leader_id, self.kind, self.accused_path,
-            self.accused_leader,
+            self.accused_leader, self.registered_at, self.registered_by,
         )  # fmt: skip
+
+
+# The names of `CaseContext.scope()`'s columns, for the views' INSERT statements.
+SCOPE_COLUMNS = (
+    "received_path", "unit_path", "leader_id", "kind", "accused_path", "accused_leader",
+    "registered_at", "registered_by",
+)  # fmt: skip
 
 
 COLUMNS = tuple(f.name for f in fields(CaseContext))
@@ -86,16 +96,21 @@ class CaseContexts:
                 kind=str(event.kind),
                 accused_path=self._paths.path(event.accused_unit),
                 accused_leader=event.accused_leader,
+                registered_at=utc_text(event.occurred_at),
+                registered_by=event.actor.user_id,
             )
         elif isinstance(event, ev.Assigned):
             context = self.get(e.originator_id)
             context.unit_code, context.leader_id = event.unit_code, event.leader_id
             context.unit_path = self._paths.path(event.unit_code)
-        elif isinstance(event, ev.Corrected) and (event.target_type, event.field) == (
-            "Registered",
-            "category",
-        ):
-            self.get(e.originator_id).category = str(event.new_value)
+        elif isinstance(event, ev.Corrected) and event.target_type == "Registered":
+            context = self.get(e.originator_id)
+            if event.field == "category":
+                context.category = str(event.new_value)
+            elif event.field == "occurred_at":
+                context.registered_at = utc_text(_typed_time(event.new_value))
+            else:
+                return
         else:
             return
         self._dirty.add(e.originator_id)
@@ -109,6 +124,24 @@ class CaseContexts:
             [(str(i), *astuple(self._rows[i])) for i in sorted(self._dirty)],
         )
         self._dirty.clear()
+
+
+# A correction of when the matter arose moves it on every row of the case (values: time, case id).
+SET_REGISTERED_AT = "UPDATE {t} SET registered_at = ? WHERE case_id = ?"
+
+
+def registration_moved(e: ViewEvent) -> tuple[str, str] | None:
+    """(new registered_at, case id) when the event corrects when the case's matter arose."""
+    event = e.event
+    if isinstance(event, ev.Corrected) and (event.target_type, event.field) == ("Registered", "occurred_at"):
+        return utc_text(_typed_time(event.new_value)), str(e.originator_id)
+    return None
+
+
+def _typed_time(json_value: Any) -> datetime:
+    value = typed_value(ev.Registered, "occurred_at", json_value)
+    assert isinstance(value, datetime)
+    return value
 
 
 def touched_cases(batch: list[ViewEvent], kinds: tuple[type[object], ...]) -> set[UUID]:

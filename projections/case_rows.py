@@ -36,7 +36,7 @@ BOOL_COLUMNS = ("late_entry", "backlog", "satisfied")
 COLUMNS = (
     "case_id", "version", "position", "status", "kind", "channel", "category", "subject",
     "received_unit", "received_path", "unit_code", "unit_path", "leader_id", "officer_id",
-    "accused_unit", "accused_path", "accused_leader", "policy_version",
+    "accused_unit", "accused_path", "accused_leader", "policy_version", "registered_by",
     "registered_at", "registered_on", "recorded_at", "accepted_at", "answered_at", "answered_on",
     "closed_at", "closed_on", "handling_days", "visited_on", "satisfaction", "satisfied",
     "closure_type", *DUE_COLUMNS.values(), "next_due", "next_clock", "next_article",
@@ -114,6 +114,7 @@ def case_row(
         "accused_path": paths.path(case.accused_unit),
         "accused_leader": case.accused_leader,
         "policy_version": case.policy_version,
+        "registered_by": case.registered_by,
         "registered_at": case.registered_at,
         "registered_on": _day(case.registered_at),
         "recorded_at": recorded_at,

@@ -1,7 +1,7 @@
 """Key figures (DOMAIN.md): the facts each published rate needs, one row per case.
 
 Tables: `figures_cases` (one row of facts per case, with the reader-scope columns of
-api/scope.py), `figures_holdings` (which unit and leader held the case, and when),
+api/access.py), `figures_holdings` (which unit and leader held the case, and when),
 `figures_visits` (every return visit) and `figures_repeats` (a later case linked as a repeat
 of an earlier one). Each batch re-derives every case it touches from all that case's events up
 to the batch's last position (projections/ledger_rows.py: one read per 500 cases), then rewrites those cases' rows

@@ -12,7 +12,15 @@ from typing import Any, ClassVar
 from domain import case_events as ev
 from domain.application import LedgerApplication
 from domain.corrections import typed_value
-from projections.case_context import CaseContexts, local_day, touched_cases, utc_text
+from projections.case_context import (
+    SCOPE_COLUMNS,
+    SET_REGISTERED_AT,
+    CaseContexts,
+    local_day,
+    registration_moved,
+    touched_cases,
+    utc_text,
+)
 from projections.database import Tx
 from projections.units import UnitPaths
 from projections.view import ViewEvent
@@ -22,8 +30,8 @@ CONTEXT = "satisfaction_case_context"
 
 INSERT_RECORD = (
     "INSERT INTO {t} (case_id, version, position, occurred_at, day, month, satisfaction, signed, "
-    "method, comment, leader_id, unit_code, unit_path, category, received_path, kind, "
-    "accused_path, accused_leader) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)"
+    f"method, comment, unit_code, category, {', '.join(SCOPE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * (12 + len(SCOPE_COLUMNS)))})"
 )
 SET_CATEGORY = "UPDATE {t} SET category = ? WHERE case_id = ?"
 # A corrected field of one visit → the statement that applies it (values first, then the key).
@@ -66,6 +74,8 @@ class SatisfactionView:
             event = e.event
             if isinstance(event, ev.ReturnVisitRecorded):
                 records.append(self._record(e, event, contexts))
+            elif moved := registration_moved(e):
+                updates.setdefault(SET_REGISTERED_AT, []).append(moved)
             elif isinstance(event, ev.Corrected):
                 key = (str(e.originator_id),)
                 if (event.target_type, event.field) == ("Registered", "category"):
@@ -87,6 +97,5 @@ class SatisfactionView:
         return (
             str(e.originator_id), e.version, e.position, utc_text(event.occurred_at), day, day[:7],
             str(event.satisfaction), bool(event.signed), str(event.method), event.comment,
-            context.leader_id, context.unit_code, context.unit_path, context.category,
-            context.received_path, context.kind, context.accused_path, context.accused_leader,
+            context.unit_code, context.category, *context.scope(),
         )  # fmt: skip

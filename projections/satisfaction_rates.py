@@ -96,24 +96,13 @@ def months_between(first: str, last: str) -> list[str]:
 
 
 def records_page(
-    tx: Tx,
-    where: str,
-    params: Sequence[Any],
-    *,
-    limit: int,
-    after: tuple[str, int] | None,
-    hide_comment: tuple[str, Sequence[Any]],
+    tx: Tx, where: str, params: Sequence[Any], *, limit: int, after: tuple[str, int] | None
 ) -> list[dict[str, Any]]:
-    """Newest first (occurred_at, then position); `after` is the last row of the previous page.
-    `hide_comment` is a SQL condition under which the comment is withheld (the accused party)."""
+    """Newest first (occurred_at, then position); `after` is the last row of the previous page."""
     keyset, keyset_params = keyset_after(after)
-    hide, hide_params = hide_comment
-    columns = ", ".join(
-        c if c != "comment" else f"CASE WHEN {hide} THEN NULL ELSE comment END" for c in RECORD_COLUMNS
-    )
     tx.execute(
-        f"SELECT {columns} FROM {tx.table(RECORDS)} WHERE {where} AND {keyset} "
+        f"SELECT {', '.join(RECORD_COLUMNS)} FROM {tx.table(RECORDS)} WHERE {where} AND {keyset} "
         "ORDER BY occurred_at DESC, position DESC LIMIT ?",
-        (*hide_params, *params, *keyset_params, limit),
+        (*params, *keyset_params, limit),
     )
     return [{**dict(zip(RECORD_COLUMNS, row, strict=True)), "signed": bool(row[6])} for row in tx.fetchall()]

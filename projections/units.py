@@ -38,6 +38,11 @@ class UnitPaths:
             return None
         return self._lookup(code) or f"/{code}/"
 
+    def ancestry(self, code: str | None) -> list[str]:
+        """The unit and every unit above it, root first (a code not in the tree stands alone)."""
+        path = self.path(code)
+        return path.strip("/").split("/") if path else []
+
     def within(self, unit: str | None, ancestor: str | None) -> bool:
         """True when `unit` is `ancestor` or below it; an unknown unit is outside every subtree."""
         if not unit or not ancestor:

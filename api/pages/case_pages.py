@@ -1,5 +1,5 @@
 """One case: its timeline (chain status first, corrections beside what they correct) and its
-replay, step by step. Both come from the API's own read functions (scope, redaction, masking)."""
+replay, step by step. Both come from the API's own read functions (access, masking)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from api.pages.reference import display_names
 from api.pages.render import PageError, call, page
 from api.pages.session import CurrentPageUser, PageUser
 from api.permissions import EXPORT_ROLES, UNMASK_ROLES
-from api.routers.case_reads import get_case, readable_case, timeline
+from api.routers.case_reads import get_case, timeline
 from api.routers.case_replay import replay
 from domain.policy import CHINA_TZ
 
@@ -52,17 +52,17 @@ def _timeline(
     cid = case_uuid(case_id)
     case = _summary(request, ledger, user, cid)
     unmask = purpose is not None
-    result: dict[str, Any] = call(timeline, cid, request, ledger, user.principal, unmask=unmask, purpose=purpose)
+    result: dict[str, Any] = call(
+        timeline, cid, request, ledger, user.principal, unmask=unmask, purpose=purpose
+    )
     by_version = {item["version"]: item for item in result["items"]}
     for item in result["items"]:
         # each event lists the corrections made to it, shown beside it
         item["corrections"] = [by_version[v] for v in item["corrected_by"] if v in by_version]
-    _case, _tree, accused = call(readable_case, request, ledger, user.principal, cid)
     role = user.principal.role
     return page(
         request, "timeline.html", user, case=case, timeline=result, names=display_names(ledger, user),
-        can_export=role in EXPORT_ROLES and not accused,  # the API refuses an accused party
-        can_unmask=role in UNMASK_ROLES and not accused, unmasked=unmask,
+        can_export=role in EXPORT_ROLES, can_unmask=role in UNMASK_ROLES, unmasked=unmask,
     )  # fmt: skip
 
 
@@ -102,5 +102,11 @@ def replay_page(
         reached = [i for i, s in enumerate(steps, 1) if s["day"] <= jump.isoformat()]
         current = reached[-1] if reached else 1
     return page(
-        request, "replay.html", user, case=case, steps=steps, current=current, names=display_names(ledger, user)
+        request,
+        "replay.html",
+        user,
+        case=case,
+        steps=steps,
+        current=current,
+        names=display_names(ledger, user),
     )

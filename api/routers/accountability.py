@@ -11,27 +11,29 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from api.access import Access, ScopeSQL, reader_access
 from api.auth import CurrentUser, Principal
 from api.freshness import MinPosition
-from api.scope import ScopeSQL, case_scope
 from api.view_query import Where, decode_cursor, local_time, page_of, period, unit_paths, view_database
 from domain.vocabulary import Role
 from projections.accountability import register_page
-from projections.units import UnitPaths
+from projections.case_context import utc_text
 
 router = APIRouter(prefix="/api/v1", tags=["views"])
 
 READERS = frozenset({Role.INSPECTOR, Role.SUPERVISOR, Role.LEADER})
 
 
-def register_scope(who: Principal, paths: UnitPaths) -> ScopeSQL:
-    """The measures this reader may see (the rule is here, beside the only listing it governs)."""
+def register_scope(who: Principal, access: Access) -> ScopeSQL:
+    """The measures this reader may see (the rule is here, beside the only listing it governs):
+    on cases the reader may see at all (第三十条), and a leader's only when taken against him."""
     who.require(READERS, "read the accountability register")
+    rows = access.rows(utc_text)
     if who.role is Role.LEADER:
         if who.leader_id is None:
             return ScopeSQL("1=0", ())
-        return ScopeSQL("target_leader_id = ?", (who.leader_id,))
-    return case_scope(who, paths)
+        return ScopeSQL(f"target_leader_id = ? AND ({rows.where})", (who.leader_id, *rows.params))
+    return rows
 
 
 @router.get("/accountability")
@@ -50,7 +52,7 @@ def accountability(
 ) -> dict[str, Any]:
     """Accountability measures in your scope, newest first; filter by target leader, target unit subtree, period."""
     paths = unit_paths(request)
-    where = Where().scope(register_scope(who, paths))
+    where = Where().scope(register_scope(who, reader_access(request, who)))
     if leader is not None:
         where.add("target_leader_id = ?", leader)
     if unit is not None:

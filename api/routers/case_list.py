@@ -1,8 +1,8 @@
 """The case listing and the overdue list, from the case status view (never from a replay).
 
 Rows carry no petitioner and no content (the view does not hold them). Every query is the
-reader's scope AND the filters; a subject search (`q`) never matches a case whose reader is
-the accused party, so an accusation cannot be found through its accused (第三十条).
+reader's access (api/access.py: the role's scope, never the accused side of an accusation,
+第三十条) AND the filters, so no filter or search finds a case its reader may not open.
 """
 
 from __future__ import annotations
@@ -14,18 +14,17 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Query, Request
 
-from api.auth import CurrentUser, Principal
+from api.access import reader_access
+from api.auth import CurrentUser
 from api.errors import ProblemError
 from api.freshness import MinPosition
-from api.scope import accused_party, case_scope
 from api.view_query import Where, unit_paths, view_database
 from domain.context import utcnow
 from domain.policy import get_policy, local_date
 from domain.vocabulary import Channel, Status
 from projections.case_queries import At, Order, cursor_key, select_cases
 from projections.case_rows import DUE_COLUMNS
-from projections.sqltypes import db_date, like_escape
-from projections.units import UnitPaths
+from projections.sqltypes import db_date, db_time, like_escape
 
 router = APIRouter(prefix="/api/v1", tags=["views"])
 
@@ -77,6 +76,7 @@ def item(row: dict[str, Any], day: date) -> dict[str, Any]:
         "received_path",
         "unit_path",
         "accused_path",
+        "registered_by",
         "campaigns",
         "next_due",
         "next_clock",
@@ -113,8 +113,10 @@ def page(
     }
 
 
-def scoped(who: Principal, paths: UnitPaths) -> Where:
-    return Where().scope(case_scope(who, paths))
+def scoped(request: Request, who: CurrentUser) -> Where:
+    """The cases this reader may open, as the start of a listing's WHERE."""
+    postgres = view_database(request).postgres
+    return Where().scope(reader_access(request, who).rows(lambda t: db_time(postgres, t)))
 
 
 @router.get("/cases")
@@ -135,7 +137,7 @@ def list_cases(
     """Case status rows in the reader's scope, newest registration first, one keyset page."""
     at, day = when(as_of, known_at)
     paths = unit_paths(request)
-    where = scoped(who, paths)
+    where = scoped(request, who)
     pg = view_database(request).postgres
     today = db_date(pg, day)
     if registered_from is not None:
@@ -154,14 +156,7 @@ def list_cases(
     if backlog is not None:
         where.add("backlog" if backlog else "NOT backlog")
     if q is not None:
-        accused = accused_party(who, paths)
-        pattern = "%" + like_escape(q.lower()) + "%"
-        # COALESCE: an accusation naming only a leader has no accused path (NULL in the test).
-        where.add(
-            f"LOWER(subject) LIKE ? ESCAPE '\\' AND NOT COALESCE({accused.where}, 1=0)",
-            pattern,
-            *accused.params,
-        )
+        where.add("LOWER(subject) LIKE ? ESCAPE '\\'", "%" + like_escape(q.lower()) + "%")
     return page(request, at, day, where, "registered", limit, cursor)
 
 
@@ -175,7 +170,7 @@ def list_overdue(
     """Cases with an office deadline run out, the longest overdue first, with that clock and its article."""
     at, day = when(as_of, known_at)
     paths = unit_paths(request)
-    where = scoped(who, paths)
+    where = scoped(request, who)
     where.add("next_due IS NOT NULL AND next_due < ?", db_date(view_database(request).postgres, day))
     if unit is not None:
         where.under("unit_path", paths.path(unit))

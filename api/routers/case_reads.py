@@ -10,18 +10,10 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from fastapi import APIRouter, Query, Request
 
-from api.access import (
-    REDACTED,
-    CaseUnits,
-    check_read,
-    is_accused_party,
-    petitioners_for,
-    redact_fields,
-)
+from api.access import masked_fields, petitioners_for, reader_access
 from api.auth import CurrentUser, Ledger, Principal, audit
 from api.errors import ProblemError
 from api.permissions import UNMASK_ROLES
-from api.view_query import unit_paths
 from domain import replay
 from domain.application import LedgerApplication
 from domain.case import Case
@@ -30,7 +22,6 @@ from domain.clocks import compute_clocks
 from domain.context import current_context
 from domain.errors import CaseNotFound, Forbidden, NotFound
 from domain.timeline import build_timeline
-from projections.units import UnitPaths
 
 router = APIRouter(prefix="/api/v1/cases", tags=["case reads"])
 
@@ -94,11 +85,10 @@ def unmask_if_asked(
     case_id: UUID,
     unmask: bool,
     purpose: str | None,
-    accused: bool,
 ) -> bool:
     if not unmask:
         return False
-    if who.role not in UNMASK_ROLES or accused:
+    if who.role not in UNMASK_ROLES:
         raise Forbidden("your role may not see unmasked personal data", role=who.role.value)
     if not purpose or not purpose.strip():
         raise Forbidden("state the purpose to see unmasked personal data", field="purpose")
@@ -107,17 +97,17 @@ def unmask_if_asked(
     return True
 
 
-def case_view(case: Case, *, accused: bool, unmasked: bool) -> dict[str, Any]:
+def case_view(case: Case, *, unmasked: bool) -> dict[str, Any]:
     return {
         "case_id": str(case.id),
         "version": case.version,
         "status": case.status.value,
         "channel": case.channel,
         "kind": case.kind,
-        "petitioners": REDACTED if accused else petitioners_for(case.petitioners, unmasked=unmasked),
+        "petitioners": petitioners_for(case.petitioners, unmasked=unmasked),
         "headcount": case.headcount,
         "subject": case.subject,
-        "content": REDACTED if accused else case.content,
+        "content": case.content,
         "category": case.category,
         "region_code": case.region_code,
         "received_unit": case.received_unit,
@@ -143,23 +133,15 @@ def case_view(case: Case, *, accused: bool, unmasked: bool) -> dict[str, Any]:
         "repeat_of": [str(c) for c in case.repeat_of],
         "documents": list(case.documents),
         "late_entry": case.is_late_entry,
-        "corrections": case.corrections if not accused else _redacted_corrections(case.corrections),
+        "corrections": case.corrections,
     }
 
 
-def _redacted_corrections(corrections: dict[str, Any]) -> dict[str, Any]:
-    return {v: {f: (REDACTED if f in ("content", "petitioners") else x) for f, x in fs.items()}
-            for v, fs in corrections.items()}  # fmt: skip
-
-
-def readable_case(
-    request: Request, ledger: Ledger, who: Principal, case_id: UUID
-) -> tuple[Case, UnitPaths, bool]:
+def readable_case(request: Request, ledger: Ledger, who: Principal, case_id: UUID) -> Case:
+    """The case now, if this reader may see it; else 404 as for a case that does not exist."""
     case = ledger.get_case(case_id)
-    tree = unit_paths(request)
-    units = CaseUnits.of(case)
-    check_read(tree, who, units)
-    return case, tree, is_accused_party(tree, who, units)
+    reader_access(request, who).check_read(case)
+    return case
 
 
 @router.get("/{case_id}")
@@ -169,7 +151,7 @@ def get_case(
     as_of: AsOf = None, known_at: KnownAt = None, unmask: Unmask = False, purpose: Purpose = None,
 ) -> dict[str, Any]:  # fmt: skip
     """The case now, after event `version`, as of a time in the world, or as the ledger knew it then."""
-    case, _tree, accused = readable_case(request, ledger, who, case_id)
+    case = readable_case(request, ledger, who, case_id)
     _one_moment(version, as_of, known_at)
     if as_of is not None or known_at is not None:
         snap = _snapshot(ledger, case_id, as_of, known_at)
@@ -180,8 +162,8 @@ def get_case(
                 raise NotFound(f"the case has {case.version} events", version=version)
             case = ledger.get_case(case_id, version=version)
         clocks = compute_clocks(ledger.case_events(case_id, lte=case.version), at=current_context().now)
-    unmasked = unmask_if_asked(request, ledger, who, case_id, unmask, purpose, accused)
-    view = case_view(case, accused=accused, unmasked=unmasked)
+    unmasked = unmask_if_asked(request, ledger, who, case_id, unmask, purpose)
+    view = case_view(case, unmasked=unmasked)
     view["clocks"] = [dataclasses.asdict(c) for c in clocks]
     view["as_of"], view["known_at"] = as_of, known_at
     return view
@@ -193,14 +175,12 @@ def timeline(
     unmask: Unmask = False, purpose: Purpose = None,
 ) -> dict[str, Any]:  # fmt: skip
     """Every event in order, with both times, actor, reason, corrections and hashes; `chain_ok` re-checked now."""
-    _case, _tree, accused = readable_case(request, ledger, who, case_id)
-    unmasked = unmask_if_asked(request, ledger, who, case_id, unmask, purpose, accused)
+    readable_case(request, ledger, who, case_id)
+    unmasked = unmask_if_asked(request, ledger, who, case_id, unmask, purpose)
     result = build_timeline(ledger.case_rows(case_id))
     items = []
     for e in result.entries:
-        fields = redact_fields(e.fields, accused=accused, unmasked=unmasked)
-        if accused and e.type == "Corrected" and fields.get("field") in ("content", "petitioners"):
-            fields["old_value"] = fields["new_value"] = REDACTED
+        fields = masked_fields(e.fields, unmasked=unmasked)
         items.append({
             "version": e.version, "type": e.type, "position": e.position, "actor": e.actor,
             "occurred_at": e.occurred_at, "recorded_at": e.recorded_at, "timestamp": e.timestamp,

@@ -7,7 +7,6 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 
-from api.access import CONFIDENTIAL_FIELDS, REDACTED
 from api.auth import CurrentUser, Ledger
 from api.routers.case_reads import Purpose, Unmask, case_view, logged_events, readable_case, unmask_if_asked
 from domain.clocks import Clock
@@ -25,10 +24,8 @@ def _clock(c: Clock) -> dict[str, Any]:
             "extension_days": c.extension_days, "paused_days": c.paused_days, "ref": c.ref}  # fmt: skip
 
 
-def _step(s: Step, *, accused: bool) -> dict[str, Any]:
+def _step(s: Step) -> dict[str, Any]:
     changes = {k: list(v) for k, v in s.changes.items()}
-    if accused and s.corrects is not None and s.corrects.field in CONFIDENTIAL_FIELDS:
-        changes = {k: [REDACTED, REDACTED] for k in changes}
     corrects = None if s.corrects is None else vars(s.corrects)
     return {"version": s.version, "type": s.type, "occurred_at": s.occurred_at, "recorded_at": s.recorded_at,
             "actor": s.actor, "reason": s.reason, "state": s.state, "changes": changes, "corrects": corrects,
@@ -41,14 +38,14 @@ def replay(
     unmask: Unmask = False, purpose: Purpose = None,
 ) -> dict[str, Any]:  # fmt: skip
     """After each event: the case, what changed, the clocks still running and who held the case."""
-    _case, _tree, accused = readable_case(request, ledger, who, case_id)
+    readable_case(request, ledger, who, case_id)
     logged = logged_events(ledger, case_id)
-    unmasked = unmask_if_asked(request, ledger, who, case_id, unmask, purpose, accused)
+    unmasked = unmask_if_asked(request, ledger, who, case_id, unmask, purpose)
 
     def render(case: Any) -> dict[str, Any]:
-        return case_view(case, accused=accused, unmasked=unmasked)
+        return case_view(case, unmasked=unmasked)
 
-    return {"case_id": str(case_id), "steps": [_step(s, accused=accused) for s in steps(logged, render)]}
+    return {"case_id": str(case_id), "steps": [_step(s) for s in steps(logged, render)]}
 
 
 def _piece(p: Piece) -> dict[str, Any]:
@@ -65,7 +62,7 @@ def _delay(d: Delay) -> dict[str, Any]:
 @router.get("/{case_id}/delays")
 def case_delays(case_id: UUID, request: Request, ledger: Ledger, who: CurrentUser) -> dict[str, Any]:
     """Every interval in which a clock was overdue, its days, and who held the case in each part."""
-    case, _tree, _accused = readable_case(request, ledger, who, case_id)
+    case = readable_case(request, ledger, who, case_id)
     now = current_context().now
     found = delays(ledger.case_events(case_id), at=now)
     return {"case_id": str(case_id), "policy_version": case.policy_version,

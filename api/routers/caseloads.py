@@ -1,6 +1,8 @@
 """Leader caseloads (包案领导), now or as of a past time on either timeline.
 
-Counts obey the reader's scope: a reader's numbers count only cases they may see.
+Counts obey the reader's role scope: a reader's numbers count only cases in it. They are
+aggregates, which may count an accusation whose reader is on its accused side (DOMAIN.md R1);
+no caseload lists a case.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from api.access import reader_access
 from api.auth import CurrentUser
 from api.freshness import MinPosition
-from api.routers.case_list import AsOf, KnownAt, Limit, _invalid, scoped, when
-from api.view_query import unit_paths, view_database
+from api.routers.case_list import AsOf, KnownAt, Limit, _invalid, when
+from api.view_query import Where, unit_paths, view_database
 from projections.caseload import Period, caseloads, empty
 
 router = APIRouter(prefix="/api/v1", tags=["views"])
@@ -32,7 +35,7 @@ def _load(
         raise _invalid("from", "the period starts after it ends")
     at, day = when(as_of, known_at)
     paths = unit_paths(request)
-    where = scoped(who, paths)
+    where = Where().scope(reader_access(request, who).counted())
     if unit is not None:
         where.under("unit_path", paths.path(unit))
     if leader is not None:

@@ -9,13 +9,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Header, Request
 
-from api.access import CaseUnits, check_command
+from api.access import reader_access
 from api.auth import CurrentUser, Ledger, audit
 from api.responses import JSON
 from api.routers.common import as_domain_params, expected_version, idempotency
 from api.schemas import COMMAND_BODIES, CommandBody, CommandOut, RegisterIn
-from api.view_query import unit_paths
 from domain.case import Case
+from domain.errors import DuplicateExternalReference
 from domain.policy import default_policy_version
 from domain.values import Petitioner
 
@@ -33,14 +33,29 @@ def register_case(
     idempotency_key: IdempotencyKey = None,
 ) -> Any:  # fmt: skip
     """Register a petition from any channel (登记)."""
-    check_command(unit_paths(request), who, "register", None)
+    access = reader_access(request, who)
+    access.check_command("register", None)
     fields = body.model_dump(exclude={"occurred_at", "reason", "petitioners", "policy_version"})
     fields["petitioners"] = tuple(Petitioner(**p.model_dump()) for p in body.petitioners)
     fields["policy_version"] = body.policy_version or default_policy_version()
     key = idempotency(request, who, idempotency_key, body.model_dump(mode="json"))
     with audit(who, request, occurred_at=body.occurred_at, reason=body.reason):
-        result = ledger.register_case(idempotency=key, **fields)
+        try:
+            result = ledger.register_case(idempotency=key, **fields)
+        except DuplicateExternalReference as exc:
+            raise _without_unseen_case(exc, ledger, access.may_see) from None
     return JSON(result.as_dict(), status_code=201)
+
+
+def _without_unseen_case(
+    exc: DuplicateExternalReference, ledger: Any, may_see: Any
+) -> DuplicateExternalReference:
+    """The conflict names the existing case only to a caller who may see it (第三十条)."""
+    existing = ledger.get_case(UUID(exc.context["case_id"]))
+    if may_see(existing):
+        return exc
+    context = {k: v for k, v in exc.context.items() if k != "case_id"}
+    return DuplicateExternalReference(exc.message, article=exc.article, **context)
 
 
 def _command_endpoint(command: str, body_class: type[CommandBody]) -> Any:
@@ -49,13 +64,15 @@ def _command_endpoint(command: str, body_class: type[CommandBody]) -> Any:
         if_match: IfMatch = None, idempotency_key: IdempotencyKey = None,
     ) -> Any:  # fmt: skip
         command_body: CommandBody = body
-        paths = unit_paths(request)
-        check_command(paths, who, command, None)  # the role, before anything is read
+        access = reader_access(request, who)
+        access.check_command(command, None)  # the role, before anything is read
 
         def in_scope(case: Case) -> None:
-            check_command(paths, who, command, CaseUnits.of(case))
+            access.check_command(command, case)
 
         params = as_domain_params(command_body.model_dump(exclude={"occurred_at", "reason"}))
+        if command == "link-repeat":  # the earlier case must be one the caller may see, else 404
+            access.check_read(ledger.get_case(params["earlier_case_id"]))
         key = idempotency(request, who, idempotency_key, command_body.model_dump(mode="json"))
         with audit(who, request, occurred_at=command_body.occurred_at, reason=command_body.reason):
             result = ledger.execute(
@@ -80,12 +97,12 @@ COMMAND_SUMMARIES = {
     "transfer": "Send the case to another authority (转送)",
     "assign": "Assign to a unit, a responsible leader and an officer (交办)",
     "reassign": "Hand the case to another unit or leader",
-    "instruct": "Record a leader's written instruction (批示)",
+    "instruct": "Record the logged-in leader's written instruction (批示)",
     "supervise": "Issue a supervision letter with a reply-by date (督办函)",
     "supervision-answer": "Record the unit's written reply to a supervision letter",
     "progress": "Record a handling step (五到位)",
     "mediation": "Record a mediation outcome (调解)",
-    "extend": "Grant the one extension of a handling period, at most 30 days (延期)",
+    "extend": "Grant the one extension of a handling period, at most 30 days, approved by a leader of the handling unit or above (延期)",
     "answer": "Record the written answer and its delivery (答复)",
     "return-visit": "Record the return visit and the petitioner's satisfaction (回访)",
     "review-request": "Record the petitioner's review request (复查)",

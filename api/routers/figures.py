@@ -7,10 +7,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from api.access import reader_access
 from api.auth import CurrentUser, Ledger
 from api.errors import ProblemError
 from api.freshness import MinPosition
-from api.scope import case_scope
 from api.view_query import unit_paths, view_database
 from domain.context import utcnow
 from domain.policy import local_date
@@ -65,7 +65,7 @@ def figures(
         raise ProblemError(422, "validation_failed", "`from` is after `to`",
                            errors=[{"field": "from", "message": "after to"}])  # fmt: skip
     paths = unit_paths(request)
-    scope = case_scope(who, paths, alias="f")
+    scope = reader_access(request, who).counted(alias="f")  # figures are aggregates (R1)
     unit_path = None
     if unit is not None:
         ledger.get_unit(unit)  # 404 for an unknown unit, not silently empty figures

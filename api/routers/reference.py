@@ -7,7 +7,7 @@ from fastapi import APIRouter, Request
 from api.auth import CurrentUser, Ledger, audit
 from api.permissions import REFERENCE_READ, REFERENCE_WRITE, USER_ADMIN
 from api.responses import JSON
-from api.schemas import LeaderIn, UnitIn, UserIn
+from api.schemas import LeaderIn, LeaderLeftIn, LeaderPostIn, UnitIn, UserIn
 from domain.reference import LEADER_EVENTS, UNIT_EVENTS, USER_EVENTS
 
 router = APIRouter(prefix="/api/v1", tags=["reference data"])
@@ -48,14 +48,39 @@ def appoint_leader(body: LeaderIn, request: Request, ledger: Ledger, who: Curren
     return {"leader_id": body.leader_id, "position": position}
 
 
+@router.post("/leaders/{leader_id}/posts", status_code=201)
+def post_leader(
+    leader_id: str, body: LeaderPostIn, request: Request, ledger: Ledger, who: CurrentUser
+) -> dict[str, Any]:
+    """Record that a leader took another post (his earlier one ends then); posts over time decide
+    who is on the accused side of an accusation against him (第三十条)."""
+    who.require(REFERENCE_WRITE, "record leaders' posts")
+    with audit(who, request, occurred_at=body.occurred_at):
+        position = ledger.post_leader(leader_id=leader_id, unit_code=body.unit_code, post=body.post)
+    return {"leader_id": leader_id, "position": position}
+
+
+@router.post("/leaders/{leader_id}/leave", status_code=201)
+def leader_leaves(
+    leader_id: str, body: LeaderLeftIn, request: Request, ledger: Ledger, who: CurrentUser
+) -> dict[str, Any]:
+    """Record that a leader left his last post."""
+    who.require(REFERENCE_WRITE, "record leaders' posts")
+    with audit(who, request, occurred_at=body.occurred_at):
+        position = ledger.leader_leaves(leader_id)
+    return {"leader_id": leader_id, "position": position}
+
+
 @router.get("/leaders")
 def list_leaders(ledger: Ledger, who: CurrentUser) -> dict[str, Any]:
     """All leaders, with their current unit and post."""
     who.require(REFERENCE_READ, "read leaders")
     items = []
     for leader in ledger.rebuild_all(LEADER_EVENTS):
+        posts = [{"unit_code": p.unit_code, "post": p.post, "from": p.started_at, "to": p.ended_at}
+                 for p in leader.posts_over_time()]  # fmt: skip
         items.append({"leader_id": leader.leader_id, "name": leader.name, "unit_code": leader.unit_code,
-                      "post": leader.post, "active": leader.active})  # fmt: skip
+                      "post": leader.post, "active": leader.active, "posts": posts})  # fmt: skip
     return {"items": items}
 
 

@@ -92,8 +92,19 @@ def test_bad_registration_is_422_naming_the_field(world: World, change: dict[str
         ("notes", {"text": "a\x1bb"}),
         ("notes", {"text": ""}),
         ("progress", {"step": "celebrated"}),
-        ("extend", {"days": 31, "approved_by": "王", "petitioner_notified_on": "2024-01-01", "reason": "r"}),
-        ("extend", {"days": 0, "approved_by": "王", "petitioner_notified_on": "2024-01-01", "reason": "r"}),
+        (
+            "extend",
+            {
+                "days": 31,
+                "approved_by_leader_id": "L1",
+                "petitioner_notified_on": "2024-01-01",
+                "reason": "r",
+            },
+        ),
+        (
+            "extend",
+            {"days": 0, "approved_by_leader_id": "L1", "petitioner_notified_on": "2024-01-01", "reason": "r"},
+        ),
         ("answer", {"outcome": "explain", "delivered_on": "01/02/2024"}),
         ("notes", {"text": "x", "occurred_at": "2024-03-01 10:00"}),
         ("notes", {"text": "x", "reason": "r" * 2001}),

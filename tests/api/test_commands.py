@@ -126,8 +126,10 @@ SUCCESS: dict[str, Success] = {
     "instruct": Success(
         "in_handling",
         "leader",
-        lambda w, c: {"leader_id": w.leader_a, "text": "务必依法处理"},
-        _last_event("Instructed", text="务必依法处理"),
+        lambda w, c: {"text": "务必依法处理"},
+        lambda w, c, case, t: _last_event("Instructed", text="务必依法处理", leader_id=w.leader_a)(
+            w, c, case, t
+        ),
     ),
     "supervise": Success(
         "in_handling",
@@ -159,7 +161,7 @@ SUCCESS: dict[str, Success] = {
         "officer",
         lambda w, c: {
             "days": 15,
-            "approved_by": "王主任",
+            "approved_by_leader_id": w.leader_a,
             "petitioner_notified_on": _day(c, 1),
             "reason": "需要现场勘查",
         },
@@ -375,8 +377,13 @@ def test_register_by_wrong_role_is_403(world: World) -> None:
 # ---- refusals -------------------------------------------------------------------------------
 
 
-def _extend_body(c: DrivenCase, days: int = 10, reason: str | None = "需要调查") -> dict[str, Any]:
-    body: dict[str, Any] = {"days": days, "approved_by": "王主任", "petitioner_notified_on": _day(c, 1)}
+def _extend_body(w: World, c: DrivenCase, days: int = 10, reason: str | None = "需要调查") -> dict[str, Any]:
+    # approved by the holding town's leader (第三十四条), the petitioner told that day
+    body: dict[str, Any] = {
+        "days": days,
+        "approved_by_leader_id": w.leader_a,
+        "petitioner_notified_on": _day(c, 1),
+    }
     if reason:
         body["reason"] = reason
     return body
@@ -396,12 +403,15 @@ def test_an_extension_after_the_60_days_ran_out_is_409_deadline_passed(world: Wo
     c = drive(world, "in_handling")
     version, position = world.version(c.case_id), world.position()
     late = c.at + timedelta(days=61)  # accepted an hour before `at`, on the same China day
-    response = world.command("officer", c.case_id, "extend", {**_extend_body(c), "occurred_at": iso(late)})
+    response = world.command(
+        "officer", c.case_id, "extend", {**_extend_body(world, c), "occurred_at": iso(late)}
+    )
     problem = assert_problem(response, 409, "deadline_passed")
     assert problem["rule"] == "extension_before_handling_due"
     assert (world.version(c.case_id), world.position()) == (version, position)
     on_the_last_day = c.at + timedelta(days=60)
-    body = {**_extend_body(c), "occurred_at": iso(on_the_last_day)}
+    told = on_the_last_day.date().isoformat()
+    body = {**_extend_body(world, c), "occurred_at": iso(on_the_last_day), "petitioner_notified_on": told}
     assert world.command("officer", c.case_id, "extend", body).status_code == 200
 
 
@@ -493,8 +503,8 @@ REFUSALS: list[tuple[Any, ...]] = [
         "accepted",
         "officer",
         lambda w, c: {"step": "met_petitioner"},
-        403,
-        "forbidden",
+        404,
+        "case_not_found",
         None,
         None,
     ),
@@ -522,7 +532,7 @@ REFUSALS: list[tuple[Any, ...]] = [
         "extend",
         "in_handling",
         "officer",
-        lambda w, c: _extend_body(c, days=31),
+        lambda w, c: _extend_body(w, c, days=31),
         422,
         "validation_failed",
         None,
@@ -532,30 +542,31 @@ REFUSALS: list[tuple[Any, ...]] = [
         "extend",
         "in_handling",
         "officer",
-        lambda w, c: _extend_body(c),
+        _extend_body,
         422,
         "rule_violated",
         "one_extension_per_handling_period",
-        _twice(("officer", "extend", lambda w, c: _extend_body(c))),
+        _twice(("officer", "extend", _extend_body)),
     ),
     (
         "extend",
         "in_handling",
         "officer",
-        lambda w, c: _extend_body(c, reason=None),
+        lambda w, c: _extend_body(w, c, reason=None),
         422,
         "rule_violated",
         "extension_needs_approver_and_reason",
         None,
     ),
-    # Before assignment no officer or leader is in the case's scope: scope (403) comes before the rule.
+    # Before assignment no officer or leader is in the case's scope: for them it does not exist
+    # (404, API.md additions), which comes before the rule.
     (
         "answer",
         "accepted",
         "officer",
         lambda w, c: {"outcome": "explain", "delivered_on": _day(c)},
-        403,
-        "forbidden",
+        404,
+        "case_not_found",
         None,
         None,
     ),
@@ -832,6 +843,6 @@ def test_accusation_cannot_be_assigned_to_the_accused(world: World) -> None:
     response = world.command(
         "supervisor", c.case_id, "assign", {"unit_code": world.town_b, "leader_id": world.leader_b}
     )
-    body = assert_problem(response, 422, "validation_failed")
-    assert body["article"] == "第三十条"
+    body = assert_problem(response, 422, "rule_violated")
+    assert (body["rule"], body["article"]) == ("accusation_not_handed_to_accused_side", "第三十条")
     assert world.position() == position

@@ -1,18 +1,24 @@
-"""Accusations (第三十条): the petitioner and the content never reach the accused unit or leader.
+"""Accusations (第三十条, DOMAIN.md R1): for the accused side the case does not exist.
 Personal data (id number, phone) is masked unless an allowed role unmasks it with a purpose,
 and every unmasked read is itself a ledger entry."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 from urllib.parse import quote
+from uuid import uuid4
 
 import httpx
 
 from tests.api.helpers import (
+    CST,
     World,
     assert_problem,
     drive,
+    iso,
+    today,
     world_fixture,  # noqa: F401 - the `world` fixture
 )
 
@@ -80,47 +86,163 @@ def _everything(w: World, who: str, case_id: str) -> list[httpx.Response]:
     ]
 
 
-def test_the_accused_units_officer_and_the_accused_leaders_user_see_nothing(world: World) -> None:
+def listed(w: World, who: str, path: str) -> str:
+    """A listing's text once the views hold every write so far (so an absence means something)."""
+    joiner = "&" if "?" in path else "?"
+    response = w.client(who).get(f"{path}{joiner}min_position={w.position()}")
+    assert response.status_code == 200, response.text
+    return response.text
+
+
+def _unknown_case_answer(w: World, who: str, path: str, method: str = "get", **kwargs: Any) -> Any:
+    """What this user gets for the same request on a case id that does not exist."""
+    response = getattr(w.client(who), method)(path.replace("{case}", str(uuid4())), **kwargs)
+    body = response.json()
+    body.pop("case_id", None)
+    return response.status_code, body
+
+
+def test_for_the_accused_side_the_case_does_not_exist(world: World) -> None:
+    """第三十条 (R1): the accused unit's officer, the accused leader's login, an officer of a
+    village below the accused unit, and the accused unit's own supervisor get, for every read and
+    command, exactly what they get for a case id that does not exist."""
+    village_b = f"VB{uuid4().hex[:8]}"
+    ok = world.client("admin").post(
+        "/api/v1/units", json={"code": village_b, "name": "乙村", "parent_code": world.town_b}
+    )
+    assert ok.status_code == 201, ok.text
+    world.add_user("officer_vb", "officer", village_b)
+    world.add_user("supervisor_b", "supervisor", world.town_b)
     a = _accusation(world)
-    for who in ("officer_b", "leader_b"):
-        for response in _everything(world, who, a.case_id):
-            assert response.status_code in (403, 404, 409, 422), response.text
+    probes = [
+        ("get", "/api/v1/cases/{case}", {}),
+        ("get", "/api/v1/cases/{case}?version=1", {}),
+        ("get", "/api/v1/cases/{case}/timeline", {}),
+        ("get", "/api/v1/cases/{case}/replay", {}),
+        ("get", "/api/v1/cases/{case}/delays", {}),
+        ("get", "/api/v1/cases/{case}/evidence", {}),
+        ("get", "/api/v1/cases/{case}?unmask=true&purpose=check", {}),
+        ("post", "/api/v1/cases/{case}/notes", {"json": {"text": "已电话联系举报人"}}),
+        (
+            "post",
+            "/api/v1/cases/{case}/answer",
+            {"json": {"outcome": "reject", "delivered_on": today().isoformat()}},
+        ),
+        ("post", "/api/v1/cases/{case}/progress", {"json": {"step": "met_petitioner", "note": "x"}}),
+    ]
+    position = world.position()
+    for who in ("officer_b", "leader_b", "officer_vb", "supervisor_b"):
+        for method, path, kwargs in probes:
+            response = getattr(world.client(who), method)(path.replace("{case}", a.case_id), **kwargs)
             _assert_no_secret(response)
-        assert_problem(world.client(who).get(f"/api/v1/cases/{a.case_id}"), 403, "forbidden")
+            body = response.json()
+            assert body.pop("case_id", a.case_id) == a.case_id
+            assert (response.status_code, body) == _unknown_case_answer(world, who, path, method, **kwargs), (
+                who,
+                path,
+            )
+    assert world.position() == position  # nothing was written, not even a record of a refused read
+    # and none of them finds it in a listing, a search or the overdue list
+    for who in ("officer_b", "leader_b", "officer_vb", "supervisor_b"):
+        for path in (
+            "/api/v1/cases",
+            f"/api/v1/cases?q={quote('举报')}",
+            "/api/v1/overdue",
+            "/api/v1/cases?kind=accusation",
+            f"/api/v1/cases?unit={world.town_a}",
+        ):
+            assert a.case_id not in listed(world, who, path), (who, path)
+    assert a.case_id in listed(world, "inspector", "/api/v1/cases")
 
 
-def test_an_accused_reader_in_scope_gets_the_case_redacted(world: World) -> None:
-    # A county supervisor is in scope (the case was received at the county) and is the accused leader.
-    world.add_user("accused_supervisor", "supervisor", world.county, world.leader_b)
-    a = _accusation(world)
-    responses = _everything(world, "accused_supervisor", a.case_id)
-    for response in responses:
-        _assert_no_secret(response)
-    case, case_v1, _v2, timeline, unmask_case, unmask_timeline, no_purpose = responses[:7]
-    assert case.status_code == 200, case.text
-    assert case.json()["petitioners"] == "【已屏蔽】" and case.json()["content"] == "【已屏蔽】"
-    assert case.json()["subject"] and case.json()["status"] == "in_handling"
-    assert case_v1.status_code == 200 and case_v1.json()["content"] == "【已屏蔽】"
-    assert timeline.status_code == 200, timeline.text
-    assert timeline.json()["chain_ok"] is True
-    correction = timeline.json()["items"][-1]
-    assert correction["type"] == "Corrected"
-    assert correction["fields"]["old_value"] == correction["fields"]["new_value"] == "【已屏蔽】"
-    for response in (unmask_case, unmask_timeline, no_purpose):
-        assert_problem(response, 403, "forbidden")
-    assert "PersonalDataViewed" not in {e["type"] for e in world.timeline(a.case_id)["items"]}
+def test_an_accusation_naming_only_a_leader_bars_every_unit_he_has_held_a_post_in_since(world: World) -> None:
+    """The accused side of a leader: his logins, the units of every post he held since the matter
+    arose (and their subtrees), but not a unit he had left before it arose."""
+    admin = world.client("admin")
+    long_ago = datetime.now(CST) - timedelta(days=600)
+    # leader_v was in the village (below town A) long ago, then in town B before the matter arose
+    moved = admin.post(
+        f"/api/v1/leaders/{world.leader_v}/posts",
+        json={"unit_code": world.town_b, "post": "副镇长", "occurred_at": iso(long_ago)},
+    )
+    assert moved.status_code == 201, moved.text
+    world.add_user("officer_v", "officer", world.village)
+    world.add_user("leader_v", "leader", world.village, world.leader_v)
+    c = drive(
+        world,
+        "in_handling",
+        kind="accusation",
+        petitioners=[{"name": NAME}],
+        content=CONTENT,
+        accused_leader=world.leader_v,
+    )
+    assert world.client("officer_b").get(f"/api/v1/cases/{c.case_id}").status_code == 404  # his unit now
+    assert world.client("leader_v").get(f"/api/v1/cases/{c.case_id}").status_code == 404  # his login
+    village = world.client("officer_v").get(f"/api/v1/cases/{c.case_id}")
+    assert village.status_code in (200, 404)  # (the village holds no case: out of scope either way)
+    # the holding town A is not on his side: he left the village (below it) before the matter arose
+    assert world.client("officer").get(f"/api/v1/cases/{c.case_id}").status_code == 200
+    # ... until he takes a post in town A: town A's officer then no longer sees the case
+    back = admin.post(
+        f"/api/v1/leaders/{world.leader_v}/posts", json={"unit_code": world.town_a, "post": "镇长"}
+    )
+    assert back.status_code == 201, back.text
+    assert_problem(world.client("officer").get(f"/api/v1/cases/{c.case_id}"), 404, "case_not_found")
+    assert c.case_id not in listed(world, "officer", "/api/v1/cases")
+    assert c.case_id in listed(world, "supervisor", "/api/v1/cases")  # the county is not his side
+    assert world.client("inspector").get(f"/api/v1/cases/{c.case_id}").status_code == 200
 
 
-def test_an_accused_registrar_of_the_receiving_unit_cannot_unmask(world: World) -> None:
-    # Received at town B (the accused unit): town B's registrar is in scope, and an accused party.
+def test_the_registering_user_on_the_accused_side_may_only_finish_screening(world: World) -> None:
     world.add_user("registrar_b", "registrar", world.town_b)
-    a = _accusation(world, received_unit=world.town_b)
-    for response in _everything(world, "registrar_b", a.case_id):
-        _assert_no_secret(response)
-    client = world.client("registrar_b")
-    case = client.get(f"/api/v1/cases/{a.case_id}")
-    assert case.status_code == 200 and case.json()["petitioners"] == "【已屏蔽】"
-    assert_problem(client.get(f"/api/v1/cases/{a.case_id}?unmask=true&purpose=核实"), 403, "forbidden")
+    world.add_user("registrar_b2", "registrar", world.town_b)
+    case_id = world.register(
+        "registrar_b",
+        kind="accusation",
+        petitioners=[{"name": NAME}],
+        content=CONTENT,
+        received_unit=world.town_b,
+        accused_unit=world.town_b,
+    )
+    mine = world.client("registrar_b").get(f"/api/v1/cases/{case_id}")
+    assert mine.status_code == 200 and NAME in mine.text  # he typed it; he keeps reading it
+    assert case_id in listed(world, "registrar_b", "/api/v1/cases")
+    assert world.client("registrar_b2").get(f"/api/v1/cases/{case_id}").status_code == 404
+    assert case_id not in listed(world, "registrar_b2", "/api/v1/cases")
+    refused = world.command(
+        "registrar_b",
+        case_id,
+        "not-accept",
+        {"reason_code": "out_of_remit", "notice_issued_on": today().isoformat()},
+    )
+    body = assert_problem(refused, 403, "forbidden")
+    assert body["rule"] == "accused_side_registrar_only_screens" and body["article"] == "第三十条"
+    assert_problem(world.command("registrar_b", case_id, "notes", {"text": "x"}), 403, "forbidden")
+    world.ok(
+        "registrar_b", case_id, "divert", {"pathway": "discipline_inspection", "institution": "县纪委监委"}
+    )
+    assert world.case(case_id)["status"] == "diverted"
+
+
+def test_a_conflict_names_no_case_the_caller_may_not_see(world: World) -> None:
+    world.add_user("registrar_a", "registrar", world.town_a)
+    ref = f"EXT-{uuid4().hex[:8]}"
+    first = world.register(external_ref=ref)
+    again = world.client("registrar").post("/api/v1/cases", json=world.registration(external_ref=ref))
+    assert assert_problem(again, 409, "duplicate_external_ref")["case_id"] == first
+    elsewhere = world.client("registrar_a").post(
+        "/api/v1/cases", json=world.registration(external_ref=ref, received_unit=world.town_a)
+    )
+    body = assert_problem(elsewhere, 409, "duplicate_external_ref")
+    assert "case_id" not in body and first not in elsewhere.text
+
+
+def test_a_repeat_link_to_a_case_the_registrar_may_not_see_is_404(world: World) -> None:
+    world.add_user("registrar_a", "registrar", world.town_a)
+    hidden = world.register()  # received by the county: outside town A's registrar's scope
+    mine = world.register("registrar_a", received_unit=world.town_a)
+    response = world.command("registrar_a", mine, "link-repeat", {"earlier_case_id": hidden})
+    assert_problem(response, 404, "case_not_found")
 
 
 def test_the_holding_officer_sees_the_name_but_masked_personal_data(world: World) -> None:

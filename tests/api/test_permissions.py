@@ -66,16 +66,17 @@ def test_register_roles(world: World) -> None:
 
 
 def test_officer_of_another_town_can_neither_command_nor_read(world: World) -> None:
+    # Outside his scope the case does not exist for him (404, as an unknown id; API.md additions).
     c = drive(world, "in_handling")  # held by town A
     position = world.position()
     officer_b = world.client("officer_b")
-    assert_problem(officer_b.get(f"/api/v1/cases/{c.case_id}"), 403, "forbidden")
-    assert_problem(officer_b.get(f"/api/v1/cases/{c.case_id}/timeline"), 403, "forbidden")
+    assert_problem(officer_b.get(f"/api/v1/cases/{c.case_id}"), 404, "case_not_found")
+    assert_problem(officer_b.get(f"/api/v1/cases/{c.case_id}/timeline"), 404, "case_not_found")
     assert_problem(
-        world.command("officer_b", c.case_id, "progress", {"step": "met_petitioner"}), 403, "forbidden"
+        world.command("officer_b", c.case_id, "progress", {"step": "met_petitioner"}), 404, "case_not_found"
     )
-    assert_problem(world.command("officer_b", c.case_id, "notes", {"text": "x"}), 403, "forbidden")
-    assert_problem(world.command("leader_b", c.case_id, "notes", {"text": "x"}), 403, "forbidden")
+    assert_problem(world.command("officer_b", c.case_id, "notes", {"text": "x"}), 404, "case_not_found")
+    assert_problem(world.command("leader_b", c.case_id, "notes", {"text": "x"}), 404, "case_not_found")
     assert world.position() == position
     # the holding town's officer and leader can
     assert world.client("officer").get(f"/api/v1/cases/{c.case_id}").status_code == 200
@@ -93,7 +94,7 @@ def test_officer_of_the_parent_town_reads_a_case_held_by_its_village(world: Worl
 def test_registered_case_is_outside_every_officer_and_leader_scope(world: World) -> None:
     c = drive(world, "registered")
     for who in ("officer", "leader", "officer_b", "leader_b"):
-        assert_problem(world.client(who).get(f"/api/v1/cases/{c.case_id}"), 403, "forbidden")
+        assert_problem(world.client(who).get(f"/api/v1/cases/{c.case_id}"), 404, "case_not_found")
     for who in ("registrar", "supervisor", "inspector"):
         assert world.client(who).get(f"/api/v1/cases/{c.case_id}").status_code == 200, who
 
@@ -102,8 +103,8 @@ def test_registrar_of_another_unit_cannot_read_or_accept(world: World) -> None:
     world.add_user("registrar_b", "registrar", world.town_b)
     c = drive(world, "registered")  # received at the county
     position = world.position()
-    assert_problem(world.client("registrar_b").get(f"/api/v1/cases/{c.case_id}"), 403, "forbidden")
-    assert_problem(world.command("registrar_b", c.case_id, "accept", {}), 403, "forbidden")
+    assert_problem(world.client("registrar_b").get(f"/api/v1/cases/{c.case_id}"), 404, "case_not_found")
+    assert_problem(world.command("registrar_b", c.case_id, "accept", {}), 404, "case_not_found")
     assert world.position() == position
 
 

@@ -27,9 +27,12 @@ def test_only_inspectors_and_supervisors_in_scope_and_never_the_accused(world: W
         response = world.client(who).get(f"/api/v1/cases/{case_id}/evidence")
         assert_problem(response, 403, "forbidden")
         assert_problem(world.client(who).get(f"/api/v1/cases/{case_id}/dossier.pdf"), 403, "forbidden")
-    world.add_user("supervisor_b", "supervisor", world.town_b)
-    assert_problem(world.client("supervisor_b").get(f"/api/v1/cases/{case_id}/evidence"), 403, "forbidden")
-    # An accusation: a county supervisor who is the accused leader is in scope but may never export.
+    world.add_user("supervisor_b", "supervisor", world.town_b)  # out of scope: the case does not exist
+    assert_problem(
+        world.client("supervisor_b").get(f"/api/v1/cases/{case_id}/evidence"), 404, "case_not_found"
+    )
+    # An accusation: a county supervisor who is the accused leader is in scope, but on the accused
+    # side (第三十条): for him the case does not exist.
     world.add_user("accused_supervisor", "supervisor", world.county, world.leader_b)
     accusation = drive(
         world, "in_handling", kind="accusation", accused_unit=world.town_b, accused_leader=world.leader_b
@@ -37,7 +40,7 @@ def test_only_inspectors_and_supervisors_in_scope_and_never_the_accused(world: W
     before = world.version(accusation.case_id)
     for path in ("evidence", "dossier.pdf"):
         response = world.client("accused_supervisor").get(f"/api/v1/cases/{accusation.case_id}/{path}")
-        assert_problem(response, 403, "forbidden")
+        assert_problem(response, 404, "case_not_found")
     assert world.version(accusation.case_id) == before  # a refused export leaves no entry
 
 

@@ -3,8 +3,9 @@ as every role, from a unit inside and a unit outside the case's scope.
 
 tests/api/test_permissions.py checks that a role the table does not list is refused; this adds the
 unit-scope dimension (api.permissions.SCOPE_BY_ROLE) for every command, with an oracle written
-here from the table's scope names (not the code under test): out of scope → 403 and nothing
-written; allowed and in scope → never 403 (the command may still meet a rule: 409/422).
+here from the table's scope names (not the code under test): a role the table does not list → 403;
+a listed role out of scope → 404, as for a case that does not exist (API.md additions); both
+write nothing; allowed and in scope → never 403 or 404 (the command may still meet a rule: 409/422).
 """
 
 from __future__ import annotations
@@ -63,7 +64,7 @@ def _expected_in_scope(w: World, role: Role, name: str, case: dict[str, Any]) ->
         return received
     if scope == "held":
         leader = {"leader": w.leader_a, "leader_b": w.leader_b}.get(name)
-        return held or (role is Role.LEADER and leader is not None and leader == case.get("leader_id"))
+        return held or (leader is not None and leader == case.get("leader_id"))
     if scope == "received_or_held":
         return received or held
     return False
@@ -119,7 +120,9 @@ def test_every_command_as_every_role_in_and_out_of_scope(matrix_world: World) ->
             label = (command, role.value, where, response.status_code, response.text[:300])
             assert response.status_code < 500, label
             if allowed:
-                assert response.status_code != 403, label
+                assert response.status_code not in (403, 404), label
+            elif role in COMMAND_ROLES[command]:
+                assert_problem(response, 404, "case_not_found")
             else:
                 assert_problem(response, 403, "forbidden")
             checked += 1
@@ -141,6 +144,7 @@ def test_every_case_read_as_every_role_in_and_out_of_scope(matrix_world: World, 
             label = (stage, role.value, where, suffix, response.status_code, response.text[:200])
             if allowed:
                 assert response.status_code == 200, label
+            elif role in CASE_ROLES:
+                assert_problem(response, 404, "case_not_found")
             else:
-                assert response.status_code in (403, 404), label
-                assert response.json()["code"] in ("forbidden", "case_not_found"), label
+                assert_problem(response, 403, "forbidden")

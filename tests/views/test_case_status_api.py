@@ -104,18 +104,23 @@ def test_a_town_b_reader_never_sees_town_a_rows_or_counts(world: World) -> None:
     assert response.status_code == 403
 
 
-def test_an_accusation_cannot_be_found_by_subject_by_its_accused(world: World) -> None:
-    # The county leader is accused; the case is held by town A below the county, so that leader
-    # may list it (held within their unit) but must not find it by its subject.
-    world.add_user("leader_c", "leader", world.county, world.leader_county)
-    case = drive(world, "in_handling", kind="accusation", accused_leader=world.leader_county,
-                 subject="举报县领导违规")  # fmt: skip
+def test_an_accusation_is_in_no_listing_or_search_of_its_accused_side(world: World) -> None:
+    # A county supervisor whose login is the accused leader's: in scope (the county received the
+    # case), and on its accused side (第三十条): no listing, filter or search shows it to him.
+    world.add_user("accused_supervisor", "supervisor", world.county, world.leader_b)
+    case = drive(
+        world, "in_handling", kind="accusation", accused_leader=world.leader_b, subject="举报乙镇领导违规"
+    )
     other = drive(world, "in_handling", subject="违规建房")
     fed(world)
-    assert ids(get(world, "leader_c", "/api/v1/cases")) == {case.case_id, other.case_id}
-    assert ids(get(world, "leader_c", "/api/v1/cases", q="违规")) == {other.case_id}
+    for who in ("accused_supervisor", "officer_b", "leader_b"):
+        for params in ({}, {"q": "违规"}, {"q": "举报"}, {"status": "in_handling"}, {"unit": world.town_a}):
+            assert case.case_id not in ids(get(world, who, "/api/v1/cases", **params)), (who, params)
+        assert case.case_id not in ids(get(world, who, "/api/v1/overdue"))
+    assert ids(get(world, "accused_supervisor", "/api/v1/cases")) == {other.case_id}
+    assert ids(get(world, "supervisor", "/api/v1/cases", q="违规")) == {case.case_id, other.case_id}
     assert ids(get(world, "inspector", "/api/v1/cases", q="违规")) == {case.case_id, other.case_id}
-    assert ids(get(world, "officer", "/api/v1/cases", q="县领导")) == {case.case_id}
+    assert ids(get(world, "officer", "/api/v1/cases", q="乙镇领导")) == {case.case_id}
 
 
 def test_caseload_follows_the_leader_holding_the_case_at_the_time_asked(world: World) -> None:

@@ -98,7 +98,7 @@ def script_history(ledger: LedgerApplication) -> dict[str, UUID]:
     s.register("c1", "01-05")
     s.do("c1", "accept", "01-05")
     s.do("c1", "assign", "01-06", unit_code="A", leader_id="LA", officer_id=None)
-    s.do("c1", "extend", "02-20", days=30, approved_by="head", petitioner_notified_on=d("02-20"))
+    s.do("c1", "extend", "02-20", days=30, approved_by_leader_id="LA", petitioner_notified_on=d("02-20"))
     s.answer("c1", "03-20")
     s.visit("c1", "03-22", "satisfied")
     s.close("c1", "03-25", "resolved")

@@ -1,6 +1,6 @@
 """The pre-aggregated cells give the same figures as the scan of every case row, on the scripted
 history of test_figures.py (both stores), for periods cut anywhere in a month, open ends,
-categories and the scope of each role (api/scope.py)."""
+categories and the scope of each role (api/access.py)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from uuid import UUID
 
 import pytest
 
+from api.access import Access
 from api.auth import Principal
-from api.scope import case_scope
 from domain.application import LedgerApplication
 from domain.vocabulary import Role
 from projections.database import ViewDatabase
@@ -56,7 +56,7 @@ def test_cells_count_what_the_scan_counts(
     paths = UnitPaths(ledger)
     with ViewDatabase(ledger.store).transaction(write=False) as tx:
         for who in READERS:
-            scope = case_scope(who, paths, alias="f")
+            scope = Access.of(who, paths, ledger.leader_posts).counted(alias="f")
             pair = (scope.where, scope.params)
             scanned = key_figures(tx, Filters(start, end, category=category), pair)
             report = figures_report(tx, Filters(start, end, category=category), pair, today=d("12-31"))
@@ -73,7 +73,7 @@ def test_only_a_scope_naming_a_leader_is_left_to_the_scan(
     paths = UnitPaths(ledger)
     answered = {}
     for who in READERS:
-        scope = case_scope(who, paths, alias="f")
+        scope = Access.of(who, paths, ledger.leader_posts).counted(alias="f")
         answered[who.role] = answers_scope((scope.where, scope.params))
     assert answered == {Role.INSPECTOR: True, Role.SUPERVISOR: True, Role.OFFICER: True, Role.LEADER: False,
                         Role.REGISTRAR: True}  # fmt: skip
@@ -120,7 +120,7 @@ def test_the_report_totals_equal_the_scan(
 ) -> None:
     """Whether the totals come from the chart's months (a closed period) or a query of their own."""
     ledger, _ = scripted
-    scope = case_scope(READERS[1], UnitPaths(ledger), alias="f")
+    scope = Access.of(READERS[1], UnitPaths(ledger), ledger.leader_posts).counted(alias="f")
     pair = (scope.where, scope.params)
     with ViewDatabase(ledger.store).transaction(write=False) as tx:
         report = figures_report(tx, Filters(start, end), pair, today=d("12-31"))

@@ -114,21 +114,24 @@ def test_a_town_b_officer_sees_none_of_town_a_records_or_counts(world: World) ->
     assert get(world, "inspector", group_by="unit")["total"]["visits"] == 3
 
 
-def test_the_accused_party_never_reads_the_visit_comment(world: World) -> None:
-    # Town A is accused; the case is handled by its village, so town A's officer sees it as an accused party.
-    case = drive(world, "accepted", kind="accusation", accused_unit=world.town_a)
-    steps: list[tuple[str, str, dict[str, Any]]] = [
-        ("supervisor", "assign", {"unit_code": world.village, "leader_id": world.leader_v}),
-        ("officer", "answer", {"outcome": "explain", "delivered_on": case.later(2).date().isoformat()}),
-        ("officer", "return-visit", {"satisfaction": "satisfied", "signed": True, "method": "phone",
-                                     "comment": "举报人说明"}),
-    ]  # fmt: skip
-    for n, (who, command, body) in enumerate(steps, start=1):
-        world.ok(who, case.case_id, command, {**body, "occurred_at": case.later(n).isoformat()})
+def test_the_accused_side_reads_no_visit_of_the_accusation(world: World) -> None:
+    # The county supervisor whose login is the accused leader's is in scope, and on the accused
+    # side (第三十条): neither the visit nor its comment nor its count reaches him.
+    world.add_user("accused_supervisor", "supervisor", world.county, world.leader_b)
+    case = drive(world, "answered", kind="accusation", accused_leader=world.leader_b)
+    body = {"satisfaction": "satisfied", "signed": True, "method": "phone", "comment": "举报人说明",
+            "occurred_at": case.later().isoformat()}  # fmt: skip
+    world.ok("officer", case.case_id, "return-visit", body)
+    drive(world, "visited")
     fed(world)
-    assert get(world, "inspector")["items"][0]["comment"] == "举报人说明"
-    seen = get(world, "officer")["items"]
-    assert [i["case_id"] for i in seen] == [case.case_id] and seen[0]["comment"] is None
+    assert [i["comment"] for i in get(world, "inspector")["items"] if i["case_id"] == case.case_id] == [
+        "举报人说明"
+    ]
+    assert len(get(world, "supervisor")["items"]) == 2
+    seen = get(world, "accused_supervisor")
+    assert case.case_id not in str(seen) and "举报人说明" not in str(seen) and len(seen["items"]) == 1
+    assert get(world, "accused_supervisor", group_by="unit")["total"]["visits"] == 1
+    assert get(world, "supervisor", group_by="unit")["total"]["visits"] == 2
 
 
 def test_roles_without_case_reads_are_refused(world: World) -> None:
