@@ -26,10 +26,11 @@ from domain import replay
 from domain.application import LedgerApplication
 from domain.case import Case
 from domain.case_events import CaseEvent
+from domain.checkpoint_store import CheckpointStore
 from domain.clocks import compute_clocks
 from domain.context import current_context
 from domain.errors import CaseNotFound, Forbidden, NotFound
-from domain.timeline import build_timeline
+from domain.timeline import build_timeline, check_head
 from projections.units import UnitPaths
 
 router = APIRouter(prefix="/api/v1/cases", tags=["case reads"])
@@ -195,7 +196,7 @@ def timeline(
     """Every event in order, with both times, actor, reason, corrections and hashes; `chain_ok` re-checked now."""
     _case, _tree, accused = readable_case(request, ledger, who, case_id)
     unmasked = unmask_if_asked(request, ledger, who, case_id, unmask, purpose, accused)
-    result = build_timeline(ledger.case_rows(case_id))
+    result = check_head(build_timeline(ledger.case_rows(case_id)), case_id, CheckpointStore(ledger.recorder))
     items = []
     for e in result.entries:
         fields = redact_fields(e.fields, accused=accused, unmasked=unmasked)

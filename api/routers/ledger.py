@@ -23,9 +23,10 @@ from api.settings import Settings
 from api.signing import SigningKeys, SigningKeyUnavailable
 from domain.application import LedgerApplication
 from domain.checkpoint_store import CheckpointRecord, CheckpointStore
-from domain.checkpoints import Checkpoint, format_time, key_id
+from domain.checkpoints import Checkpoint, key_id
+from domain.evidence import checkpoint_json
 from domain.ledger_tree import consistency, ledger_head, make_checkpoint
-from domain.verify import verify_ledger
+from domain.verify import verify_stored
 
 log = logging.getLogger("xinfang.checkpoints")
 _keys_lock = threading.Lock()
@@ -98,10 +99,7 @@ router = APIRouter(prefix="/api/v1/ledger", tags=["ledger integrity"], lifespan=
 
 
 def _checkpoint_out(c: Checkpoint, public_key: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "position": c.position, "size": c.size, "root": c.root,
-        "created_at": format_time(c.created_at), "key_id": c.key_id, "signature": c.signature,
-    }  # fmt: skip
+    out = checkpoint_json(c)
     if public_key is not None:
         out["public_key"] = public_key
     return out
@@ -172,7 +170,4 @@ def consistency_proof(
 def verify(request: Request, ledger: Ledger, who: CurrentUser) -> dict[str, Any]:
     """Re-derive every chain and every checkpoint root and signature; name the first bad event."""
     who.require(LEDGER_ROLES, "verify the ledger")
-    keys = signing_keys(request.app)
-    head = ledger_head(ledger.recorder)
-    report = verify_ledger(ledger.reads, head, CheckpointStore(ledger.recorder).by_size(), keys.trusted())
-    return report.as_dict()
+    return verify_stored(ledger.recorder, signing_keys(request.app).trusted()).as_dict()

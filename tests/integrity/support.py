@@ -18,12 +18,11 @@ import psycopg
 from psycopg import sql
 
 from domain.application import LedgerApplication
-from domain.checkpoint_store import CheckpointStore
 from domain.integrity import canonical_json, hash_stored
 from domain.persistence import LedgerRow
 from domain.store import parse_database_url
 from domain.values import Actor, Petitioner
-from domain.verify import VerifyReport, verify_ledger
+from domain.verify import VerifyReport, verify_stored
 from domain.vocabulary import Channel, Kind
 
 ADMIN = Actor("admin", "admin", None)
@@ -58,8 +57,7 @@ def populate(ledger: LedgerApplication, cases: int = 3) -> list[UUID]:
 
 
 def verify(ledger: LedgerApplication, trusted: dict[str, bytes]) -> VerifyReport:
-    head = ledger.recorder.max_notification_id() or 0
-    return verify_ledger(ledger.reads, head, CheckpointStore(ledger.recorder).by_size(), trusted)
+    return verify_stored(ledger.recorder, trusted)
 
 
 def all_rows(ledger: LedgerApplication) -> list[LedgerRow]:
