@@ -192,21 +192,25 @@ def verify_ledger(
     trusted: Mapping[str, bytes],
     progress: Progress | None = None,
     heads: HeadsSource | None = None,
+    counted: Callable[[int], None] | None = None,
 ) -> VerifyReport:
     """Re-derive every chain up to ``head`` and check every checkpoint against the rows.
 
     ``trusted`` maps key id → public key; a checkpoint signed by any other key is a problem,
     since anyone with database access can write a row signed by a key of their own. With
     ``heads`` (the checkpoint store), every case whose head differs from one a version 2
-    checkpoint signed is named in ``cases``.
+    checkpoint signed is named in ``cases``. ``counted`` hears the number of events checked.
     """
     v = _Verifier(checkpoints, trusted, heads)
     while v.pending and v.pending[0].checkpoint.size == 0:  # made on an empty ledger
         v.checkpoint(v.pending.pop(0), 0)
     for row in iter_rows(reads, 1, head):
         v.event(row.position, row.originator_id, row.version, row.topic, row.state)
-        if progress is not None and v.tree.size % 1000 == 0:
-            progress(row.position, head)
+        if v.tree.size % 1000 == 0:
+            if progress is not None:
+                progress(row.position, head)
+            if counted is not None:
+                counted(v.tree.size)
     # What is still pending covers more events than the ledger now holds.
     v.heads_until(None)
     for record in v.pending:
@@ -219,10 +223,15 @@ def verify_ledger(
 
 
 def verify_stored(
-    recorder: ApplicationRecorder, trusted: Mapping[str, bytes], progress: Progress | None = None
+    recorder: ApplicationRecorder,
+    trusted: Mapping[str, bytes],
+    progress: Progress | None = None,
+    counted: Callable[[int], None] | None = None,
+    head: int | None = None,
 ) -> VerifyReport:
-    """`verify_ledger` over a store as it stands: its head, its checkpoints and their case heads."""
+    """`verify_ledger` over a store up to ``head`` (default: as it stands), its checkpoints and case heads."""
     store = CheckpointStore(recorder)
+    stop = ledger_head(recorder) if head is None else head
     return verify_ledger(
-        ledger_reads(recorder), ledger_head(recorder), store.by_size(), trusted, progress, heads=store
+        ledger_reads(recorder), stop, store.by_size(), trusted, progress, heads=store, counted=counted
     )
