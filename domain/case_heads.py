@@ -25,8 +25,9 @@ def head_leaf(aggregate_id: UUID | str, version: int, head_hash: str) -> bytes:
 
 
 def _sorted_leaves(heads: Mapping[UUID, tuple[int, str]]) -> tuple[list[str], list[bytes]]:
-    ids = sorted(str(a) for a in heads)  # the hyphenated text sorts as the UUID's bytes do
-    return ids, [head_leaf(i, *heads[UUID(i)]) for i in ids]
+    # The hyphenated text sorts as the UUID's bytes do; one pass, no re-parsing (≈1M per checkpoint).
+    rows = sorted((str(a), v, h) for a, (v, h) in heads.items())
+    return [r[0] for r in rows], [head_leaf(*r) for r in rows]
 
 
 def heads_root(heads: Mapping[UUID, tuple[int, str]]) -> tuple[str, int]:

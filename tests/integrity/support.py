@@ -152,6 +152,19 @@ class Attacker:
             ]
         )
 
+    def add_checkpoint_head(
+        self, checkpoint_id: int, originator_id: UUID, version: int, head_hash: str
+    ) -> None:
+        """A row slipped into a checkpoint's stored heads (the table is append-only, not signed)."""
+        table = (
+            "checkpoint_heads" if self.store.kind == "sqlite" else f'"{self.store.schema}".checkpoint_heads'
+        )
+        key: Any = str(originator_id) if self.store.kind == "sqlite" else originator_id
+        self._run(
+            [(f"INSERT INTO {table} (checkpoint_id, originator_id, version, head_hash) VALUES (%s,%s,%s,%s)",
+              (checkpoint_id, key, version, head_hash))]
+        )  # fmt: skip
+
     def swap_positions(self, a: int, b: int) -> None:
         parking = -1  # the position column is unique: move one row aside first
         self._run(

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from nacl.signing import SigningKey
@@ -179,7 +179,22 @@ def test_heads_stored_as_changes_still_name_a_case_covered_only_by_an_early_chec
     Attacker(store_url).set_states(first, rechained(rows, 1, subject="无关事项"))
     report = verify(ledger, TRUSTED)
     assert [c.originator_id for c in report.cases] == [str(first)]
-    assert report.cases[0].checkpoint_size == 9  # named at the first checkpoint that covered it (a unit, 2 cases)
+    assert (
+        report.cases[0].checkpoint_size == 9
+    )  # named at the first checkpoint that covered it (a unit, 2 cases)
+
+
+def test_stored_heads_that_do_not_fold_to_the_signed_root_name_no_case(
+    ledger: LedgerApplication, store_url: str
+) -> None:
+    populate(ledger, cases=2)
+    make_checkpoint(ledger.recorder, ledger.reads, KEY, NOW)
+    record = CheckpointStore(ledger.recorder).latest_with_heads()
+    assert record is not None
+    Attacker(store_url).add_checkpoint_head(record.id, uuid4(), 1, "00" * 32)
+    report = verify(ledger, TRUSTED)
+    assert not report.ok and report.cases == [] and report.first_bad is not None
+    assert "do not fold to its signed heads root" in report.first_bad.problem
 
 
 class SignNow:
