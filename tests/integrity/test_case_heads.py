@@ -27,6 +27,7 @@ from domain.ledger_tree import make_checkpoint, row_leaf
 from domain.vocabulary import Role
 from tests.conftest import ADMIN_TOKEN, LiveServer
 from tests.integrity.support import ADMIN, Attacker, all_rows, populate, rechained, register, verify
+from tests.pages.scene import csrf_of, http_login
 
 SEED = bytes(range(32))
 KEY = SigningKey(SEED)
@@ -74,6 +75,12 @@ def test_a_superuser_rechain_is_named_by_verify_and_fails_the_case_timeline(
         assert all(item["hash"] for item in timeline["items"])  # every link of its own chain holds
         assert "the checkpoint at size" in timeline["problem"] and str(case_id) in timeline["problem"]
         assert inspector.get(f"/api/v1/cases/{other}/timeline").json()["chain_ok"] is True
+
+    pages = http_login(server.url, token)  # the verification page lists the case too
+    shown = pages.post("/verify", data={"csrf": csrf_of(pages.get("/verify").text)})
+    pages.close()
+    assert shown.status_code == 200 and "校验失败" in shown.text
+    assert f'href="/cases/{case_id}/timeline"' in shown.text
 
 
 def test_dropped_trailing_events_are_named_and_the_bundle_without_them_fails(
