@@ -280,7 +280,7 @@ def checkpoint() -> None:
 
     from api.bootstrap import build_application
     from api.signing import SigningKeys, SigningKeyUnavailable
-    from domain.ledger_tree import make_checkpoint
+    from domain.ledger_tree import StoredHeadsChanged, make_checkpoint
 
     settings = Settings()
     ledger = build_application(settings)
@@ -290,7 +290,11 @@ def checkpoint() -> None:
     except SigningKeyUnavailable as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from None
-    made = make_checkpoint(ledger.recorder, ledger.reads, key, datetime.now(UTC))
+    try:
+        made = make_checkpoint(ledger.recorder, ledger.reads, key, datetime.now(UTC))
+    except StoredHeadsChanged as exc:
+        console.print(f"[red]{exc}[/]", soft_wrap=True)
+        raise typer.Exit(1) from None
     assert made is not None
     console.print(f"position {made.position}")
     console.print(f"size     {made.size}")

@@ -63,17 +63,25 @@ def _resumable(record: CheckpointRecord | None, public_key: bytes) -> merkle.Mer
     return acc if acc.root().hex() == record.checkpoint.root else None
 
 
-def _resumable_heads(store: CheckpointStore, record: CheckpointRecord) -> tuple[Heads, int] | None:
-    """The heads of an earlier checkpoint, if its stored rows fold to its signed heads root.
+class StoredHeadsChanged(Exception):
+    """The newest checkpoint's stored heads no longer fold to the heads root it signed."""
 
-    Returns them with the length of their stored chain; None when they cannot be trusted.
+
+def _resumable_heads(store: CheckpointStore, record: CheckpointRecord) -> tuple[Heads, int] | None:
+    """The heads of an earlier checkpoint with their stored chain's length; None on a version 1 one.
+
+    Heads that do not fold to the signed root are refused rather than recomputed from the
+    ledger: a recomputation would sign whatever the ledger holds now, a rewrite included.
     """
     c = record.checkpoint
     if c.heads_root is None:
         return None
     heads = store.heads_at(record)
     if heads_root(heads) != (c.heads_root, c.heads_size):
-        return None
+        raise StoredHeadsChanged(
+            f"the stored case heads of checkpoint {record.id} do not fold to its signed heads root: "
+            "run `xinfang verify` before signing another checkpoint"
+        )
     return heads, len(store.chain(record))
 
 

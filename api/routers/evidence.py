@@ -29,7 +29,7 @@ from domain.clocks import compute_clocks
 from domain.context import current_context
 from domain.errors import Forbidden
 from domain.evidence import LedgerChanged, build_bundle, encode, find_proofs
-from domain.ledger_tree import make_checkpoint
+from domain.ledger_tree import StoredHeadsChanged, make_checkpoint
 
 router = APIRouter(prefix="/api/v1/cases", tags=["evidence"])
 Purpose = Annotated[str | None, Query(max_length=200, description="why the case is exported (recorded)")]
@@ -73,7 +73,7 @@ def export_bundle(ledger: LedgerApplication, keys: SigningKeys, case_id: UUID) -
     ctx = current_context()
     try:
         proofs, status = find_proofs(ledger.reads, rows, StoredCheckpoints(ledger, keys))
-    except LedgerChanged as exc:
+    except (LedgerChanged, StoredHeadsChanged) as exc:
         raise ProblemError(
             409, "ledger_changed", f"{exc}; run `xinfang verify` to find the first changed event"
         ) from None

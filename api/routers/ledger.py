@@ -26,7 +26,7 @@ from domain.application import LedgerApplication
 from domain.checkpoint_store import CheckpointRecord, CheckpointStore
 from domain.checkpoints import Checkpoint, key_id
 from domain.evidence import checkpoint_json
-from domain.ledger_tree import consistency, ledger_head, make_checkpoint
+from domain.ledger_tree import StoredHeadsChanged, consistency, ledger_head, make_checkpoint
 from domain.verify import verify_stored
 
 log = logging.getLogger("xinfang.checkpoints")
@@ -138,7 +138,10 @@ def create_checkpoint(request: Request, ledger: Ledger, who: CurrentUser) -> Any
         key = keys.signing_key()
     except SigningKeyUnavailable as exc:
         raise ProblemError(503, "signing_key_unavailable", str(exc)) from None
-    checkpoint = make_checkpoint(ledger.recorder, ledger.reads, key, datetime.now(UTC))
+    try:
+        checkpoint = make_checkpoint(ledger.recorder, ledger.reads, key, datetime.now(UTC))
+    except StoredHeadsChanged as exc:
+        raise ProblemError(409, "ledger_changed", str(exc)) from None
     assert checkpoint is not None  # only the schedule skips
     return JSON(_checkpoint_out(checkpoint, bytes(key.verify_key).hex()), status_code=201)
 

@@ -23,7 +23,7 @@ from domain.checkpoint_store import CheckpointStore
 from domain.checkpoints import Checkpoint, key_id, sign_checkpoint
 from domain.context import command_context
 from domain.evidence import build_bundle, find_proofs
-from domain.ledger_tree import make_checkpoint, row_leaf
+from domain.ledger_tree import StoredHeadsChanged, make_checkpoint, row_leaf
 from domain.vocabulary import Role
 from tests.conftest import ADMIN_TOKEN, LiveServer
 from tests.integrity.support import ADMIN, Attacker, all_rows, populate, rechained, register, verify
@@ -202,6 +202,9 @@ def test_stored_heads_that_do_not_fold_to_the_signed_root_name_no_case(
     report = verify(ledger, TRUSTED)
     assert not report.ok and report.cases == [] and report.first_bad is not None
     assert "do not fold to its signed heads root" in report.first_bad.problem
+    # Nor is the next checkpoint signed over them: recomputing the heads would sign a rewrite.
+    with pytest.raises(StoredHeadsChanged):
+        make_checkpoint(ledger.recorder, ledger.reads, KEY, NOW)
 
 
 class SignNow:
