@@ -280,7 +280,7 @@ def checkpoint() -> None:
 
     from api.bootstrap import build_application
     from api.signing import SigningKeys, SigningKeyUnavailable
-    from domain.ledger_tree import make_checkpoint
+    from domain.ledger_tree import StoredHeadsChanged, make_checkpoint
 
     settings = Settings()
     ledger = build_application(settings)
@@ -290,7 +290,11 @@ def checkpoint() -> None:
     except SigningKeyUnavailable as exc:
         console.print(f"[red]{exc}[/]")
         raise typer.Exit(2) from None
-    made = make_checkpoint(ledger.recorder, ledger.reads, key, datetime.now(UTC))
+    try:
+        made = make_checkpoint(ledger.recorder, ledger.reads, key, datetime.now(UTC))
+    except StoredHeadsChanged as exc:
+        console.print(f"[red]{exc}[/]", soft_wrap=True)
+        raise typer.Exit(1) from None
     assert made is not None
     console.print(f"position {made.position}")
     console.print(f"size     {made.size}")
@@ -303,9 +307,8 @@ def verify() -> None:
     """Re-derive every hash chain and every checkpoint root and signature (exit 1 if tampered)."""
     from api.bootstrap import build_application
     from api.signing import SigningKeys
-    from domain.checkpoint_store import CheckpointStore
     from domain.ledger_tree import ledger_head
-    from domain.verify import verify_ledger
+    from domain.verify import verify_stored
 
     settings = Settings()
     ledger = build_application(settings)
@@ -316,13 +319,7 @@ def verify() -> None:
     head = ledger_head(ledger.recorder)
     with _progress() as progress:
         task = progress.add_task("verify ledger", total=head)
-        report = verify_ledger(
-            ledger.reads,
-            head,
-            CheckpointStore(ledger.recorder).by_size(),
-            trusted,
-            progress=_reporter(progress, task),
-        )
+        report = verify_stored(ledger.recorder, trusted, progress=_reporter(progress, task))
     console.print(f"events checked:      {report.events_checked}")
     console.print(f"checkpoints checked: {report.checkpoints_checked}")
     if report.ok:
@@ -338,6 +335,10 @@ def verify() -> None:
         console.print(f"  checkpoint size: {bad.checkpoint_size}")
     # soft_wrap: the problem stays one line, so it can be grepped from a log.
     console.print(f"  problem:   {bad.problem}", soft_wrap=True)
+    if report.cases:
+        console.print(f"cases whose head a signed checkpoint contradicts ({len(report.cases)}):")
+        for case in report.cases:
+            console.print(f"  {case.originator_id}: {case.problem}", soft_wrap=True)
     raise typer.Exit(1)
 
 

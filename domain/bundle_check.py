@@ -7,9 +7,12 @@ service, nothing else from this package, so an inspector can copy this one file 
 
 It re-derives every event hash from the stored bytes in the bundle, checks the case's
 hash chain and versions 1..n, checks each event's RFC 9162 inclusion proof against the
-checkpoint root, and the checkpoint's Ed25519 signature. It re-implements those few lines
-(the event hash of `domain.integrity`, RFC 9162 §2.1.3.2, the checkpoint message of
-`domain.checkpoints`) rather than importing them: it is the independent checker.
+checkpoint root, and the checkpoint's Ed25519 signature. Under a version 2 checkpoint it also
+checks that the bundle's last event is the case's head the checkpoint signed (its inclusion
+proof under the heads root), so a bundle missing its last events fails. It re-implements those
+few lines (the event hash of `domain.integrity`, the head leaf of `domain.case_heads`, RFC 9162
+§2.1.3.2, the checkpoint message of `domain.checkpoints`) rather than importing them: it is
+the independent checker.
 Exit status 0 when the bundle is valid, 1 when it is not (the first problem is printed).
 """
 
@@ -24,7 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-FORMAT = "xinfang-evidence/1"
+FORMAT = "xinfang-evidence/2"  # the format exported now: with the case's signed head
+FORMATS = ("xinfang-evidence/1", FORMAT)  # 1: exported before case heads
 GENESIS_HASH = "0" * 64
 LEDGER_NAME = "xinfang"
 
@@ -86,9 +90,19 @@ def key_id(public_key: bytes) -> str:
     return hashlib.sha256(public_key).hexdigest()[:16]
 
 
-def checkpoint_message(position: int, size: int, root: str, created_at: str) -> bytes:
-    """The signed bytes: sorted-key JSON without whitespace (as `domain.checkpoints`)."""
-    body = {"created_at": created_at, "ledger": LEDGER_NAME, "position": position, "root": root, "size": size}
+def head_leaf(case_id: str, version: int, head_hash: str) -> bytes:
+    return leaf_hash(f"xinfang-head-v1\n{case_id}\n{version}\n{head_hash}".encode())
+
+
+def checkpoint_message(
+    position: int, size: int, root: str, created_at: str, heads: tuple[str, int] | None = None
+) -> bytes:
+    """The signed bytes: sorted-key JSON without whitespace (as `domain.checkpoints`), version 2 with heads."""
+    body: dict[str, Any] = {
+        "created_at": created_at, "ledger": LEDGER_NAME, "position": position, "root": root, "size": size,
+    }  # fmt: skip
+    if heads is not None:
+        body |= {"version": 2, "heads_root": heads[0], "heads_size": heads[1]}
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
@@ -174,14 +188,23 @@ def _check_chain(case_id: str, events: list[Any]) -> list[str]:
     return hashes
 
 
+def _signed_heads(cp: dict[str, Any]) -> tuple[str, int] | None:
+    """(heads root, heads size) of a version 2 checkpoint, None for version 1."""
+    if cp.get("heads_root") is None:
+        return None
+    root = _hex(cp.get("heads_root"), "the checkpoint's heads root", 32)
+    return root.hex(), _int(cp.get("heads_size"), "the checkpoint's heads size")
+
+
 def _check_checkpoint(
     bundle: dict[str, Any], trusted_key: bytes | None, report: Report
-) -> tuple[int, int, bytes]:
+) -> tuple[int, int, bytes, tuple[str, int] | None]:
     cp = bundle.get("checkpoint")
     if not isinstance(cp, dict):
         raise Invalid("the checkpoint is malformed")
     position, size = _int(cp.get("position"), "checkpoint position"), _int(cp.get("size"), "checkpoint size")
     root = _hex(cp.get("root"), "the checkpoint root", 32)
+    heads = _signed_heads(cp)
     created_at = cp.get("created_at")
     if not isinstance(created_at, str):
         raise Invalid("the checkpoint time is missing")
@@ -198,7 +221,7 @@ def _check_checkpoint(
     from nacl.signing import VerifyKey
 
     try:
-        VerifyKey(key).verify(checkpoint_message(position, size, root.hex(), created_at), signature)
+        VerifyKey(key).verify(checkpoint_message(position, size, root.hex(), created_at, heads), signature)
     except BadSignatureError:
         raise Invalid("the checkpoint's signature does not verify under the public key") from None
     report.checkpoint, report.key_id = cp, key_id(key)
@@ -206,7 +229,44 @@ def _check_checkpoint(
         report.notes.append(
             "checked against the key inside the bundle only: pass --public-key with a key kept elsewhere"
         )
-    return position, size, root
+    return position, size, root, heads
+
+
+def _check_head(case_id: str, bundle: dict[str, Any], events: list[Any], hashes: list[str],
+                heads: tuple[str, int] | None, report: Report) -> None:  # fmt: skip
+    """The bundle's last event is the case's head the checkpoint signed: none of its events is missing."""
+    if heads is None:
+        report.notes.append(
+            "the checkpoint predates case heads: the bundle cannot show that no later event of the case was left out"
+        )
+        return
+    head = bundle.get("head")
+    if not isinstance(head, dict):
+        raise Invalid("the bundle has no signed head of the case, which its checkpoint requires")
+    version = _int(head.get("version"), "the head's version")
+    last = events[-1]["version"]
+    if version != last:
+        raise Invalid(
+            f"the checkpoint signed the case's head at version {version}, but the bundle's events end at "
+            f"version {last}: "
+            + ("its last events are missing" if version > last else "it lists events after it")
+        )
+    if head.get("hash") != hashes[-1]:
+        raise Invalid(f"the case's last event (version {last}) is not the head the checkpoint signed")
+    index, size = (
+        _int(head.get("heads_index"), "the head's index"),
+        _int(head.get("heads_size"), "heads size"),
+    )
+    proof = head.get("heads_proof")
+    if not isinstance(proof, list) or size != heads[1]:
+        raise Invalid("the head's inclusion proof is missing or not for the checkpoint's heads")
+    path = [_hex(p, "head proof node", 32) for p in proof]
+    if root_from_inclusion(head_leaf(case_id, version, hashes[-1]), index, size, path) != bytes.fromhex(
+        heads[0]
+    ):
+        raise Invalid(
+            "the case's head is not under the checkpoint's signed heads root (inclusion proof fails)"
+        )
 
 
 def _check_proofs(
@@ -251,8 +311,8 @@ def check_bundle(bundle: Any, trusted_key: bytes | None = None) -> Report:
     """Check a parsed bundle; the report names the first problem."""
     report = Report(ok=False)
     try:
-        if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
-            raise Invalid(f"not an evidence bundle of format {FORMAT}")
+        if not isinstance(bundle, dict) or bundle.get("format") not in FORMATS:
+            raise Invalid(f"not an evidence bundle of format {' or '.join(FORMATS)}")
         case_id, events = bundle.get("case_id"), bundle.get("events")
         if not isinstance(case_id, str) or not isinstance(events, list) or not events:
             raise Invalid("the bundle has no case id or no events")
@@ -270,8 +330,9 @@ def check_bundle(bundle: Any, trusted_key: bytes | None = None) -> Report:
                 "only the hash chain was checked; it does not show the ledger was not rewritten"
             )
         else:
-            position, size, root = _check_checkpoint(bundle, trusted_key, report)
+            position, size, root, heads = _check_checkpoint(bundle, trusted_key, report)
             report.proofs_checked = _check_proofs(events, hashes, position, size, root)
+            _check_head(case_id, bundle, events, hashes, heads, report)
     except Invalid as problem:
         report.problem = str(problem)
         return report

@@ -19,14 +19,15 @@ from uuid import UUID
 
 import orjson
 
+from domain.case_heads import HeadProof, Heads, heads_root, prove_head
 from domain.checkpoints import Checkpoint, format_time, verify_checkpoint
 from domain.clocks import Clock
 from domain.integrity import hash_stored
 from domain.ledger_tree import iter_rows
-from domain.merkle import event_leaf, node_hash
+from domain.merkle import event_leaf, path_from_levels, tree_levels
 from domain.persistence import LedgerReads, LedgerRow
 
-FORMAT = "xinfang-evidence/1"
+FORMAT = "xinfang-evidence/2"  # 2: the case's head and its proof under the signed heads root
 # Event fields that hold a document's SHA-256, by event type.
 DOCUMENT_FIELDS = {
     "DocumentAttached": ("sha256", "attachment"),
@@ -46,6 +47,7 @@ class Proofs:
     public_key: bytes
     leaf_index: dict[int, int]  # ledger position → leaf index
     paths: dict[int, list[bytes]]  # ledger position → inclusion proof
+    head: HeadProof | None = None  # the case's head under the heads root (version 2 checkpoints)
 
 
 class CheckpointSource(Protocol):
@@ -64,39 +66,16 @@ class CheckpointSource(Protocol):
 # ---- proofs -----------------------------------------------------------------------------
 
 
-def tree_levels(leaves: Sequence[bytes]) -> list[list[bytes]]:
-    """All levels of the RFC 9162 tree, leaves first: a lone last node moves up unchanged.
-
-    Built once, so each inclusion proof is then O(log n) instead of O(n).
-    """
-    levels = [list(leaves)]
-    while len(levels[-1]) > 1:
-        below = levels[-1]
-        above = [node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
-        if len(below) % 2:
-            above.append(below[-1])
-        levels.append(above)
-    return levels
-
-
-def path_from_levels(levels: list[list[bytes]], index: int) -> list[bytes]:
-    """PATH(index, D[n]) of RFC 9162 §2.1.3.1, read off the levels."""
-    path = []
-    for level in levels[:-1]:
-        sibling = index ^ 1
-        if sibling < len(level):
-            path.append(level[sibling])
-        index >>= 1
-    return path
-
-
-def prove(reads: LedgerReads, positions: Sequence[int], checkpoint: Checkpoint, public_key: bytes) -> Proofs:
-    """Leaf index and inclusion proof of each position under `checkpoint`, in one pass over the ledger."""
-    wanted, leaves, index = set(positions), list[bytes](), dict[int, int]()
+def prove(reads: LedgerReads, case_id: UUID, checkpoint: Checkpoint, public_key: bytes) -> Proofs:
+    """Leaf index and inclusion proof of each of the case's events under `checkpoint`, and its
+    head's under the heads root, from one pass over the ledger."""
+    leaves, index, heads = list[bytes](), dict[int, int](), Heads()
     for row in iter_rows(reads, 1, checkpoint.position):
-        if row.position in wanted:
+        digest = hash_stored(row.originator_id, row.version, row.topic, row.state)
+        if row.originator_id == case_id:
             index[row.position] = len(leaves)
-        leaves.append(event_leaf(hash_stored(row.originator_id, row.version, row.topic, row.state)))
+        leaves.append(event_leaf(digest))
+        heads[row.originator_id] = (row.version, digest)
     levels = tree_levels(leaves)
     root = levels[-1][0].hex() if leaves else ""
     if len(leaves) != checkpoint.size or root != checkpoint.root:
@@ -104,11 +83,15 @@ def prove(reads: LedgerReads, positions: Sequence[int], checkpoint: Checkpoint, 
             f"the ledger up to position {checkpoint.position} has {len(leaves)} events and root {root}; "
             f"the signed checkpoint says {checkpoint.size} and {checkpoint.root}"
         )
-    missing = wanted - index.keys()
-    if missing:
-        raise LedgerChanged(f"positions {sorted(missing)} are not in the ledger up to the checkpoint")
+    head = None
+    if checkpoint.heads_root is not None:
+        if heads_root(heads) != (checkpoint.heads_root, checkpoint.heads_size):
+            raise LedgerChanged(
+                f"the case heads up to position {checkpoint.position} no longer match the signed ones"
+            )
+        head = prove_head(heads, case_id)
     paths = {p: path_from_levels(levels, i) for p, i in index.items()}
-    return Proofs(checkpoint, public_key, index, paths)
+    return Proofs(checkpoint, public_key, index, paths, head)
 
 
 def find_proofs(
@@ -128,7 +111,11 @@ def find_proofs(
         return None, f"the checkpoint's key {checkpoint.key_id} is not a configured, trusted key"
     if not verify_checkpoint(checkpoint, key):
         raise LedgerChanged(f"the stored checkpoint at position {checkpoint.position} does not verify")
-    return prove(reads, [r.position for r in rows], checkpoint, key), "proved"
+    proofs = prove(reads, rows[0].originator_id, checkpoint, key)
+    missing = {r.position for r in rows} - proofs.leaf_index.keys()
+    if missing:
+        raise LedgerChanged(f"positions {sorted(missing)} are not in the ledger up to the checkpoint")
+    return proofs, "proved"
 
 
 # ---- the bundle -------------------------------------------------------------------------
@@ -180,11 +167,24 @@ def _event(row: LedgerRow, proofs: Proofs | None) -> dict[str, Any]:
     return entry
 
 
+def _head(last: LedgerRow, proofs: Proofs | None) -> dict[str, Any]:
+    """The case's last event; with a version 2 checkpoint, as the signed head with its proof."""
+    head: dict[str, Any] = {"version": last.version, "position": last.position}
+    if proofs is not None and proofs.head is not None:
+        h = proofs.head
+        head |= {"hash": h.hash, "heads_index": h.index, "heads_size": h.size, "heads_proof": h.proof}
+    return head
+
+
 def checkpoint_json(c: Checkpoint) -> dict[str, Any]:
-    return {
+    """A checkpoint as published: the signed fields, with the heads only on version 2 ones."""
+    out: dict[str, Any] = {
         "position": c.position, "size": c.size, "root": c.root, "created_at": format_time(c.created_at),
         "key_id": c.key_id, "signature": c.signature,
     }  # fmt: skip
+    if c.heads_root is not None:
+        out |= {"version": 2, "heads_root": c.heads_root, "heads_size": c.heads_size}
+    return out
 
 
 def build_bundle(
@@ -202,7 +202,7 @@ def build_bundle(
         "case_id": str(case_id),
         "exported_at": exported_at.isoformat(),
         "exported_by": exported_by,
-        "head": {"version": rows[-1].version, "position": rows[-1].position},
+        "head": _head(rows[-1], proofs),
         "events": [_event(row, proofs) for row in rows],
         "documents": documents(rows),
         "clocks": [dataclasses.asdict(c) for c in clocks],

@@ -12,6 +12,12 @@ held it while the leader's thread waited for the GIL behind the requests: bench/
 Should that INSERT still fail (a value the column refuses), the group's writes are retried one
 by one, each in a savepoint of its own, and only the faulty one fails. Writes that arrive while
 a leader commits form the next group.
+
+A group whose connection drops (a server restart, pg_terminate_backend) is retried once on a new
+connection before its writes fail with the 503 error. The commit may have succeeded with only
+its acknowledgement lost, so the retry first looks, under the table lock, for each write's
+events: a write whose events are all stored byte for byte was committed by the first try and is
+answered with their positions, never written again; the others go in as usual.
 """
 
 from __future__ import annotations
@@ -23,7 +29,14 @@ from typing import Any
 from uuid import UUID
 
 import psycopg
-from eventsourcing.persistence import DataError, IntegrityError, PersistenceError, StoredEvent
+from eventsourcing.persistence import (
+    DataError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    PersistenceError,
+    StoredEvent,
+)
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
@@ -31,6 +44,8 @@ from psycopg.sql import SQL, Identifier
 from domain.persistence import IdempotencyRecord, PostgresLedgerRecorder, record_params
 
 MAX_GROUP = 256  # writes per transaction: bounds one transaction's lock time and size
+# A dropped connection, as the driver raises it and as the library's get_connection maps it.
+DROPPED = (psycopg.OperationalError, psycopg.InterfaceError, OperationalError, InterfaceError)
 
 
 @dataclass
@@ -57,6 +72,7 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
         self._group = _Queue()
         self.transactions = 0  # shared transactions committed (fewer than writes when grouped)
         self.groups_one_by_one = 0  # groups whose one INSERT failed and went write by write
+        self.groups_retried = 0  # groups tried again after a dropped connection
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         write = _Write(stored_events, kwargs)
@@ -80,17 +96,11 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
 
     def _commit_group(self, batch: list[_Write]) -> None:
         try:
-            with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-                self._lock_table(curs)
-                self._notify_channel(curs)
-                fresh = self._refuse_taken(curs, batch)
-                try:
-                    with conn.transaction():  # a savepoint: if the one statement fails, go one by one
-                        self._insert_together(curs, fresh)
-                except (psycopg.IntegrityError, psycopg.DataError):
-                    self.groups_one_by_one += 1
-                    for write in fresh:
-                        self._insert_alone(conn, curs, write)
+            try:
+                self._attempt(batch, retry=False)
+            except DROPPED:
+                self.groups_retried += 1
+                self._attempt(batch, retry=True)
             self.transactions += 1
         except BaseException as exc:  # the shared transaction failed: nothing of it was kept
             for write in batch:
@@ -98,6 +108,61 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
         finally:
             for write in batch:
                 write.done = True
+
+    def _attempt(self, batch: list[_Write], *, retry: bool) -> None:
+        """One transaction for the group; on a retry, first answer the writes a lost commit kept."""
+        for write in batch:  # what an earlier try decided went with its transaction
+            write.ids, write.error = None, None
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            pending = self._not_yet_stored(curs, batch) if retry else batch
+            fresh = self._refuse_taken(curs, pending)
+            try:
+                with conn.transaction():  # a savepoint: if the one statement fails, go one by one
+                    self._insert_together(curs, fresh)
+            except (psycopg.IntegrityError, psycopg.DataError):
+                self.groups_one_by_one += 1
+                for write in fresh:
+                    self._insert_alone(conn, curs, write)
+
+    def _not_yet_stored(self, curs: Cursor[DictRow], batch: list[_Write]) -> list[_Write]:
+        """The writes still to do; each one whose events are all stored as sent gets their positions.
+
+        An event's stored bytes carry its time, request id and previous hash, so the same bytes
+        under the same (id, version) are this write's own, committed by the try whose answer was lost.
+        """
+        keys = [(e.originator_id, e.originator_version) for w in batch for e in w.events]
+        if not keys:
+            return batch
+        ids, versions = zip(*keys, strict=True)
+        curs.execute(
+            SQL(
+                "SELECT notification_id, originator_id, originator_version, topic, state FROM {} "
+                "WHERE (originator_id, originator_version) IN "
+                "(SELECT * FROM unnest(%s::uuid[], %s::bigint[]))"
+            ).format(self._table()),
+            (list(ids), list(versions)),
+        )
+        stored = {
+            (r["originator_id"], r["originator_version"]): (
+                r["topic"],
+                bytes(r["state"]),
+                r["notification_id"],
+            )
+            for r in curs.fetchall()
+        }
+        pending = []
+        for write in batch:
+            found = [stored.get((e.originator_id, e.originator_version)) for e in write.events]
+            if write.events and all(
+                f is not None and (f[0], f[1]) == (e.topic, bytes(e.state))
+                for f, e in zip(found, write.events, strict=True)
+            ):
+                write.ids = [int(f[2]) for f in found if f is not None]
+            else:
+                pending.append(write)
+        return pending
 
     def _refuse_taken(self, curs: Cursor[DictRow], batch: list[_Write]) -> list[_Write]:
         """The writes whose keys are free; the others get the IntegrityError of a lost race.

@@ -15,7 +15,8 @@ from eventsourcing.persistence import ApplicationRecorder
 from nacl.signing import SigningKey
 
 from domain import merkle
-from domain.checkpoint_store import CheckpointRecord, CheckpointStore
+from domain.case_heads import Heads, heads_root
+from domain.checkpoint_store import FULL_HEADS_EVERY, CheckpointRecord, CheckpointStore
 from domain.checkpoints import Checkpoint, sign_checkpoint, verify_checkpoint
 from domain.integrity import hash_stored
 from domain.persistence import LedgerReads, LedgerRow
@@ -62,6 +63,28 @@ def _resumable(record: CheckpointRecord | None, public_key: bytes) -> merkle.Mer
     return acc if acc.root().hex() == record.checkpoint.root else None
 
 
+class StoredHeadsChanged(Exception):
+    """The newest checkpoint's stored heads no longer fold to the heads root it signed."""
+
+
+def _resumable_heads(store: CheckpointStore, record: CheckpointRecord) -> tuple[Heads, int] | None:
+    """The heads of an earlier checkpoint with their stored chain's length; None on a version 1 one.
+
+    Heads that do not fold to the signed root are refused rather than recomputed from the
+    ledger: a recomputation would sign whatever the ledger holds now, a rewrite included.
+    """
+    c = record.checkpoint
+    if c.heads_root is None:
+        return None
+    heads = store.heads_at(record)
+    if heads_root(heads) != (c.heads_root, c.heads_size):
+        raise StoredHeadsChanged(
+            f"the stored case heads of checkpoint {record.id} do not fold to its signed heads root: "
+            "run `xinfang verify` before signing another checkpoint"
+        )
+    return heads, len(store.chain(record))
+
+
 def make_checkpoint(
     recorder: ApplicationRecorder,
     reads: LedgerReads,
@@ -74,6 +97,11 @@ def make_checkpoint(
 
     With ``only_if_grown`` (the schedule), nothing is written when the newest checkpoint
     already covers the ledger head.
+
+    The case heads are kept incrementally: the previous checkpoint's heads (checked against
+    its signed heads root) updated from the same rows the tree reads, so the events table is
+    read only after the previous checkpoint; the heads cost O(cases) to fold, not O(events).
+    Only the heads that changed are stored, with a full set every FULL_HEADS_EVERY checkpoints.
     """
     store = CheckpointStore(recorder)
     public_key = bytes(signing_key.verify_key)
@@ -82,17 +110,24 @@ def make_checkpoint(
     if only_if_grown and latest is not None and latest.checkpoint.position >= head:
         return None
     acc = _resumable(latest, public_key)
-    position = 0
-    if acc is not None and latest is not None and latest.checkpoint.position <= head:
-        position = latest.checkpoint.position  # continue the tree after the covered events
+    previous = None if acc is None or latest is None else _resumable_heads(store, latest)
+    position, since = 0, None
+    heads: Heads = {}
+    if acc is not None and latest is not None and previous is not None and latest.checkpoint.position <= head:
+        position = latest.checkpoint.position  # continue the tree and the heads after the covered events
+        heads, depth = previous
+        since = latest.id if depth < FULL_HEADS_EVERY else None
     else:
         acc = merkle.MerkleAccumulator()
-    start = position + 1
-    for row in iter_rows(reads, start, head):
-        acc.add(row_leaf(row))
+    changed: Heads = {}
+    for row in iter_rows(reads, position + 1, head):
+        digest = hash_stored(row.originator_id, row.version, row.topic, row.state)
+        acc.add(merkle.event_leaf(digest))
+        changed[row.originator_id] = (row.version, digest)
         position = row.position
-    checkpoint = sign_checkpoint(signing_key, position, acc.size, acc.root().hex(), now)
-    store.add(checkpoint, public_key, acc.frontier())
+    heads.update(changed)
+    checkpoint = sign_checkpoint(signing_key, position, acc.size, acc.root().hex(), now, heads_root(heads))
+    store.add(checkpoint, public_key, acc.frontier(), changed if since is not None else heads, since)
     return checkpoint
 
 

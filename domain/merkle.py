@@ -256,6 +256,32 @@ def streaming_consistency_proof(
     return old.root(), new.root(), [acc.root() for acc in accs]
 
 
+def tree_levels(leaves: Sequence[bytes]) -> list[list[bytes]]:
+    """All levels of the RFC 9162 tree, leaves first: a lone last node moves up unchanged.
+
+    Built once, so each inclusion proof is then O(log n) instead of O(n).
+    """
+    levels = [list(leaves)]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        above = [node_hash(below[i], below[i + 1]) for i in range(0, len(below) - 1, 2)]
+        if len(below) % 2:
+            above.append(below[-1])
+        levels.append(above)
+    return levels
+
+
+def path_from_levels(levels: list[list[bytes]], index: int) -> list[bytes]:
+    """PATH(index, D[n]) of RFC 9162 §2.1.3.1, read off the levels."""
+    path = []
+    for level in levels[:-1]:
+        sibling = index ^ 1
+        if sibling < len(level):
+            path.append(level[sibling])
+        index >>= 1
+    return path
+
+
 def event_leaf(event_hash_hex: str) -> bytes:
     """The leaf hash of one ledger event, from its hex event hash."""
     return leaf_hash(bytes.fromhex(event_hash_hex))

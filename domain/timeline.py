@@ -1,13 +1,17 @@
-"""A case's timeline from its stored rows, with the hash chain re-checked on every read."""
+"""A case's timeline from its stored rows, with the hash chain and its signed head re-checked on every read."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
+from uuid import UUID
 
 import orjson
 
+from domain.case_heads import describe_mismatch
+from domain.checkpoint_store import CheckpointRecord
+from domain.checkpoints import describe_checkpoint
 from domain.integrity import GENESIS_HASH, hash_stored
 from domain.persistence import LedgerRow
 
@@ -99,3 +103,33 @@ def _policy_late_hours(version: str | None) -> int:
         return get_policy(version or "").late_entry_hours
     except Exception:
         return DEFAULT_LATE_ENTRY_HOURS
+
+
+class SignedHeads(Protocol):
+    """The newest signed case heads (`domain.checkpoint_store.CheckpointStore`)."""
+
+    def latest_with_heads(self) -> CheckpointRecord | None: ...
+    def head_of(self, record: CheckpointRecord, aggregate_id: UUID) -> tuple[int, str] | None: ...
+
+
+def check_head(timeline: Timeline, case_id: UUID, signed: SignedHeads) -> Timeline:
+    """The timeline with its chain status also checked against the case's head in the newest
+    checkpoint that covers it: a case rewritten and re-chained, or cut short, fails here
+    although its own chain holds.
+
+    Two index probes per read: the stored head row is trusted as it is (`verify` is what
+    folds the stored heads back to the signed root and checks the signature).
+    """
+    record = signed.latest_with_heads()
+    if record is None or not timeline.entries or timeline.entries[0].position > record.checkpoint.position:
+        return timeline  # no checkpoint with heads covers this case yet
+    covered = [e for e in timeline.entries if e.position <= record.checkpoint.position]
+    found = (covered[-1].version, covered[-1].hash) if covered else None
+    head = signed.head_of(record, case_id)
+    if head == found:
+        return timeline
+    problem = describe_mismatch(case_id, head, found, describe_checkpoint(record.checkpoint))
+    first_bad = head[0] if head is not None else timeline.entries[0].version
+    if not timeline.chain_ok and timeline.first_bad_version is not None:
+        first_bad, problem = timeline.first_bad_version, f"{timeline.problem}; {problem}"
+    return Timeline(timeline.entries, False, first_bad, problem)

@@ -18,10 +18,11 @@ from domain import replay
 from domain.application import LedgerApplication
 from domain.case import Case
 from domain.case_events import CaseEvent
+from domain.checkpoint_store import CheckpointStore
 from domain.clocks import compute_clocks
 from domain.context import current_context
 from domain.errors import CaseNotFound, Forbidden, NotFound
-from domain.timeline import build_timeline
+from domain.timeline import build_timeline, check_head
 
 router = APIRouter(prefix="/api/v1/cases", tags=["case reads"])
 
@@ -177,7 +178,7 @@ def timeline(
     """Every event in order, with both times, actor, reason, corrections and hashes; `chain_ok` re-checked now."""
     readable_case(request, ledger, who, case_id)
     unmasked = unmask_if_asked(request, ledger, who, case_id, unmask, purpose)
-    result = build_timeline(ledger.case_rows(case_id))
+    result = check_head(build_timeline(ledger.case_rows(case_id)), case_id, CheckpointStore(ledger.recorder))
     items = []
     for e in result.entries:
         fields = masked_fields(e.fields, unmasked=unmasked)

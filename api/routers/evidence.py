@@ -27,7 +27,7 @@ from domain.checkpoints import Checkpoint
 from domain.clocks import compute_clocks
 from domain.context import current_context
 from domain.evidence import LedgerChanged, build_bundle, encode, find_proofs
-from domain.ledger_tree import make_checkpoint
+from domain.ledger_tree import StoredHeadsChanged, make_checkpoint
 
 router = APIRouter(prefix="/api/v1/cases", tags=["evidence"])
 Purpose = Annotated[str | None, Query(max_length=200, description="why the case is exported (recorded)")]
@@ -69,13 +69,16 @@ def export_bundle(ledger: LedgerApplication, keys: SigningKeys, case_id: UUID) -
     """The bundle of the case as it stands (call after recording the export)."""
     rows = ledger.case_rows(case_id)
     ctx = current_context()
-    clocks = compute_clocks(ledger.case_events(case_id, lte=rows[-1].version), at=ctx.now)
     try:
         proofs, status = find_proofs(ledger.reads, rows, StoredCheckpoints(ledger, keys))
-    except LedgerChanged as exc:
+    except (LedgerChanged, StoredHeadsChanged) as exc:
         raise ProblemError(
             409, "ledger_changed", f"{exc}; run `xinfang verify` to find the first changed event"
         ) from None
+    if proofs is not None and proofs.head is not None and proofs.head.version > rows[-1].version:
+        # A command landed before the checkpoint was signed: the bundle ends at the signed head.
+        rows = ledger.reads.aggregate_rows(case_id, lte=proofs.head.version)
+    clocks = compute_clocks(ledger.case_events(case_id, lte=rows[-1].version), at=ctx.now)
     actor = {"user_id": ctx.actor.user_id, "role": ctx.actor.role, "unit_code": ctx.actor.unit_code}
     return build_bundle(
         case_id, rows, clocks, exported_at=ctx.now, exported_by=actor, proofs=proofs, proof_status=status

@@ -21,11 +21,13 @@ from api.permissions import LEDGER_ROLES
 from api.responses import JSON
 from api.settings import Settings
 from api.signing import SigningKeys, SigningKeyUnavailable
+from api.verify_jobs import TooManyJobs, VerifyJobs
 from domain.application import LedgerApplication
 from domain.checkpoint_store import CheckpointRecord, CheckpointStore
-from domain.checkpoints import Checkpoint, format_time, key_id
-from domain.ledger_tree import consistency, ledger_head, make_checkpoint
-from domain.verify import verify_ledger
+from domain.checkpoints import Checkpoint, key_id
+from domain.evidence import checkpoint_json
+from domain.ledger_tree import StoredHeadsChanged, consistency, ledger_head, make_checkpoint
+from domain.verify import verify_stored
 
 log = logging.getLogger("xinfang.checkpoints")
 _keys_lock = threading.Lock()
@@ -98,10 +100,7 @@ router = APIRouter(prefix="/api/v1/ledger", tags=["ledger integrity"], lifespan=
 
 
 def _checkpoint_out(c: Checkpoint, public_key: str | None = None) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "position": c.position, "size": c.size, "root": c.root,
-        "created_at": format_time(c.created_at), "key_id": c.key_id, "signature": c.signature,
-    }  # fmt: skip
+    out = checkpoint_json(c)
     if public_key is not None:
         out["public_key"] = public_key
     return out
@@ -139,7 +138,10 @@ def create_checkpoint(request: Request, ledger: Ledger, who: CurrentUser) -> Any
         key = keys.signing_key()
     except SigningKeyUnavailable as exc:
         raise ProblemError(503, "signing_key_unavailable", str(exc)) from None
-    checkpoint = make_checkpoint(ledger.recorder, ledger.reads, key, datetime.now(UTC))
+    try:
+        checkpoint = make_checkpoint(ledger.recorder, ledger.reads, key, datetime.now(UTC))
+    except StoredHeadsChanged as exc:
+        raise ProblemError(409, "ledger_changed", str(exc)) from None
     assert checkpoint is not None  # only the schedule skips
     return JSON(_checkpoint_out(checkpoint, bytes(key.verify_key).hex()), status_code=201)
 
@@ -170,9 +172,46 @@ def consistency_proof(
 
 @router.get("/verify")
 def verify(request: Request, ledger: Ledger, who: CurrentUser) -> dict[str, Any]:
-    """Re-derive every chain and every checkpoint root and signature; name the first bad event."""
+    """Verify within this request (synchronous: for small ledgers; POST starts a background job).
+
+    Re-derives every chain and every checkpoint root and signature; names the first bad event,
+    and in `cases` every case whose head a signed checkpoint contradicts.
+    """
     who.require(LEDGER_ROLES, "verify the ledger")
-    keys = signing_keys(request.app)
-    head = ledger_head(ledger.recorder)
-    report = verify_ledger(ledger.reads, head, CheckpointStore(ledger.recorder).by_size(), keys.trusted())
-    return report.as_dict()
+    return verify_stored(ledger.recorder, signing_keys(request.app).trusted()).as_dict()
+
+
+def verify_jobs(app: FastAPI) -> VerifyJobs:
+    """The app's verification jobs (in this process's memory)."""
+    with _keys_lock:
+        jobs: VerifyJobs | None = getattr(app.state, "verify_jobs", None)
+        if jobs is None:
+            jobs = app.state.verify_jobs = VerifyJobs()
+        return jobs
+
+
+@router.post("/verify", status_code=202)
+def start_verify(request: Request, ledger: Ledger, who: CurrentUser) -> Any:
+    """Start verifying the whole ledger in the background; poll the Location for progress and the result."""
+    who.require(LEDGER_ROLES, "verify the ledger")
+    try:
+        job = verify_jobs(request.app).start(ledger.recorder, signing_keys(request.app).trusted())
+    except TooManyJobs as exc:
+        raise ProblemError(429, "verify_jobs_busy", str(exc)) from None
+    return JSON(job.as_dict(), status_code=202, headers={"Location": f"{router.prefix}/verify/{job.id}"})
+
+
+@router.get("/verify/{job_id}")
+def poll_verify(job_id: str, request: Request, who: CurrentUser) -> dict[str, Any]:
+    """A verification job: state, events checked so far, the position reached of `head`, the result when done.
+
+    Jobs are kept in the memory of the API process that started them (the newest 20).
+    """
+    who.require(LEDGER_ROLES, "verify the ledger")
+    job = verify_jobs(request.app).get(job_id)
+    if job is None:
+        raise ProblemError(
+            404, "verify_job_not_found", "no such verification job in this API process (finished jobs are kept "
+            "for a while, and only by the process that ran them)",
+        )  # fmt: skip
+    return job.as_dict()

@@ -48,6 +48,8 @@ def _resign(bundle: Bundle, key: SigningKey) -> Bundle:
     leaves = [merkle.event_leaf(e["hash"]) for e in forged["events"]]
     root = merkle.root(leaves).hex()
     cp = forged["checkpoint"]
+    for heads_field in ("version", "heads_root", "heads_size"):  # signed as a version 1 checkpoint
+        cp.pop(heads_field, None)
     cp.update(size=len(leaves), root=root, key_id=bundle_check.key_id(bytes(key.verify_key)))
     message = bundle_check.checkpoint_message(cp["position"], cp["size"], root, cp["created_at"])
     cp["signature"] = key.sign(message).signature.hex()

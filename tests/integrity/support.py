@@ -18,12 +18,11 @@ import psycopg
 from psycopg import sql
 
 from domain.application import LedgerApplication
-from domain.checkpoint_store import CheckpointStore
 from domain.integrity import canonical_json, hash_stored
 from domain.persistence import LedgerRow
 from domain.store import parse_database_url
 from domain.values import Actor, Petitioner
-from domain.verify import VerifyReport, verify_ledger
+from domain.verify import VerifyReport, verify_stored
 from domain.vocabulary import Channel, Kind
 
 ADMIN = Actor("admin", "admin", None)
@@ -58,8 +57,7 @@ def populate(ledger: LedgerApplication, cases: int = 3) -> list[UUID]:
 
 
 def verify(ledger: LedgerApplication, trusted: dict[str, bytes]) -> VerifyReport:
-    head = ledger.recorder.max_notification_id() or 0
-    return verify_ledger(ledger.reads, head, CheckpointStore(ledger.recorder).by_size(), trusted)
+    return verify_stored(ledger.recorder, trusted)
 
 
 def all_rows(ledger: LedgerApplication) -> list[LedgerRow]:
@@ -153,6 +151,19 @@ class Attacker:
                 )
             ]
         )
+
+    def add_checkpoint_head(
+        self, checkpoint_id: int, originator_id: UUID, version: int, head_hash: str
+    ) -> None:
+        """A row slipped into a checkpoint's stored heads (the table is append-only, not signed)."""
+        table = (
+            "checkpoint_heads" if self.store.kind == "sqlite" else f'"{self.store.schema}".checkpoint_heads'
+        )
+        key: Any = str(originator_id) if self.store.kind == "sqlite" else originator_id
+        self._run(
+            [(f"INSERT INTO {table} (checkpoint_id, originator_id, version, head_hash) VALUES (%s,%s,%s,%s)",
+              (checkpoint_id, key, version, head_hash))]
+        )  # fmt: skip
 
     def swap_positions(self, a: int, b: int) -> None:
         parking = -1  # the position column is unique: move one row aside first

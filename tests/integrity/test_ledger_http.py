@@ -39,7 +39,8 @@ def server(store_url: str, key_file: Path) -> Iterator[LiveServer]:
 
 def _checkpoint(body: dict) -> Checkpoint:  # type: ignore[type-arg]
     return Checkpoint(body["position"], body["size"], body["root"], parse_time(body["created_at"]),
-                      body["key_id"], body["signature"])  # fmt: skip
+                      body["key_id"], body["signature"], body.get("heads_root"),
+                      body.get("heads_size"))  # fmt: skip
 
 
 def test_checkpoints_public_key_consistency_and_verify(server: LiveServer) -> None:
@@ -70,7 +71,7 @@ def test_checkpoints_public_key_consistency_and_verify(server: LiveServer) -> No
         assert bad.status_code == 422
         report = admin.get("/api/v1/ledger/verify").json()
         assert report == {"ok": True, "events_checked": new.size, "checkpoints_checked": 2,
-                          "first_bad": None, "problems": 0}  # fmt: skip
+                          "first_bad": None, "problems": 0, "cases": []}  # fmt: skip
     assert anonymous.get("/api/v1/ledger/checkpoints").status_code == 401
 
 

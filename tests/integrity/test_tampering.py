@@ -72,9 +72,11 @@ def test_a_deleted_newest_event_is_caught_by_the_checkpoint(
 ) -> None:
     last = all_rows(signed)[-1]
     Attacker(store_url).delete(last.originator_id, last.version)
-    bad = verify(signed, TRUSTED).first_bad
-    assert bad is not None and bad.checkpoint_size == 13
-    assert "holds only 12" in bad.problem
+    report = verify(signed, TRUSTED)
+    assert report.problems == 2  # the case's signed head, and the checkpoint's size
+    [cut] = report.cases
+    assert (cut.originator_id, cut.version, cut.checkpoint_size) == (str(last.originator_id), 3, 13)
+    assert "signed its head at version 4; the ledger now ends at version 3" in cut.problem
 
 
 def test_two_events_of_one_case_swapped_in_order_are_detected(
@@ -107,10 +109,12 @@ def test_a_consistently_rechained_case_is_caught_only_by_the_signed_checkpoint(
     rows = case_rows(signed, 0)
     Attacker(store_url).set_states(rows[0].originator_id, rechained(rows, 1, subject="无关事项"))
     report = verify(signed, TRUSTED)
-    assert not report.ok and report.problems == 1
+    assert not report.ok and report.problems == 2  # the events root, and the case's head
     bad = report.first_bad
     assert bad is not None and bad.checkpoint_size == 13 and bad.originator_id is None
     assert "no longer match the signed checkpoint root" in bad.problem
+    assert [c.originator_id for c in report.cases] == [str(rows[0].originator_id)]
+    assert "the case was rewritten" in report.cases[0].problem
     # Without the checkpoint the rewrite would pass: every chain is valid on its own.
     assert verify_without_checkpoints(signed).ok
 
