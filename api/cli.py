@@ -82,7 +82,8 @@ def serve(
 
         serve_workers(settings, ledger, host=host, port=port, workers=workers)
         return
-    uvicorn.run(create_app(settings, ledger), host=host, port=port, log_level="info")
+    # proxy_headers off: the app decides whom to believe (XINFANG_TRUSTED_PROXIES, api/edge.py).
+    uvicorn.run(create_app(settings, ledger), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @app.command()
