@@ -15,7 +15,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from api.access import CaseUnits, check_read, is_accused_party
 from api.auth import CurrentUser, Ledger, Principal, audit
-from api.dossier import DossierFontMissing, render_dossier
+from api.dossier import DossierFontMissing, find_font, render_dossier
 from api.errors import ProblemError
 from api.permissions import EXPORT_ROLES
 from api.settings import Settings
@@ -30,6 +30,7 @@ from domain.context import current_context
 from domain.errors import Forbidden
 from domain.evidence import LedgerChanged, build_bundle, encode, find_proofs
 from domain.ledger_tree import make_checkpoint
+from projections.units import UnitPaths
 
 router = APIRouter(prefix="/api/v1/cases", tags=["evidence"])
 Purpose = Annotated[str | None, Query(max_length=200, description="why the case is exported (recorded)")]
@@ -84,15 +85,20 @@ def export_bundle(ledger: LedgerApplication, keys: SigningKeys, case_id: UUID) -
     )
 
 
-def _authorized_export(
-    request: Request, ledger: Ledger, who: Principal, case_id: UUID, purpose: str | None
-) -> None:
+def check_export(ledger: LedgerApplication, tree: UnitPaths, who: Principal, case_id: UUID) -> None:
+    """Role, scope and the accused side; called before anything is recorded, so a refused export
+    leaves no PersonalDataViewed entry and no checkpoint behind. Shared with `xinfang export`."""
     who.require(EXPORT_ROLES, "export a case's evidence")
-    case = ledger.get_case(case_id)
-    tree, units = unit_paths(request), CaseUnits.of(case)
+    units = CaseUnits.of(ledger.get_case(case_id))
     check_read(tree, who, units)
     if is_accused_party(tree, who, units):
         raise Forbidden("an accused party may not export this case", role=who.role.value)
+
+
+def _authorized_export(
+    request: Request, ledger: Ledger, who: Principal, case_id: UUID, purpose: str | None
+) -> None:
+    check_export(ledger, unit_paths(request), who, case_id)
     with audit(who, request, reason=export_purpose(purpose)):
         ledger.record_personal_data_view(case_id, export_purpose(purpose))
 
@@ -128,8 +134,9 @@ def dossier(
     case_id: UUID, request: Request, ledger: Ledger, who: CurrentUser, purpose: Purpose = None
 ) -> Response:
     """The printable dossier (PDF) of the case's timeline with its integrity status. The export is recorded."""
-    bundle = _bundle(request, ledger, who, case_id, purpose)
     try:
+        find_font()  # before the export is recorded: a dossier that cannot be printed records nothing
+        bundle = _bundle(request, ledger, who, case_id, purpose)
         plain = _plain(bundle)
         pdf = render_dossier(plain, check_bundle(plain))
     except DossierFontMissing as exc:
