@@ -58,13 +58,19 @@ def test_the_limiter_refuses_a_meaningless_configuration(limit: int, window: flo
         FailedLoginLimiter(limit, window)
 
 
-@pytest.fixture
-def server(tmp_path: object) -> Iterator[LiveServer]:
+def _limited(store_url: str, **overrides: str) -> LiveServer:
+    """A server that limits an address after 3 failures in 10 minutes (both stores: the token
+    lookups that decide a failure are the store's)."""
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path}/ledger.db", admin_token=ADMIN_TOKEN,
-        auth_failure_limit=3, auth_failure_window_seconds=600,
+        database_url=store_url, admin_token=ADMIN_TOKEN, auth_failure_limit=3, auth_failure_window_seconds=600,
+        **overrides,
     )  # fmt: skip
-    with LiveServer(settings) as live:
+    return LiveServer(settings)
+
+
+@pytest.fixture
+def server(store_url: str) -> Iterator[LiveServer]:
+    with _limited(store_url) as live:
         yield live
 
 
@@ -126,13 +132,9 @@ def test_a_forged_forwarded_for_header_does_not_escape_the_limit(server: LiveSer
 
 
 @pytest.fixture
-def behind_proxy(tmp_path: object) -> Iterator[LiveServer]:
+def behind_proxy(store_url: str) -> Iterator[LiveServer]:
     """The test client (127.0.0.1) plays a reverse proxy the service trusts."""
-    settings = Settings(
-        database_url=f"sqlite:///{tmp_path}/ledger.db", admin_token=ADMIN_TOKEN,
-        auth_failure_limit=3, auth_failure_window_seconds=600, trusted_proxies="127.0.0.1, 10.0.0.0/8",
-    )  # fmt: skip
-    with LiveServer(settings) as live:
+    with _limited(store_url, trusted_proxies="127.0.0.1, 10.0.0.0/8") as live:
         yield live
 
 
