@@ -129,9 +129,7 @@ def create_app(
     app.state.ledger = ledger
     app.state.settings = settings
     app.state.unit_paths = UnitPaths(ledger)
-    app.state.login_limiter = FailedLoginLimiter(
-        settings.auth_failure_limit, settings.auth_failure_window_seconds
-    )
+    app.state.login_limiter = FailedLoginLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds)
     app.state.view_runner = runner
     app.state.view_reads = PooledViewDatabase(ledger.store)  # pooled connections for view queries
     # Waits and /readyz read positions the same way whether views run here or in `xinfang project`.

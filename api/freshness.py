@@ -20,9 +20,7 @@ def wait_for_views(
     request: Request,
     min_position: Annotated[
         int | None,
-        Query(
-            ge=0, le=2**63 - 1, description="wait (briefly) until the views have applied this ledger position"
-        ),
+        Query(ge=0, le=2**63 - 1, description="wait (briefly) until the views have applied this ledger position"),
     ] = None,
 ) -> None:
     """Plain `def`: FastAPI runs it in the thread pool, so the wait blocks no event loop."""
