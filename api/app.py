@@ -10,6 +10,7 @@ from fastapi_offline import FastAPIOffline
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.bootstrap import build_application, build_views
+from api.edge import ClientAddress, HostileInputGuard, trusted_networks
 from api.errors import install_error_handlers, problem
 from api.login_limit import FailedLoginLimiter
 from api.metrics import Metrics, MetricsMiddleware
@@ -156,5 +157,8 @@ def create_app(
     install_pages(app)  # web pages (简体中文) beside the API: /login, /cases, ...
     document_problems(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # outermost: counts 413s too
+    app.add_middleware(HostileInputGuard)
+    app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # counts 413s and 422s too
+    # Outermost: every layer inside, the failed-login limiter among them, sees the real client.
+    app.add_middleware(ClientAddress, proxies=trusted_networks(settings.trusted_proxies))
     return app

@@ -59,9 +59,15 @@ def client_address(request: Request) -> str:
 
 
 def user_for_token(ledger: LedgerApplication, request: Request, token: str) -> User | None:
-    """The token's user, or None; counts failures per client address and refuses (429) an
-    address with too many. Shared by bearer authentication and the pages' login form."""
-    # A blocked address is refused before its token is looked at, so it learns nothing more.
+    """The token's user, or None; counts failures per client address and refuses (429) a failed
+    attempt from an address with too many. Shared by bearer authentication and the login form."""
+    # Tokens are looked up by their SHA-256 hash (hash_token), never compared as strings: the
+    # database index lookup sees only the hash, whose timing says nothing useful about the token.
+    user = ledger.user_for_token(token)
+    if user is not None:
+        # A valid token is served even from a limited address: one misbehaving client behind an
+        # office's NAT must not lock the whole office out. Guessing 256-bit tokens stays hopeless.
+        return user
     limiter: FailedLoginLimiter = request.app.state.login_limiter
     address = client_address(request)
     wait = limiter.retry_after(address)
@@ -71,12 +77,8 @@ def user_for_token(ledger: LedgerApplication, request: Request, token: str) -> U
             f"too many failed authentications from this address; retry in {wait} s",
             headers={"Retry-After": str(wait)}, retry_after_seconds=wait,
         )  # fmt: skip
-    # Tokens are looked up by their SHA-256 hash (hash_token), never compared as strings: the
-    # database index lookup sees only the hash, whose timing says nothing useful about the token.
-    user = ledger.user_for_token(token)
-    if user is None:
-        limiter.record_failure(address)
-    return user
+    limiter.record_failure(address)
+    return None
 
 
 def authenticate(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -17,6 +17,10 @@ from domain.context import command_context
 from domain.values import SYSTEM_ACTOR
 from domain.vocabulary import Role
 from projections.view import View
+
+if TYPE_CHECKING:  # the CLI imports the service's modules only in the commands that use them
+    from api.auth import Principal
+    from domain.application import LedgerApplication
 
 app = typer.Typer(
     help="xinfang-ledger: an audit-first ledger of petition case work (信访).", no_args_is_help=True
@@ -82,7 +86,8 @@ def serve(
 
         serve_workers(settings, ledger, host=host, port=port, workers=workers)
         return
-    uvicorn.run(create_app(settings, ledger), host=host, port=port, log_level="info")
+    # proxy_headers off: the app decides whom to believe (XINFANG_TRUSTED_PROXIES, api/edge.py).
+    uvicorn.run(create_app(settings, ledger), host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @app.command()
@@ -345,6 +350,13 @@ def verify() -> None:
 @app.command()
 def export(
     case_id: Annotated[str, typer.Argument(help="the case id (UUID)")],
+    as_user: Annotated[
+        str | None, typer.Option("--as", help="the inspector or supervisor exporting (user id)")
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option(envvar="XINFANG_EXPORT_TOKEN", help="or: the exporter's bearer token (names them)"),
+    ] = None,
     output: Annotated[
         str | None, typer.Option("-o", "--output", help="file to write (default: stdout)")
     ] = None,
@@ -355,32 +367,50 @@ def export(
         str | None, typer.Option(help="why the case is exported (recorded in the case)")
     ] = None,
 ) -> None:
-    """Export a case's evidence bundle (or, with --pdf, its dossier); the export is recorded in the case."""
+    """Export a case's evidence bundle (or, with --pdf, its dossier) as a named inspector (--as or
+    --token); the export is recorded in the case under that user, who is named in the bundle."""
     from uuid import UUID
 
     import orjson
 
     from api.bootstrap import build_application
-    from api.dossier import DossierFontMissing, render_dossier
+    from api.dossier import DossierFontMissing, find_font, render_dossier
     from api.errors import ProblemError
-    from api.routers.evidence import export_bundle, export_purpose, signing_keys
+    from api.routers.evidence import check_export, export_bundle, export_purpose, signing_keys
     from domain.bundle_check import check_bundle
-    from domain.errors import CaseNotFound
+    from domain.errors import CaseNotFound, Forbidden
     from domain.evidence import encode
+    from projections.units import UnitPaths
 
+    if (as_user is None) == (token is None):
+        # An export unmasks personal data: the record in the case must name a person, not "system".
+        console.print("[red]name the exporter: --as USER_ID or --token TOKEN (one of them)[/]")
+        raise typer.Exit(2)
+    try:
+        case = UUID(case_id)
+    except ValueError:
+        console.print(f"[red]not a case id: {case_id}[/]")
+        raise typer.Exit(2) from None
     settings = Settings()
     ledger = build_application(settings)
     why = export_purpose(purpose) + " (command line)"
     try:
-        with command_context(actor=SYSTEM_ACTOR, reason=why):
-            ledger.record_personal_data_view(UUID(case_id), why)
-            bundle = export_bundle(ledger, signing_keys(ledger, settings), UUID(case_id))
+        who = _exporter(ledger, as_user, token)
+        check_export(ledger, UnitPaths(ledger), who, case)  # before anything is recorded
+        if pdf:
+            find_font()
+        with command_context(actor=who.actor, reason=why):
+            ledger.record_personal_data_view(case, why)
+            bundle = export_bundle(ledger, signing_keys(ledger, settings), case)
         data = encode(bundle)
         if pdf:
             plain = orjson.loads(data)
             data = render_dossier(plain, check_bundle(plain))
-    except (ValueError, CaseNotFound):
+    except CaseNotFound:
         console.print(f"[red]no such case: {case_id}[/]")
+        raise typer.Exit(2) from None
+    except (LookupError, Forbidden) as exc:
+        console.print(f"[red]{getattr(exc, 'message', exc)}[/]")
         raise typer.Exit(2) from None
     except (ProblemError, DossierFontMissing) as exc:
         console.print(f"[red]{getattr(exc, 'detail', exc)}[/]")
@@ -392,7 +422,57 @@ def export(
         sys.stdout.flush()
     else:
         Path(output).write_bytes(data)
-        console.print(f"wrote {output}: {bundle['proof_status']}", highlight=False)
+        console.print(f"wrote {output} as {who.user_id}: {bundle['proof_status']}", highlight=False)
+
+
+def _exporter(ledger: LedgerApplication, as_user: str | None, token: str | None) -> Principal:
+    """The user named by --as (active) or by --token; LookupError when there is none."""
+    from api.auth import Principal
+    from domain.errors import NotFound
+
+    if token is not None:
+        user = ledger.user_for_token(token)
+        if user is None:
+            raise LookupError("the token is unknown, revoked or expired")
+    else:
+        assert as_user is not None
+        try:
+            user = ledger.get_user(as_user)
+        except NotFound:
+            raise LookupError(f"no such user: {as_user}") from None
+        if not user.active:
+            raise LookupError(f"user {as_user} is deactivated")
+    return Principal(user.user_id, user.name, user.role, user.unit_code, user.leader_id)
+
+
+@app.command("public-key")
+def public_key(
+    output: Annotated[
+        str | None, typer.Option("-o", "--output", help="file to write (default: stdout)")
+    ] = None,
+) -> None:
+    """Print the checkpoint signing key's public half (hex), as `verify-bundle --public-key` takes it.
+
+    Keep the file somewhere the exporter does not control (filed with the higher authority, on
+    paper): a bundle is only as good as the key it is checked against."""
+    from api.bootstrap import build_application
+    from api.signing import SigningKeys
+    from domain.checkpoints import key_id
+
+    settings = Settings()
+    ledger = build_application(settings)
+    try:
+        own = SigningKeys(ledger.store, settings.signing_key_file, settings.trusted_public_keys).public_key()
+    finally:
+        ledger.close()
+    if own is None:
+        console.print("[red]this service has no checkpoint signing key yet (XINFANG_SIGNING_KEY_FILE)[/]")
+        raise typer.Exit(2)
+    if output is None:
+        typer.echo(own.hex())
+        return
+    Path(output).write_text(own.hex() + "\n", encoding="ascii")
+    console.print(f"wrote {output}: Ed25519 public key, key id {key_id(own)}", highlight=False)
 
 
 @app.command("verify-bundle")
@@ -400,10 +480,14 @@ def verify_bundle(
     file: Annotated[str, typer.Argument(help="the evidence bundle (JSON)")],
     public_key: Annotated[
         str | None,
-        typer.Option("--public-key", help="the ledger's public key (hex or a file) kept outside the bundle"),
+        typer.Option(
+            "--public-key",
+            help="the ledger's public key kept outside the bundle: hex, the JSON of "
+            "GET /api/v1/ledger/public-key, or a file holding either (`xinfang public-key -o FILE`)",
+        ),
     ] = None,
 ) -> None:
-    """Check an evidence bundle offline (no database, no service). Exit 0 valid, 1 invalid."""
+    """Check an evidence bundle offline (no database, no service). Exit 0 valid, 1 invalid, 2 not checked."""
     from domain import bundle_check
 
     raise typer.Exit(bundle_check.main([file, *(["--public-key", public_key] if public_key else [])]))

@@ -3,10 +3,13 @@
 Tokens are 256-bit random strings, so guessing one is hopeless; the limit is there so that a
 client hammering the service with bad tokens (a misconfigured script, or a scan) is told to stop
 and cannot use the service as an oracle at full speed. A sliding window per address: after
-`max_failures` failed authentications within `window_seconds`, every request from that address
-that presents a token gets 429 until the oldest failure leaves the window. A success resets
-nothing: not the address's own count (an attacker holding one valid token must not be able to
-launder its guesses), and certainly not any other address's.
+`max_failures` failed authentications within `window_seconds`, every further failed attempt
+from that address gets 429 until the oldest failure leaves the window. Only failures are refused:
+a valid token from a limited address is served (an office behind one NAT address must not be
+locked out by one bad client). A success resets nothing: not the address's own count (an
+attacker holding one valid token must not be able to launder its guesses), and certainly not
+any other address's. The address is the peer's, or the client's as named by a trusted proxy
+(`api/edge.py`, XINFANG_TRUSTED_PROXIES); a forged X-Forwarded-For changes nothing.
 
 State is in memory, per process: a restart forgets it, and several processes each count on
 their own. That is enough for its purpose and keeps the store out of the authentication path.

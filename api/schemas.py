@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+)
 
+from api.hostile_text import checked
 from domain.vocabulary import (
     AnswerOutcome,
     Channel,
@@ -27,18 +35,19 @@ from domain.vocabulary import (
     TerminationBasis,
 )
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+def _free_text(value: str) -> str:
+    return checked(value, free_text=True)
 
 
-def _printable(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("control characters are not allowed")
-    return value
+def _name(value: str) -> str:
+    return checked(value)
 
 
-Printable = AfterValidator(_printable)
+Printable = AfterValidator(_free_text)
+SingleLine = AfterValidator(_name)  # names and labels: no line breaks, no invisible characters
 Code = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,63}$")]
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), Printable]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), Printable]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), Printable]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20000), Printable]
@@ -47,6 +56,17 @@ Sha256 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 
 class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_hostile_text(cls, value: Any) -> Any:
+        """Every string of every body, whatever its declared type, passes api.hostile_text's
+        free-text rule and is NFC; the types above add the stricter rule for names."""
+        if isinstance(value, str):
+            return _free_text(value)
+        if isinstance(value, list):
+            return [_free_text(v) if isinstance(v, str) else v for v in value]
+        return value
 
 
 class CommandBody(Body):
@@ -107,12 +127,12 @@ class RegisterIn(Body):
     headcount: int = Field(1, ge=1, le=100_000)
     subject: ShortText
     content: LongText
-    category: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    category: Annotated[str, StringConstraints(min_length=1, max_length=64), SingleLine]
     region_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6,12}$")]
     received_unit: Code
     occurred_at: AwareDatetime
     reason: Text | None = None
-    external_ref: Annotated[str, StringConstraints(min_length=1, max_length=128)] | None = None
+    external_ref: Annotated[str, StringConstraints(min_length=1, max_length=128), SingleLine] | None = None
     accused_unit: Code | None = None
     accused_leader: Code | None = None
     policy_version: Annotated[str, StringConstraints(max_length=64)] | None = None

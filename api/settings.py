@@ -44,3 +44,13 @@ class Settings(BaseSettings):
     auth_failure_window_seconds: float = Field(
         60.0, gt=0, description="the window of auth_failure_limit, in seconds"
     )
+    trusted_proxies: str | None = Field(
+        None,
+        description="comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is "
+        "believed; unset: none, the peer's address is the client's",
+    )
+    metrics_token: str | None = Field(
+        None,
+        description="a bearer token for the Prometheus scraper on /metrics; unset: /metrics needs an "
+        "administrator's or inspector's token",
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import orjson
@@ -62,17 +62,49 @@ def encode_cursor(occurred_at: str, position: int) -> str:
     return base64.urlsafe_b64encode(orjson.dumps([occurred_at, position])).decode().rstrip("=")
 
 
+# The times a listing's cursor can hold: nothing in the ledger predates 1990 (DOMAIN.md R12), and
+# deadlines lie a few years ahead at most. Outside this, a decoded time is forged, and year 0 or
+# 9999 would fail in the database or in a time zone shift rather than being refused.
+CURSOR_TIMES = (datetime(1980, 1, 1, tzinfo=UTC), datetime(2200, 1, 1, tzinfo=UTC))
+MAX_POSITION = 2**63 - 1
+
+
+def plausible_time(text: object) -> bool:
+    """`text` is an ISO 8601 date or time inside CURSOR_TIMES (a naive time is read as UTC)."""
+    if not isinstance(text, str) or not text.isascii():
+        return False
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return False
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return CURSOR_TIMES[0] <= moment <= CURSOR_TIMES[1]
+
+
+def cursor_invalid() -> ProblemError:
+    return ProblemError(422, "validation_failed", "the cursor is not one this listing gave out",
+                        errors=[{"field": "cursor", "message": "malformed cursor"}])  # fmt: skip
+
+
+def cursor_values(cursor: str) -> list[object]:
+    """The two values an opaque cursor holds, or 422."""
+    try:
+        values = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    except (ValueError, TypeError):
+        raise cursor_invalid() from None
+    if not isinstance(values, list) or len(values) != 2:
+        raise cursor_invalid()
+    return values
+
+
 def decode_cursor(cursor: str | None) -> tuple[str, int] | None:
     if cursor is None:
         return None
-    try:
-        occurred_at, position = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if isinstance(occurred_at, str) and isinstance(position, int):
-            return occurred_at, position
-    except (ValueError, TypeError):
-        pass
-    raise ProblemError(422, "validation_failed", "the cursor is not one this listing gave out",
-                       errors=[{"field": "cursor", "message": "malformed cursor"}])  # fmt: skip
+    occurred_at, position = cursor_values(cursor)
+    if not plausible_time(occurred_at) or type(position) is not int or not 0 <= position <= MAX_POSITION:
+        raise cursor_invalid()
+    assert isinstance(occurred_at, str)
+    return occurred_at, position
 
 
 def page_of(rows: list[dict[str, Any]], limit: int) -> tuple[list[dict[str, Any]], str | None]:

@@ -41,8 +41,9 @@ def serve_workers(
         schedule.start()
     try:
         uvicorn.run(
-            "api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info"
-        )
+            "api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info",
+            proxy_headers=False,  # the app decides whom to believe (XINFANG_TRUSTED_PROXIES)
+        )  # fmt: skip
     finally:
         if schedule is not None:
             schedule.stop()

@@ -13,7 +13,8 @@ proof under the heads root), so a bundle missing its last events fails. It re-im
 few lines (the event hash of `domain.integrity`, the head leaf of `domain.case_heads`, RFC 9162
 §2.1.3.2, the checkpoint message of `domain.checkpoints`) rather than importing them: it is
 the independent checker.
-Exit status 0 when the bundle is valid, 1 when it is not (the first problem is printed).
+Exit status 0 when the bundle is valid, 1 when it is not (the first problem is printed), 2 when
+it could not be checked (PyNaCl missing, the key file unreadable; one line on stderr).
 """
 
 from __future__ import annotations
@@ -140,11 +141,17 @@ def stored_bytes(event: dict[str, Any], version: int) -> bytes:
 
 
 def load_key(text: str) -> bytes:
-    """A public key given as 64 hex characters, or a file holding them."""
+    """A public key as 64 hex characters or as the JSON of GET /api/v1/ledger/public-key (its
+    `public_key`), given directly or in a file (what `xinfang public-key -o FILE` writes)."""
     candidate = text.strip()
     path = Path(candidate)
-    if len(candidate) != 64 and path.is_file():
+    if len(candidate) != 64 and not candidate.startswith("{") and path.is_file():
         candidate = path.read_text(encoding="utf-8").strip()
+    if candidate.startswith("{"):
+        try:
+            candidate = json.loads(candidate).get("public_key")
+        except (ValueError, AttributeError):
+            raise Invalid("the public key file is JSON but not the service's public-key answer") from None
     return _hex(candidate, "the public key", 32)
 
 
@@ -367,12 +374,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Check a xinfang evidence bundle offline.")
     parser.add_argument("bundle", help="the bundle file (JSON)")
     parser.add_argument(
-        "--public-key", help="the ledger's public key (hex, or a file) kept outside the bundle"
+        "--public-key",
+        help="the ledger's public key kept outside the bundle: hex, the JSON of "
+        "/api/v1/ledger/public-key, or a file holding either",
     )
     args = parser.parse_args(argv)
     try:
+        import nacl.signing  # noqa: F401 - checked here so that a missing library is not "invalid"
+    except ImportError:
+        print("cannot check: PyNaCl is not installed (pip install pynacl); exit 2 is not 'invalid'",
+              file=sys.stderr)  # fmt: skip
+        return 2
+    try:
         key = load_key(args.public_key) if args.public_key else None
-    except (Invalid, OSError) as exc:
+    except OSError as exc:
+        print(f"cannot check: cannot read the public key: {exc}", file=sys.stderr)
+        return 2
+    except Invalid as exc:
         print(f"INVALID: {exc}")
         return 1
     report = check_file(args.bundle, key)

@@ -85,7 +85,9 @@ class LiveServer:
         self.port = sock.getsockname()[1]
         sock.close()
         self.server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
+            uvicorn.Config(
+                self.app, host="127.0.0.1", port=self.port, log_level="warning", proxy_headers=False
+            )
         )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 from datetime import date, datetime
 from typing import Annotated, Any
+from uuid import UUID
 
 import orjson
 from fastapi import APIRouter, Query, Request
@@ -18,7 +19,7 @@ from api.access import reader_access
 from api.auth import CurrentUser
 from api.errors import ProblemError
 from api.freshness import MinPosition
-from api.view_query import Where, unit_paths, view_database
+from api.view_query import Where, cursor_invalid, cursor_values, plausible_time, unit_paths, view_database
 from domain.context import utcnow
 from domain.policy import get_policy, local_date
 from domain.vocabulary import Channel, Status
@@ -55,16 +56,21 @@ def encode_cursor(key: tuple[str, str]) -> str:
 
 
 def decode_cursor(cursor: str | None) -> tuple[str, str] | None:
+    """(registration time or due date, case id) as `encode_cursor` wrote them, or 422."""
     if cursor is None:
         return None
+    when_, case_id = cursor_values(cursor)
+    if not plausible_time(when_) or not isinstance(case_id, str) or not _is_uuid(case_id):
+        raise cursor_invalid()
+    assert isinstance(when_, str)
+    return when_, case_id
+
+
+def _is_uuid(text: str) -> bool:
     try:
-        key = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if isinstance(key, list) and len(key) == 2 and all(isinstance(k, str) for k in key):
-            datetime.fromisoformat(key[0])
-            return key[0], key[1]
+        return str(UUID(text)) == text
     except ValueError:
-        pass
-    raise _invalid("cursor", "the cursor is not one this listing gave out")
+        return False
 
 
 def item(row: dict[str, Any], day: date) -> dict[str, Any]:

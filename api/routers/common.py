@@ -18,7 +18,8 @@ def expected_version(if_match: str | None) -> int | None:
     if if_match is None:
         return None
     raw = if_match.strip().removeprefix("W/").strip('"')
-    if not raw.isdigit():
+    # ASCII digits only: str.isdigit() also takes "٣" and "²", which int() then reads or refuses.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
         raise ProblemError(422, "validation_failed", "If-Match must be a case version number",
                            errors=[{"field": "If-Match", "message": "not a version number"}])  # fmt: skip
     return int(raw)

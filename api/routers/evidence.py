@@ -13,13 +13,14 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 
-from api.access import reader_access
+from api.access import Access
 from api.auth import CurrentUser, Ledger, Principal, audit
-from api.dossier import DossierFontMissing, render_dossier
+from api.dossier import DossierFontMissing, find_font, render_dossier
 from api.errors import ProblemError
 from api.permissions import EXPORT_ROLES
 from api.settings import Settings
 from api.signing import SigningKeys, SigningKeyUnavailable
+from api.view_query import unit_paths
 from domain.application import LedgerApplication
 from domain.bundle_check import check_bundle
 from domain.checkpoint_store import CheckpointStore
@@ -28,6 +29,7 @@ from domain.clocks import compute_clocks
 from domain.context import current_context
 from domain.evidence import LedgerChanged, build_bundle, encode, find_proofs
 from domain.ledger_tree import StoredHeadsChanged, make_checkpoint
+from projections.units import UnitPaths
 
 router = APIRouter(prefix="/api/v1/cases", tags=["evidence"])
 Purpose = Annotated[str | None, Query(max_length=200, description="why the case is exported (recorded)")]
@@ -85,11 +87,17 @@ def export_bundle(ledger: LedgerApplication, keys: SigningKeys, case_id: UUID) -
     )
 
 
+def check_export(ledger: LedgerApplication, tree: UnitPaths, who: Principal, case_id: UUID) -> None:
+    """Role, scope and the accused side; called before anything is recorded, so a refused export
+    leaves no PersonalDataViewed entry and no checkpoint behind. Shared with `xinfang export`."""
+    who.require(EXPORT_ROLES, "export a case's evidence")
+    Access.of(who, tree, ledger.leader_posts).check_read(ledger.get_case(case_id))  # never the accused side
+
+
 def _authorized_export(
     request: Request, ledger: Ledger, who: Principal, case_id: UUID, purpose: str | None
 ) -> None:
-    who.require(EXPORT_ROLES, "export a case's evidence")
-    reader_access(request, who).check_read(ledger.get_case(case_id))  # never the accused side
+    check_export(ledger, unit_paths(request), who, case_id)
     with audit(who, request, reason=export_purpose(purpose)):
         ledger.record_personal_data_view(case_id, export_purpose(purpose))
 
@@ -125,8 +133,9 @@ def dossier(
     case_id: UUID, request: Request, ledger: Ledger, who: CurrentUser, purpose: Purpose = None
 ) -> Response:
     """The printable dossier (PDF) of the case's timeline with its integrity status. The export is recorded."""
-    bundle = _bundle(request, ledger, who, case_id, purpose)
     try:
+        find_font()  # before the export is recorded: a dossier that cannot be printed records nothing
+        bundle = _bundle(request, ledger, who, case_id, purpose)
         plain = _plain(bundle)
         pdf = render_dossier(plain, check_bundle(plain))
     except DossierFontMissing as exc:

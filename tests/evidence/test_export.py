@@ -113,23 +113,77 @@ def test_no_checkpoint_and_no_key_exports_the_chain_only(ledger: LedgerApplicati
     )
 
 
-def test_xinfang_export_writes_a_bundle_and_a_pdf(
+def _cli_env(world: World, key_file: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("XINFANG_DATABASE_URL", world.server.settings.database_url)
+    monkeypatch.setenv("XINFANG_SIGNING_KEY_FILE", str(key_file))
+    monkeypatch.delenv("XINFANG_EXPORT_TOKEN", raising=False)
+    return CliRunner()
+
+
+def test_xinfang_export_writes_a_bundle_and_a_pdf_in_the_inspectors_name(
     world: World, tmp_path: Path, key_file: Path, public_key_hex: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     case_id = documented_case(world)
-    monkeypatch.setenv("XINFANG_DATABASE_URL", world.server.settings.database_url)
-    monkeypatch.setenv("XINFANG_SIGNING_KEY_FILE", str(key_file))
-    runner = CliRunner()
+    runner = _cli_env(world, key_file, monkeypatch)
+    inspector = world.users["inspector"]
     out = tmp_path / "case.json"
-    result = runner.invoke(cli, ["export", case_id, "-o", str(out), "--purpose", "上级复查"])
+    result = runner.invoke(cli, ["export", case_id, "--as", inspector, "-o", str(out), "--purpose", "上级复查"])
     assert result.exit_code == 0, result.output
     bundle = json.loads(out.read_bytes())
-    assert bundle["exported_by"]["user_id"] == "system"
-    assert json.loads(bundle["events"][-1]["state"])["purpose"] == "evidence export: 上级复查 (command line)"
+    assert bundle["exported_by"] == {"user_id": inspector, "role": "inspector", "unit_code": world.county}
+    recorded = bundle["events"][-1]
+    assert json.loads(recorded["state"])["purpose"] == "evidence export: 上级复查 (command line)"
+    assert world.timeline(case_id)["items"][-1]["actor"]["user_id"] == inspector  # not "system"
     assert bundle_check.check_bundle(bundle, bytes.fromhex(public_key_hex)).ok
     pdf = tmp_path / "case.pdf"
-    result = runner.invoke(cli, ["export", case_id, "--pdf", "-o", str(pdf)])
+    by_token = ["export", case_id, "--pdf", "-o", str(pdf), "--token", world.tokens["supervisor"]]
+    result = runner.invoke(cli, by_token)
     assert result.exit_code == 0, result.output
     assert pdf.read_bytes().startswith(b"%PDF")
-    missing = runner.invoke(cli, ["export", str(UUID(int=1))])
+    assert world.timeline(case_id)["items"][-1]["actor"]["user_id"] == world.users["supervisor"]
+    missing = runner.invoke(cli, ["export", str(UUID(int=1)), "--as", inspector])
     assert missing.exit_code == 2 and "no such case" in missing.output
+
+
+@pytest.mark.parametrize(
+    ("who", "message"),
+    [
+        (None, "name the exporter"),
+        ("officer", "may not export"),  # a role that may not export
+        ("nobody-here", "no such user"),
+        ("token:not-a-token", "unknown, revoked or expired"),
+    ],
+)
+def test_xinfang_export_refuses_an_unnamed_or_unentitled_exporter_and_records_nothing(
+    world: World, key_file: Path, monkeypatch: pytest.MonkeyPatch, who: str | None, message: str
+) -> None:
+    case_id = documented_case(world)
+    runner = _cli_env(world, key_file, monkeypatch)
+    position = world.position()
+    if who is None:
+        naming: list[str] = []
+    elif who.startswith("token:"):
+        naming = ["--token", who.removeprefix("token:")]
+    else:
+        naming = ["--as", world.users.get(who, who)]
+    result = runner.invoke(cli, ["export", case_id, "-o", "/dev/null", *naming])
+    assert result.exit_code == 2, result.output
+    assert message in result.output.replace("\n", " ")
+    assert world.position() == position  # no PersonalDataViewed entry, no checkpoint
+
+
+def test_a_dossier_that_cannot_be_printed_records_nothing(
+    world: World, key_file: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The export is refused (no Chinese font for the PDF): no entry in the case, no checkpoint."""
+    case_id = documented_case(world)
+    checkpoints = world.client("inspector").get("/api/v1/ledger/checkpoints").json()["items"]
+    position = world.position()
+    monkeypatch.setenv("XINFANG_PDF_FONT", "/nonexistent/font.ttc")  # read at each export
+    response = world.client("inspector").get(f"/api/v1/cases/{case_id}/dossier.pdf")
+    assert_problem(response, 503, "font_missing")
+    runner = _cli_env(world, key_file, monkeypatch)
+    result = runner.invoke(cli, ["export", case_id, "--pdf", "--as", world.users["inspector"]])
+    assert result.exit_code == 1 and "no such font file" in result.output
+    assert world.position() == position
+    assert world.client("inspector").get("/api/v1/ledger/checkpoints").json()["items"] == checkpoints

@@ -73,15 +73,26 @@ def test_a_query_with_min_position_sees_the_write_that_returned_it(server: ViewS
 
 
 def test_a_position_the_views_cannot_reach_in_time_is_503_views_behind(server: ViewServer) -> None:
+    write_cases(server.ledger, 1, [Status.CLOSED])  # the poisoned view stops at the Closed event
+    head = server.ledger.recorder.max_notification_id() or 0
     with server.client() as client:
         started = time.monotonic()
-        response = client.get("/api/v1/test-counts", params={"min_position": 10**9})
+        response = client.get("/api/v1/test-counts", params={"min_position": head})
         assert time.monotonic() - started < 5
         body = assert_problem(response, 503, "views_behind")
-        assert body["min_position"] == 10**9 and set(body["views"]) == {"test_counts", "test_poisoned"}
+        assert body["min_position"] == head and set(body["views"]) == {"test_counts", "test_poisoned"}
         assert_problem(
             client.get("/api/v1/test-counts", params={"min_position": -1}), 422, "validation_failed"
         )
+
+
+def test_a_position_beyond_the_ledger_head_is_a_prompt_422(server: ViewServer) -> None:
+    """No wait could bring a position the ledger has not reached: refused at once, not after the wait."""
+    head = server.ledger.recorder.max_notification_id() or 0
+    with server.client() as client:
+        # 422, not the 503 that ends a wait: the head is read before any waiting.
+        body = assert_problem(client.get("/api/v1/test-counts", params={"min_position": 10**9}), 422, "validation_failed")
+        assert body["head"] == head and body["errors"][0]["field"] == "min_position"
 
 
 def _readyz(server: ViewServer) -> Any:

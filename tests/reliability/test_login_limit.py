@@ -1,4 +1,5 @@
-"""Failed-authentication rate limiting: per address, 429 with Retry-After, nothing reset by a success."""
+"""Failed-authentication rate limiting: per address, 429 with Retry-After for failed attempts only,
+nothing reset by a success, and the address one that a forged X-Forwarded-For cannot choose."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from api.edge import forwarded_client, trusted_networks
 from api.login_limit import FailedLoginLimiter
 from api.pages.session import COOKIE
 from api.settings import Settings
@@ -56,13 +58,19 @@ def test_the_limiter_refuses_a_meaningless_configuration(limit: int, window: flo
         FailedLoginLimiter(limit, window)
 
 
-@pytest.fixture
-def server(tmp_path: object) -> Iterator[LiveServer]:
+def _limited(store_url: str, **overrides: str) -> LiveServer:
+    """A server that limits an address after 3 failures in 10 minutes (both stores: the token
+    lookups that decide a failure are the store's)."""
     settings = Settings(
-        database_url=f"sqlite:///{tmp_path}/ledger.db", admin_token=ADMIN_TOKEN,
-        auth_failure_limit=3, auth_failure_window_seconds=600,
+        database_url=store_url, admin_token=ADMIN_TOKEN, auth_failure_limit=3, auth_failure_window_seconds=600,
+        **overrides,
     )  # fmt: skip
-    with LiveServer(settings) as live:
+    return LiveServer(settings)
+
+
+@pytest.fixture
+def server(store_url: str) -> Iterator[LiveServer]:
+    with _limited(store_url) as live:
         yield live
 
 
@@ -79,8 +87,10 @@ def test_bad_tokens_from_one_address_get_429_with_retry_after_and_a_success_rese
         body = assert_problem(blocked, 429, "too_many_failed_logins")
         assert 0 < int(blocked.headers["retry-after"]) <= 600
         assert body["retry_after_seconds"] == int(blocked.headers["retry-after"])
-        # While blocked, even the right token from this address is refused, unread.
-        assert_problem(admin.get("/api/v1/units"), 429, "too_many_failed_logins")
+        # Only failures are refused: the right token from this address is served (an office behind
+        # one NAT address is not locked out by one bad client), and it resets nothing.
+        assert admin.get("/api/v1/units").status_code == 200
+        assert_problem(guesser.get("/api/v1/units"), 429, "too_many_failed_logins")
         # Requests without a token are not guesses and do not count (nor are they blocked).
         with httpx.Client(base_url=server.url) as anonymous:
             assert anonymous.get("/healthz").status_code == 200
@@ -95,9 +105,70 @@ def test_the_login_form_counts_against_the_same_limit(server: LiveServer) -> Non
             bad = browser.post("/login", data={"token": f"guess-{n}", "csrf": csrf_of(form.text)})
             assert bad.status_code == 401 and "令牌无效" in bad.text
         form = browser.get("/login")
-        blocked = browser.post("/login", data={"token": ADMIN_TOKEN, "csrf": csrf_of(form.text)})
+        blocked = browser.post("/login", data={"token": "guess-3", "csrf": csrf_of(form.text)})
         assert blocked.status_code == 429 and "失败次数过多" in blocked.text
         assert 0 < int(blocked.headers["retry-after"]) <= 600
         assert COOKIE not in blocked.cookies
-    with server.client(ADMIN_TOKEN) as admin:  # the bearer path is blocked by the form's failures
-        assert_problem(admin.get("/api/v1/units"), 429, "too_many_failed_logins")
+    with server.client("guess-4") as guesser:  # the bearer path is blocked by the form's failures
+        assert_problem(guesser.get("/api/v1/units"), 429, "too_many_failed_logins")
+    with httpx.Client(base_url=server.url) as colleague:  # a valid token from the same address
+        form = colleague.get("/login")
+        signed_in = colleague.post("/login", data={"token": ADMIN_TOKEN, "csrf": csrf_of(form.text)})
+        assert signed_in.status_code in (200, 303) and COOKIE in colleague.cookies, signed_in.text[:300]
+
+
+def _guess_from(server: LiveServer, forwarded_for: str, n: int) -> httpx.Response:
+    with server.client(f"forged-{n}") as guesser:
+        return guesser.get("/api/v1/units", headers={"X-Forwarded-For": forwarded_for})
+
+
+def test_a_forged_forwarded_for_header_does_not_escape_the_limit(server: LiveServer) -> None:
+    """No proxy is trusted by default: every request counts against the peer's own address."""
+    statuses = [_guess_from(server, f"203.0.113.{n}, 198.51.100.{n}", n).status_code for n in range(25)]
+    assert statuses[:3] == [401, 401, 401]
+    assert set(statuses[3:]) == {429}, statuses
+    with server.client(ADMIN_TOKEN) as admin:  # while a valid token from that address is served
+        assert admin.get("/api/v1/units", headers={"X-Forwarded-For": "203.0.113.77"}).status_code == 200
+
+
+@pytest.fixture
+def behind_proxy(store_url: str) -> Iterator[LiveServer]:
+    """The test client (127.0.0.1) plays a reverse proxy the service trusts."""
+    with _limited(store_url, trusted_proxies="127.0.0.1, 10.0.0.0/8") as live:
+        yield live
+
+
+def test_behind_a_trusted_proxy_the_client_is_the_last_untrusted_forwarded_address(
+    behind_proxy: LiveServer,
+) -> None:
+    # The client forges a first entry; the proxies append what they saw: the client is 192.0.2.7.
+    for n in range(3):
+        forged = f"198.51.100.{n}, 192.0.2.7, 10.1.2.3"
+        assert_problem(_guess_from(behind_proxy, forged, n), 401, "unauthenticated")
+    assert_problem(_guess_from(behind_proxy, "203.0.113.9, 192.0.2.7", 3), 429, "too_many_failed_logins")
+    # Another client behind the same proxy is not affected; nor is the proxy's own address.
+    assert_problem(_guess_from(behind_proxy, "192.0.2.8", 4), 401, "unauthenticated")
+
+
+@pytest.mark.parametrize(
+    ("peer", "forwarded", "client"),
+    [
+        ("192.0.2.1", ["203.0.113.5"], "192.0.2.1"),  # not a proxy: the header is ignored
+        ("10.0.0.2", ["203.0.113.5"], "203.0.113.5"),
+        ("10.0.0.2", ["198.51.100.1, 203.0.113.5"], "203.0.113.5"),  # the client's own entry is forgeable
+        ("10.0.0.2", ["203.0.113.5, 10.0.0.9"], "203.0.113.5"),  # a chain of trusted proxies
+        ("10.0.0.2", ["203.0.113.5", "10.0.0.9"], "203.0.113.5"),  # the header given twice
+        ("10.0.0.2", ["not-an-address"], "10.0.0.2"),
+        ("10.0.0.2", [], "10.0.0.2"),
+        ("10.0.0.2", ["2001:db8::1"], "2001:db8::1"),
+    ],
+)
+def test_forwarded_client_believes_only_trusted_proxies(peer: str, forwarded: list[str], client: str) -> None:
+    assert forwarded_client(peer, forwarded, trusted_networks("10.0.0.0/8")) == client
+
+
+def test_trusted_proxies_must_be_addresses_or_networks() -> None:
+    assert trusted_networks(None) == ()
+    assert len(trusted_networks("127.0.0.1, ::1,10.0.0.0/8")) == 3
+    with pytest.raises(ValueError, match="does not appear to be"):
+        trusted_networks("proxy.example")
