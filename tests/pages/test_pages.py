@@ -6,11 +6,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any
+from uuid import uuid4
 
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.api.helpers import World, world_fixture  # noqa: F401 - the `world` fixture
+from tests.api.helpers import World, drive, world_fixture  # noqa: F401 - the `world` fixture
 from tests.pages.conftest import screenshot
 from tests.pages.scene import CAMPAIGN, SECRETS, Scene, build_scene, log_in
 
@@ -194,15 +195,23 @@ def test_supervisor_and_inspector_pages(world: World, new_context: NewContext) -
     expect(officer.locator(".error")).to_be_visible()
 
 
-def _all_pages(base: str, scene: Scene, world: World) -> list[str]:
-    cases = [scene.accusation, scene.overdue]
+def _all_pages(base: str, scene: Scene, world: World, leader_only: str) -> list[str]:
+    cases = [scene.accusation, leader_only, scene.overdue]
     return [
-        "/cases", "/cases?q=举报", "/cases?status=in_handling", "/overdue", "/caseloads", "/figures",
-        "/accountability", "/verify",
+        "/cases", "/cases?q=举报", "/cases?status=in_handling", "/overdue",
+        "/caseloads", "/figures", "/accountability", "/verify",
         *[f"/cases/{c}/timeline" for c in cases], *[f"/cases/{c}/replay" for c in cases],
         *[f"/cases/{scene.accusation}/replay?step={n}" for n in range(1, 8)],
         f"/cases/{scene.accusation}/nonsense", "/cases/not-a-case/timeline",
     ]  # fmt: skip
+
+
+def _leader_only_accusation(world: World) -> str:
+    """An accusation naming only town B's head, with a note naming the accuser."""
+    case = drive(world, "in_handling", kind="accusation", petitioners=[{"name": SECRETS[0]}],
+                 content=f"{SECRETS[0]}举报乙镇镇长", accused_leader=world.leader_b)  # fmt: skip
+    world.ok("officer", case.case_id, "notes", {"text": f"已电话联系举报人{SECRETS[0]}"})
+    return case.case_id
 
 
 @SQLITE
@@ -210,12 +219,17 @@ def test_an_accused_party_sees_no_accusers_name_on_any_page(world: World, new_co
     # A county supervisor who is also the accused leader: in scope, and on the accused side (第三十条).
     world.add_user("accused_supervisor", "supervisor", world.county, world.leader_b)
     world.add_user("registrar_b", "registrar", world.town_b)  # the accused unit's registrar
+    village_b = f"VB{uuid4().hex[:8]}"
+    made = world.client("admin").post("/api/v1/units", json={"code": village_b, "name": "乙村", "parent_code": world.town_b})
+    assert made.status_code == 201, made.text
+    world.add_user("officer_vb", "officer", village_b)  # a village below the accused town
     scene = build_scene(world)
+    leader_only = _leader_only_accusation(world)
     base = world.server.url
     seen: dict[str, Any] = {}
-    for who in ("accused_supervisor", "registrar_b", "officer_b"):
+    for who in ("accused_supervisor", "registrar_b", "officer_b", "officer_vb", "leader_b"):
         page = log_in(new_context(), base, world.tokens[who])
-        for path in _all_pages(base, scene, world):
+        for path in _all_pages(base, scene, world, leader_only):
             response = page.goto(base + path)
             assert response is not None
             html = page.content()
@@ -225,9 +239,10 @@ def test_an_accused_party_sees_no_accusers_name_on_any_page(world: World, new_co
         page.goto(f"{base}/cases/{scene.accusation}/timeline")
         screenshot(page, f"accused-{who}-timeline")
     # for the accused side the case does not exist (第三十条): not found, not even "forbidden"
-    for who in ("accused_supervisor", "registrar_b", "officer_b"):
-        assert seen[f"{who} /cases/{scene.accusation}/timeline"] == 404, who
-        assert seen[f"{who} /cases/{scene.accusation}/replay"] == 404, who
+    for who in ("accused_supervisor", "registrar_b", "officer_b", "officer_vb", "leader_b"):
+        for case_id in (scene.accusation, leader_only):
+            assert seen[f"{who} /cases/{case_id}/timeline"] == 404, who
+            assert seen[f"{who} /cases/{case_id}/replay"] == 404, who
     accused = log_in(new_context(), base, world.tokens["accused_supervisor"])
     accused.goto(f"{base}/cases?q=举报")
     expect(accused.locator("body")).not_to_contain_text(scene.accusation)
