@@ -28,6 +28,11 @@ class Settings(BaseSettings):
         3600.0, description="how often the service signs a checkpoint if the ledger grew (0 = never)"
     )
     max_body_bytes: int = 1_000_000
+    session_secret: str | None = Field(
+        None,
+        description="signs page-session and login-form cookies; unset: a secret made once and kept in "
+        "the database, shared by every API process",
+    )
     aggregate_cache_size: int = Field(
         DEFAULT_AGGREGATE_CACHE_SIZE, ge=0,
         description="aggregates kept between commands, per process (about 2.3 KB a case); 0 = off",

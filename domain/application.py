@@ -440,7 +440,10 @@ class LedgerApplication(Application[UUID]):
         The user comes from the token cache (domain/token_cache.py), checked against the user's
         latest version in the store on every call; the result is shared: read it, never change it.
         """
-        token_hash = hash_token(token)
+        return self.user_for_token_hash(hash_token(token))
+
+    def user_for_token_hash(self, token_hash: str) -> User | None:
+        """`user_for_token` for a token known only by its hash (a page session keeps no token)."""
         owner = self.token_cache.owner(token_hash)
         try:
             if owner is None:

@@ -19,7 +19,9 @@ ROUTERS = (login, case_lists, case_pages, dashboards, verify)
 
 
 def install_pages(app: FastAPI) -> None:
-    app.state.page_sessions = SessionStore()
+    settings = app.state.settings
+    # The app's view database is made after the pages are installed in some set-ups: look it up late.
+    app.state.page_sessions = SessionStore(lambda: app.state.view_reads, secret=settings.session_secret)
     for module in ROUTERS:
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="page-static")

@@ -4,6 +4,7 @@ schedule run once, in the supervising process, and every answer is the same ledg
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -129,6 +130,28 @@ def test_workers_serve_one_ledger_with_views_and_checkpoints_kept_once(served: S
         time.sleep(0.2)
     assert items and items[0]["position"] >= head, items
     assert len({c["size"] for c in items}) == len(items)  # never two checkpoints of one ledger size
+
+
+@pytest.mark.postgres
+def test_a_page_session_works_on_every_worker(served: ServedProcess) -> None:
+    """The finding: with `serve --workers 2`, 0 of 20 page loads after login answered 200."""
+    assert len(served.workers()) == WORKERS
+    world = build_world(cast(LiveServer, served))
+    answered = []
+    for _ in range(10):  # each login and page load on fresh connections: any worker may answer
+        with httpx.Client(base_url=served.url, timeout=30) as form:
+            page = form.get("/login")
+            csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+            assert csrf, page.text[:300]
+            cookies = dict(form.cookies)
+        with httpx.Client(base_url=served.url, timeout=30, cookies=cookies) as login:
+            response = login.post("/login", data={"token": world.tokens["supervisor"], "csrf": csrf.group(1)})
+            assert response.status_code == 303, response.text[:300]
+            session = dict(login.cookies)
+        for _ in range(2):
+            with httpx.Client(base_url=served.url, timeout=30, cookies=session) as reader:
+                answered.append(reader.get("/cases").status_code)
+    assert answered == [200] * 20
 
 
 def test_workers_need_postgresql(tmp_path: Path) -> None:

@@ -10,8 +10,11 @@ import httpx
 import pytest
 
 from api.pages.session import COOKIE, SessionStore
+from domain.application import hash_token
 from domain.context import command_context
+from domain.store import parse_database_url
 from domain.values import Actor
+from projections.database import ViewDatabase
 from tests.api.helpers import World, world_fixture  # noqa: F401 - the `world` fixture
 from tests.pages.scene import csrf_of, http_login
 
@@ -97,12 +100,34 @@ def test_forms_need_their_csrf_token_and_pages_send_security_headers(world: Worl
     client.close()
 
 
-def test_a_session_expires_and_a_forged_cookie_opens_nothing() -> None:
-    store = SessionStore(lifetime=1)
+def test_a_session_expires_and_a_forged_cookie_opens_nothing(store_url: str) -> None:
+    database = ViewDatabase(parse_database_url(store_url))
+    store = SessionStore(lambda: database, lifetime=1)
     cookie, _ = store.open("some-token")
     found = store.find(cookie)
-    assert found is not None and found[1].token == "some-token"
+    assert found is not None and found[1].token_hash == hash_token("some-token")
     assert store.find(cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB")) is None  # signature
-    assert store.find(SessionStore().open("some-token")[0]) is None  # signed with another secret
+    elsewhere = SessionStore(lambda: database, secret="another secret")
+    assert store.find(elsewhere.open("some-token")[0]) is None  # signed with another secret
     time.sleep(1.1)
     assert store.find(cookie) is None  # expired
+
+
+def test_a_session_is_one_for_every_process_and_outlives_a_restart_and_keeps_no_credential(
+    store_url: str,
+) -> None:
+    database = ViewDatabase(parse_database_url(store_url))
+    first, second = SessionStore(lambda: database), SessionStore(lambda: database)  # two API processes
+    cookie, session = first.open("the-bearer-token")
+    found = second.find(cookie)
+    assert found is not None and found[1] == session
+    token, form_cookie = second.login_csrf()
+    assert first.login_csrf_ok(form_cookie, token)  # the login form's CSRF, too
+    restarted = SessionStore(lambda: database)
+    assert restarted.find(cookie) is not None
+    with database.transaction(write=False) as tx:
+        tx.execute("SELECT session_hash, token_hash, csrf FROM page_sessions")
+        stored = " ".join(str(v) for row in tx.fetchall() for v in row)
+    assert "the-bearer-token" not in stored and found[0] not in stored  # hashes, never the secrets
+    restarted.close(found[0])  # logout in one process ends it in all
+    assert first.find(cookie) is None and second.find(cookie) is None
