@@ -33,8 +33,9 @@ log = logging.getLogger("xinfang.views")
 
 # How much of a rebuild each view takes, in parts (statement timing and pyinstrument over a
 # rebuild at 100,000 cases, bench/RESULTS.md): the case status view, with its history on two
-# timelines and the caseload rollup, is about as much work as the others together.
-WORK_PARTS = {"case_status": 6, "figures": 3, "satisfaction": 1, "accountability": 1}
+# timelines and the caseload rollup, is about as much work as the others together. (The
+# reference-data view reads only the few reference events: a part is an upper bound.)
+WORK_PARTS = {"case_status": 6, "figures": 3, "satisfaction": 1, "accountability": 1, "reference": 1}
 # A group's runner that exits on its own is started again after this long (a crash, a lost
 # store); the runner itself retries store trouble (runner.run_forever).
 RESTART_SECONDS = 2.0

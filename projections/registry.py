@@ -9,12 +9,15 @@ from domain.application import LedgerApplication
 from projections.accountability import AccountabilityView
 from projections.case_status import CaseStatusView
 from projections.figures_cells import FiguresWithCells
+from projections.reference_data import ReferenceDataView
 from projections.satisfaction import SatisfactionView
 from projections.view import View
 
 # The figures view keeps its pre-aggregated cells too (projections/figures_cells.py).
 # Leader caseload is answered from the case status view's tables (projections/caseload.py).
-VIEW_CLASSES: list[type[View]] = [CaseStatusView, SatisfactionView, AccountabilityView, FiguresWithCells]
+VIEW_CLASSES: list[type[View]] = [
+    CaseStatusView, SatisfactionView, AccountabilityView, FiguresWithCells, ReferenceDataView,
+]  # fmt: skip
 
 
 def classes_named(names: Sequence[str]) -> list[type[View]]:

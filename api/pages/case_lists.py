@@ -73,7 +73,7 @@ def cases_page(
         "registered_to": registered_to or "", "q": q or "", "as_of": as_of or "", "known_at": known_at or "",
     }  # fmt: skip
     return page(
-        request, "cases.html", user, items=result["items"], names=display_names(ledger, user), filters=filters, statuses=STATUS, channels=CHANNEL,
+        request, "cases.html", user, items=result["items"], names=display_names(request), filters=filters, statuses=STATUS, channels=CHANNEL,
         page_number=number, next_link=_next_link(request, result["next_cursor"], number),
         first_link=_first_link(request) if number > 1 else None,
     )  # fmt: skip
@@ -92,7 +92,7 @@ def overdue_page(
     )  # fmt: skip
     number = _page_number(page_no)
     return page(
-        request, "overdue.html", user, items=result["items"], names=display_names(ledger, user),
+        request, "overdue.html", user, items=result["items"], names=display_names(request),
         filters={"unit": unit or "", "leader": leader or "", "as_of": as_of or ""},
         page_number=number, next_link=_next_link(request, result["next_cursor"], number),
         first_link=_first_link(request) if number > 1 else None,

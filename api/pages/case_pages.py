@@ -61,7 +61,7 @@ def _timeline(
         item["corrections"] = [by_version[v] for v in item["corrected_by"] if v in by_version]
     role = user.principal.role
     return page(
-        request, "timeline.html", user, case=case, timeline=result, names=display_names(ledger, user),
+        request, "timeline.html", user, case=case, timeline=result, names=display_names(request),
         can_export=role in EXPORT_ROLES, can_unmask=role in UNMASK_ROLES, unmasked=unmask,
     )  # fmt: skip
 
@@ -108,5 +108,5 @@ def replay_page(
         case=case,
         steps=steps,
         current=current,
-        names=display_names(ledger, user),
+        names=display_names(request),
     )

@@ -33,7 +33,7 @@ def caseloads_page(
         list_caseloads, request, user.principal, None, unit=forms.text(unit, "单位"),
         as_of=forms.end_of_day(as_of_day), known_at=None, start=None, end=None, limit=MAX_LEADERS, cursor=None,
     )  # fmt: skip
-    names = leader_names(ledger, user)
+    names = leader_names(request)
     rows = [{**r, "name": names.get(r["leader_id"], r["leader_id"])} for r in result["items"]]
     chart = {
         "leaders": [r["name"] for r in rows],
@@ -42,7 +42,7 @@ def caseloads_page(
                          for r in rows],
     }  # fmt: skip
     return page(
-        request, "caseloads.html", user, rows=rows, chart=chart, units=unit_choices(ledger, user),
+        request, "caseloads.html", user, rows=rows, chart=chart, units=unit_choices(request),
         filters={"unit": unit or "", "as_of": as_of or ""},
     )  # fmt: skip
 
@@ -69,7 +69,7 @@ def figures_page(
     }  # fmt: skip
     return page(
         request, "figures.html", user, figures=result["figures"], months=months, names=FIGURE, chart=chart,
-        units=unit_choices(ledger, user),
+        units=unit_choices(request),
         filters={"unit": unit or "", "category": category or "", "campaign": campaign or "",
                  "from": start or "", "to": to or ""},
     )  # fmt: skip
@@ -86,7 +86,7 @@ def accountability_page(
         unit=forms.text(unit, "单位"), from_=forms.day(start, "起始日"), to=forms.day(to, "截止日"),
         limit=50, cursor=forms.text(cursor, "游标", 500),
     )  # fmt: skip
-    names = leader_names(ledger, user)
+    names = leader_names(request)
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
     more = "?" + urlencode([*params, ("cursor", result["next_cursor"])]) if result["next_cursor"] else None
     return page(

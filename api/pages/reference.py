@@ -1,17 +1,17 @@
-"""Unit and leader names for the pages (codes stay visible beside them), read through the API's
-own reference functions, which every role may call."""
+"""Unit and leader names for the pages (codes stay visible beside them), read from the
+reference-data view (projections/reference_data.py), which every role may read."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from api.auth import Ledger
-from api.pages.render import call
-from api.pages.session import PageUser
-from api.routers.reference import list_leaders, list_units
+from fastapi import Request
+
+from api.view_query import view_database
+from projections.reference_data import leaders_with_posts, unit_tree
 
 
-def unit_choices(ledger: Ledger, user: PageUser) -> list[dict[str, str]]:
+def unit_choices(request: Request) -> list[dict[str, str]]:
     """Units in tree order with their depth, for the unit pickers."""
     out: list[dict[str, str]] = []
 
@@ -20,16 +20,18 @@ def unit_choices(ledger: Ledger, user: PageUser) -> list[dict[str, str]]:
             out.append({"code": n["code"], "name": n["name"], "indent": "　" * depth})
             walk(n["children"], depth + 1)
 
-    walk(call(list_units, ledger, user.principal)["items"], 0)
+    with view_database(request).transaction(write=False) as tx:
+        walk(unit_tree(tx), 0)
     return out
 
 
-def leader_names(ledger: Ledger, user: PageUser) -> dict[str, str]:
-    return {x["leader_id"]: x["name"] for x in call(list_leaders, ledger, user.principal)["items"]}
+def leader_names(request: Request) -> dict[str, str]:
+    with view_database(request).transaction(write=False) as tx:
+        return {x["leader_id"]: x["name"] for x in leaders_with_posts(tx)}
 
 
-def display_names(ledger: Ledger, user: PageUser) -> dict[str, str]:
+def display_names(request: Request) -> dict[str, str]:
     """Unit code or leader id → name."""
-    names = {u["code"]: u["name"] for u in unit_choices(ledger, user)}
-    names.update(leader_names(ledger, user))
+    names = {u["code"]: u["name"] for u in unit_choices(request)}
+    names.update(leader_names(request))
     return names

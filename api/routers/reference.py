@@ -5,10 +5,12 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from api.auth import CurrentUser, Ledger, audit
+from api.freshness import MinPosition
 from api.permissions import REFERENCE_READ, REFERENCE_WRITE, USER_ADMIN
 from api.responses import JSON
 from api.schemas import LeaderIn, LeaderLeftIn, LeaderPostIn, UnitIn, UserIn
-from domain.reference import LEADER_EVENTS, UNIT_EVENTS, USER_EVENTS
+from api.view_query import view_database
+from projections.reference_data import leaders_with_posts, unit_tree, user_list
 
 router = APIRouter(prefix="/api/v1", tags=["reference data"])
 
@@ -23,18 +25,11 @@ def create_unit(body: UnitIn, request: Request, ledger: Ledger, who: CurrentUser
 
 
 @router.get("/units")
-def list_units(ledger: Ledger, who: CurrentUser) -> dict[str, Any]:
-    """The unit tree: every unit with its children, roots first."""
+def list_units(request: Request, who: CurrentUser, _: MinPosition = None) -> dict[str, Any]:
+    """The unit tree: every unit with its children, roots first (from the reference-data view)."""
     who.require(REFERENCE_READ, "read units")
-    units: dict[str, dict[str, Any]] = {
-        u.code: {"code": u.code, "name": u.name, "parent_code": u.parent_code, "children": []}
-        for u in ledger.rebuild_all(UNIT_EVENTS)
-    }
-    roots: list[dict[str, Any]] = []
-    for unit in units.values():
-        parent = units.get(unit["parent_code"]) if unit["parent_code"] else None
-        (parent["children"] if parent else roots).append(unit)
-    return {"items": roots}
+    with view_database(request).transaction(write=False) as tx:
+        return {"items": unit_tree(tx)}
 
 
 @router.post("/leaders", status_code=201)
@@ -72,16 +67,11 @@ def leader_leaves(
 
 
 @router.get("/leaders")
-def list_leaders(ledger: Ledger, who: CurrentUser) -> dict[str, Any]:
-    """All leaders, with their current unit and post."""
+def list_leaders(request: Request, who: CurrentUser, _: MinPosition = None) -> dict[str, Any]:
+    """All leaders, with their current unit and post and every post held (from the reference-data view)."""
     who.require(REFERENCE_READ, "read leaders")
-    items = []
-    for leader in ledger.rebuild_all(LEADER_EVENTS):
-        posts = [{"unit_code": p.unit_code, "post": p.post, "from": p.started_at, "to": p.ended_at}
-                 for p in leader.posts_over_time()]  # fmt: skip
-        items.append({"leader_id": leader.leader_id, "name": leader.name, "unit_code": leader.unit_code,
-                      "post": leader.post, "active": leader.active, "posts": posts})  # fmt: skip
-    return {"items": items}
+    with view_database(request).transaction(write=False) as tx:
+        return {"items": leaders_with_posts(tx)}
 
 
 @router.post("/users", status_code=201)
@@ -96,11 +86,8 @@ def create_user(body: UserIn, request: Request, ledger: Ledger, who: CurrentUser
 
 
 @router.get("/users")
-def list_users(ledger: Ledger, who: CurrentUser) -> dict[str, Any]:
-    """All users with role and unit (never their tokens)."""
+def list_users(request: Request, who: CurrentUser, _: MinPosition = None) -> dict[str, Any]:
+    """All users with role and unit, never their tokens (from the reference-data view)."""
     who.require(USER_ADMIN, "list users")
-    items = []
-    for user in ledger.rebuild_all(USER_EVENTS):
-        items.append({"user_id": user.user_id, "name": user.name, "role": user.role.value,
-                      "unit_code": user.unit_code, "leader_id": user.leader_id, "active": user.active})  # fmt: skip
-    return {"items": items}
+    with view_database(request).transaction(write=False) as tx:
+        return {"items": user_list(tx)}

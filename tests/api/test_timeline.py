@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from itertools import pairwise
 
+import pytest
+
 from api.schemas import COMMAND_BODIES
 from tests.api.helpers import (
     World,
@@ -116,7 +118,7 @@ def test_case_as_it_stood_after_event_n(world: World) -> None:
 
 
 def test_units_form_a_nested_tree(world: World) -> None:
-    response = world.client("officer").get("/api/v1/units")
+    response = world.client("officer").get("/api/v1/units", params={"min_position": world.position()})
     assert response.status_code == 200
     [county] = [u for u in response.json()["items"] if u["code"] == world.county]
     assert county["parent_code"] is None and county["name"] == "某县"
@@ -140,14 +142,31 @@ def test_unit_with_unknown_parent_and_duplicate_unit_are_refused(world: World) -
     assert world.position() == position
 
 
-def test_leaders_are_listed(world: World) -> None:
-    response = world.client("inspector").get("/api/v1/leaders")
+def test_leaders_are_listed_with_every_post_they_held(world: World) -> None:
+    admin = world.client("admin")
+    moved = admin.post(f"/api/v1/leaders/{world.leader_v}/posts", json={"unit_code": world.town_b, "post": "副镇长"})
+    assert moved.status_code == 201, moved.text
+    left = admin.post(f"/api/v1/leaders/{world.leader_b}/leave", json={})
+    assert left.status_code == 201, left.text
+    response = world.client("inspector").get("/api/v1/leaders", params={"min_position": left.json()["position"]})
     assert response.status_code == 200
     leaders = {leader["leader_id"]: leader for leader in response.json()["items"]}
     assert leaders[world.leader_a]["unit_code"] == world.town_a
     assert leaders[world.leader_a]["name"] == "甲镇镇长"
     assert leaders[world.leader_a]["active"] is True
     assert {world.leader_county, world.leader_a, world.leader_b, world.leader_v} <= leaders.keys()
+    v = leaders[world.leader_v]
+    assert (v["unit_code"], v["post"]) == (world.town_b, "副镇长")
+    assert [(p["unit_code"], p["post"]) for p in v["posts"]] == [(world.village, "镇长"), (world.town_b, "副镇长")]
+    assert v["posts"][0]["to"] == v["posts"][1]["from"] and v["posts"][1]["to"] is None
+    b = leaders[world.leader_b]
+    assert b["active"] is False and b["posts"][0]["to"] is not None
+    # the view says what the ledger's aggregates say
+    for leader_id in (world.leader_v, world.leader_b):
+        posts = world.server.app.state.ledger.get_leader(leader_id).posts_over_time()
+        assert [(p.unit_code, p.ended_at is None) for p in posts] == [
+            (p["unit_code"], p["to"] is None) for p in leaders[leader_id]["posts"]
+        ]
 
 
 def test_user_token_is_shown_once_and_not_cached(world: World) -> None:
@@ -160,7 +179,8 @@ def test_user_token_is_shown_once_and_not_cached(world: World) -> None:
     assert response.headers["cache-control"] == "no-store"
     token = response.json()["token"]
     assert response.json()["user_id"] == user_id and response.json()["role"] == "registrar"
-    listing = world.client("admin").get("/api/v1/users")
+    # the list is a view: read your write by waiting for the ledger's position (API.md)
+    listing = world.client("admin").get("/api/v1/users", params={"min_position": world.position()})
     assert listing.status_code == 200
     assert token not in listing.text
     assert user_id in {u["user_id"] for u in listing.json()["items"]}
@@ -191,3 +211,20 @@ def test_health_readiness_and_openapi_need_no_token(world: World) -> None:
         "/api/v1/users",
     ):
         assert path in paths
+
+
+def test_reference_lists_never_replay_the_ledger(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 19: each list scanned the whole notification log by topic, growing with the ledger;
+    they read the reference-data view now."""
+    ledger = world.server.app.state.ledger
+
+    def scan(*_: object, **__: object) -> None:
+        raise AssertionError("a request replayed the ledger's reference events")
+
+    monkeypatch.setattr(ledger, "rebuild_all", scan)
+    monkeypatch.setattr(ledger, "_events_of", scan)
+    position = world.position()
+    for who, path in (("officer", "/api/v1/units"), ("inspector", "/api/v1/leaders"), ("admin", "/api/v1/users")):
+        response = world.client(who).get(path, params={"min_position": position})
+        assert response.status_code == 200, response.text
+        assert response.json()["items"], path
