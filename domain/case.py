@@ -185,7 +185,10 @@ class Case(LedgerAggregate):
         accused_unit: str | None = None,
         accused_leader: str | None = None,
     ) -> Case:
-        rules.AT_MOST_FIVE_REPRESENTATIVES.check(len(petitioners) <= MAX_REPRESENTATIVES)
+        # Art. 20 limits the representatives of a collective visit (走访, R9); a joint letter or
+        # online petition may carry every signatory.
+        if channel is Channel.VISIT:
+            rules.AT_MOST_FIVE_REPRESENTATIVES.check(len(petitioners) <= MAX_REPRESENTATIVES)
         if headcount < max(1, len(petitioners)):
             raise InvalidInput("headcount must be at least the number of petitioners", field="headcount")
         if kind is Kind.ACCUSATION:

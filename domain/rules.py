@@ -81,7 +81,7 @@ EXTENSION_NEEDS_APPROVER_AND_REASON = Rule(
 )
 AT_MOST_FIVE_REPRESENTATIVES = Rule(
     "at_most_five_representatives",
-    "a collective petition names at most 5 representatives",
+    "a collective visit names at most 5 representatives",
     "第二十条",
 )
 ACCUSATION_NAMES_ACCUSED = Rule(

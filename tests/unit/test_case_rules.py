@@ -31,6 +31,7 @@ from domain.policy import local_date
 from domain.serialization import CanonicalTranscoder, TypedMapper
 from domain.vocabulary import (
     AnswerOutcome,
+    Channel,
     ClosureType,
     ContactMethod,
     DossierItem,
@@ -146,7 +147,7 @@ BREAKERS: dict[str, Callable[[], object]] = {
     "extension_before_handling_due": lambda: extend_on_day(assigned_case(), 61),
     "extension_needs_approver_and_reason": lambda: extend(assigned_case(), reason=None),
     "at_most_five_representatives": lambda: register(
-        petitioners=tuple(petitioner() for _ in range(6)), headcount=30
+        channel=Channel.VISIT, petitioners=tuple(petitioner() for _ in range(6)), headcount=30
     ),
     "accusation_names_accused": lambda: register(kind=Kind.ACCUSATION),
     "terminated_matter_not_reaccepted": lambda: perform(
@@ -234,14 +235,22 @@ def test_registration_records_the_petition_and_starts_registered() -> None:
     assert case.version == 1
 
 
-def test_five_representatives_are_accepted_six_are_not() -> None:
-    case = register(petitioners=tuple(petitioner() for _ in range(5)), headcount=5)
+def test_a_visit_names_five_representatives_not_six() -> None:
+    case = register(channel=Channel.VISIT, petitioners=tuple(petitioner() for _ in range(5)), headcount=5)
     assert len(case.petitioners) == 5
     err = refused(
         RuleViolated,
-        lambda: register(petitioners=tuple(petitioner() for _ in range(6)), headcount=6),
+        lambda: register(channel=Channel.VISIT, petitioners=tuple(petitioner() for _ in range(6)), headcount=6),
     )
     assert_rule(err, rules.AT_MOST_FIVE_REPRESENTATIVES)
+
+
+@pytest.mark.parametrize("channel", [c for c in Channel if c is not Channel.VISIT])
+def test_a_joint_letter_carries_every_signatory(channel: Channel) -> None:
+    """Art. 20's limit of five representatives is for visits (走访, R9)."""
+    signatories = tuple(petitioner() for _ in range(6))
+    case = register(channel=channel, petitioners=signatories, headcount=6)
+    assert case.petitioners == signatories
 
 
 def test_accusation_must_name_the_accused() -> None:
