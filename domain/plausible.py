@@ -1,0 +1,53 @@
+"""Plausible dates (DOMAIN.md R12): `occurred_at` and every date a command records lie between
+1990-01-01 and now, plus five minutes of clock skew; a notice or delivery is not dated before
+what it answers.
+
+A petition dated in the year 1 was registered and showed 739,941 days overdue: a typo in a year
+must be refused where it is typed, for every entry point (API, CLI, demo loader, import), so the
+checks run in the domain: `domain.arguments.checked` checks every date argument of a command and
+`Case.trigger_event` every event's `occurred_at`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from domain import rules
+from domain.context import current_context
+from domain.errors import InvalidInput
+from domain.policy import local_date
+
+EARLIEST_DAY = date(1990, 1, 1)
+CLOCK_SKEW = timedelta(minutes=5)
+# Dates that name a deadline to come (a supervision letter's reply-by date, a report-by date, a
+# campaign's due date), not a fact that happened: they may lie ahead of today.
+DEADLINES = frozenset({"reply_by", "report_by", "due_on"})
+
+
+def latest_day() -> date:
+    """The last plausible day now (China-local), allowing for the clock skew."""
+    return local_date(current_context().now + CLOCK_SKEW)
+
+
+def check_day(field: str, day: date) -> None:
+    """A date a command records: from 1990-01-01, and not after today unless it is a deadline."""
+    rules.DATE_NOT_BEFORE_1990.check(day >= EARLIEST_DAY, field=field, day=day.isoformat())
+    if field not in DEADLINES:
+        rules.DATE_NOT_IN_FUTURE.check(day <= latest_day(), field=field, day=day.isoformat())
+
+
+def check_answers(field: str, day: date, answered: date, what: str) -> None:
+    """A notice or delivery dated `day`: plausible, and not before `answered`, the day of `what`."""
+    rules.NOT_BEFORE_WHAT_IT_ANSWERS.check(
+        day >= answered, field=field, day=day.isoformat(), answers=what, not_before=answered.isoformat()
+    )
+    check_day(field, day)
+
+
+def check_occurred_at(occurred_at: datetime) -> None:
+    """When the step happened in the world: with an offset, from 1990-01-01, not in the future."""
+    if occurred_at.tzinfo is None:
+        raise InvalidInput("occurred_at needs a time zone offset", field="occurred_at")
+    rules.NOT_IN_FUTURE.check(occurred_at <= current_context().now + CLOCK_SKEW, field="occurred_at")
+    day = local_date(occurred_at)
+    rules.DATE_NOT_BEFORE_1990.check(day >= EARLIEST_DAY, field="occurred_at", day=day.isoformat())
