@@ -13,7 +13,7 @@ from domain.context import current_context
 from domain.corrections import correction_effect
 from domain.errors import InvalidInput, TransitionNotAllowed
 from domain.ledger import LedgerAggregate
-from domain.plausible import check_answers, check_occurred_at
+from domain.plausible import check_answers, check_corrected, check_occurred_at
 from domain.policy import Policy, get_policy, local_date
 from domain.values import Petitioner
 from domain.vocabulary import (
@@ -532,6 +532,7 @@ class Case(LedgerAggregate):
         rules.CORRECTION_CHANGES_VALUE.check(old_value != new_value)
         for name, value in (("old_value", old_value), ("new_value", new_value)):
             _check_json_scalar(name, value)
+        check_corrected(target_type, field, new_value)
         self.trigger_event(
             ev.Corrected,
             target_version=target_version,

@@ -38,7 +38,9 @@ def test_a_joint_letter_with_six_signatories_is_registered(world: World) -> None
     case = world.client("registrar").get(f"/api/v1/cases/{response.json()['case_id']}").json()
     assert len(case["petitioners"]) == 6
     visit = world.registration(channel="visit", petitioners=signatories(6), headcount=6)
-    problem = assert_problem(world.client("registrar").post("/api/v1/cases", json=visit), 422, "rule_violated")
+    problem = assert_problem(
+        world.client("registrar").post("/api/v1/cases", json=visit), 422, "rule_violated"
+    )
     assert problem["rule"] == "at_most_five_representatives"
 
 
@@ -65,7 +67,11 @@ def test_an_implausible_delivery_date_is_refused_naming_it(world: World, day: st
 def test_a_notice_dated_before_the_petition_is_refused(world: World) -> None:
     case = drive(world, "registered")
     before = (case.at.date() - timedelta(days=1)).isoformat()
-    body = {"reason_code": "out_of_remit", "notice_issued_on": before, "occurred_at": case.later().isoformat()}
+    body = {
+        "reason_code": "out_of_remit",
+        "notice_issued_on": before,
+        "occurred_at": case.later().isoformat(),
+    }
     refused_naming(
         world.command("registrar", case.case_id, "not-accept", body), "notice_issued_on",
         "dated_not_before_what_it_answers",

@@ -250,7 +250,9 @@ def test_a_visit_names_five_representatives_not_six() -> None:
     assert len(case.petitioners) == 5
     err = refused(
         RuleViolated,
-        lambda: register(channel=Channel.VISIT, petitioners=tuple(petitioner() for _ in range(6)), headcount=6),
+        lambda: register(
+            channel=Channel.VISIT, petitioners=tuple(petitioner() for _ in range(6)), headcount=6
+        ),
     )
     assert_rule(err, rules.AT_MOST_FIVE_REPRESENTATIVES)
 
@@ -293,6 +295,21 @@ def test_a_deadline_may_lie_ahead_but_not_before_1990() -> None:
     assert_rule(err, rules.DATE_NOT_BEFORE_1990)
 
 
+@pytest.mark.parametrize(
+    ("target_type", "field", "new_value"),
+    [("Registered", "occurred_at", "0001-01-01T09:00:00+08:00"), ("Answered", "delivered_on", "1989-12-31")],
+)
+def test_a_correction_cannot_bring_back_an_implausible_date(
+    target_type: str, field: str, new_value: str
+) -> None:
+    err = refused(InvalidInput, lambda: perform(
+        visited_case(), "correct", reason="typo",
+        target_version=1, target_type=target_type, field=field, old_value="x", new_value=new_value,
+    ))  # fmt: skip
+    assert_rule(err, rules.DATE_NOT_BEFORE_1990)
+    assert err.context["field"] == "new_value"
+
+
 def test_a_notice_is_not_dated_before_the_petition_it_answers() -> None:
     case = registered_case()
     assert case.registered_at is not None
@@ -303,7 +320,9 @@ def test_a_notice_is_not_dated_before_the_petition_it_answers() -> None:
     ))  # fmt: skip
     assert_rule(err, rules.NOT_BEFORE_WHAT_IT_ANSWERS)
     assert err.context["field"] == "notice_issued_on"
-    done = perform(case, "not_accept", reason_code=NotAcceptedReason.OUT_OF_REMIT, notice_issued_on=registered)
+    done = perform(
+        case, "not_accept", reason_code=NotAcceptedReason.OUT_OF_REMIT, notice_issued_on=registered
+    )
     assert done.status is S.NOT_ACCEPTED
 
 
