@@ -119,8 +119,8 @@ def _visit_counts(tx: Tx, f: Filters, scope: Scope) -> tuple[int, int]:
 
 def key_figures(tx: Tx, f: Filters, scope: Scope, *, today: date) -> dict[str, Figure]:
     """The six figures, each with its numerator and denominator, as they stand on `today`."""
-    accepted, accepted_closed, closed, on_time, cases, resolved, settled, repeated, pending = (
-        _case_counts(tx, f, scope, today)
+    accepted, accepted_closed, closed, on_time, cases, resolved, settled, repeated, pending = _case_counts(
+        tx, f, scope, today
     )
     visits, satisfied = _visit_counts(tx, f, scope)
     return {
@@ -208,7 +208,10 @@ def figures_report(tx: Tx, f: Filters, scope: Scope, *, today: date) -> dict[str
             "figures": {
                 name: fig.as_dict()
                 for name, fig in key_figures(
-                    tx, Filters(first, last, f.unit_path, f.leader, f.category, f.campaign), scope, today=today
+                    tx,
+                    Filters(first, last, f.unit_path, f.leader, f.category, f.campaign),
+                    scope,
+                    today=today,
                 ).items()
             },
         }
