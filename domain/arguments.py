@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from domain.errors import InvalidInput
+from domain.plausible import check_day
 
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_INT = 2**53  # beyond this JSON readers lose precision
@@ -87,7 +88,8 @@ def coerce(name: str, hint: Any, value: Any) -> Any:  # noqa: PLR0912 - one bran
 
 
 def checked(method: F) -> F:
-    """Decorate a keyword-only command: each argument is coerced to its hint or refused."""
+    """Decorate a keyword-only command: each argument is coerced to its hint or refused, and each
+    date must be plausible (domain/plausible.py)."""
 
     @functools.wraps(method)
     def wrapper(self: Any, **kwargs: Any) -> Any:
@@ -95,7 +97,11 @@ def checked(method: F) -> F:
         unknown = set(kwargs) - set(hints)
         if unknown:
             raise InvalidInput(f"unknown arguments {sorted(unknown)}", field=sorted(unknown)[0])
-        return method(self, **{k: coerce(k, hints[k], v) for k, v in kwargs.items()})
+        coerced = {k: coerce(k, hints[k], v) for k, v in kwargs.items()}
+        for name, value in coerced.items():  # every date a command records is plausible (R12)
+            if isinstance(value, date) and not isinstance(value, datetime):
+                check_day(name, value)
+        return method(self, **coerced)
 
     return typing.cast(F, wrapper)
 

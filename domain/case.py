@@ -13,6 +13,7 @@ from domain.context import current_context
 from domain.corrections import correction_effect
 from domain.errors import InvalidInput, TransitionNotAllowed
 from domain.ledger import LedgerAggregate
+from domain.plausible import check_answers, check_corrected, check_occurred_at
 from domain.policy import Policy, get_policy, local_date
 from domain.values import Petitioner
 from domain.vocabulary import (
@@ -76,7 +77,6 @@ TRANSITIONS = frozenset(
         ev.ReReviewDecided, ev.Closed, ev.Reopened, ev.Terminated, ev.Archived,
     }
 )  # fmt: skip
-CLOCK_SKEW = timedelta(minutes=5)
 MAX_REPRESENTATIVES = 5
 MAX_EXTENSION_DAYS = 30
 SHA256_LENGTH = 64
@@ -185,7 +185,10 @@ class Case(LedgerAggregate):
         accused_unit: str | None = None,
         accused_leader: str | None = None,
     ) -> Case:
-        rules.AT_MOST_FIVE_REPRESENTATIVES.check(len(petitioners) <= MAX_REPRESENTATIVES)
+        # Art. 20 limits the representatives of a collective visit (走访, R9); a joint letter or
+        # online petition may carry every signatory.
+        if channel is Channel.VISIT:
+            rules.AT_MOST_FIVE_REPRESENTATIVES.check(len(petitioners) <= MAX_REPRESENTATIVES)
         if headcount < max(1, len(petitioners)):
             raise InvalidInput("headcount must be at least the number of petitioners", field="headcount")
         if kind is Kind.ACCUSATION:
@@ -193,7 +196,7 @@ class Case(LedgerAggregate):
         elif accused_unit or accused_leader:
             raise InvalidInput("only an accusation names an accused unit or leader", field="kind")
         get_policy(policy_version)
-        _check_not_future(current_context().effective_occurred_at())
+        check_occurred_at(current_context().effective_occurred_at())
         case_id = case_id_for_external_ref(external_ref) if external_ref else uuid4()
         return cls._start(
             ev.Registered,
@@ -228,6 +231,9 @@ class Case(LedgerAggregate):
     @checked
     def not_accept(self, *, reason_code: NotAcceptedReason, notice_issued_on: date) -> None:
         self._allowed("not_accept")
+        assert self.registered_at is not None
+        registered = local_date(self.registered_at)
+        check_answers("notice_issued_on", notice_issued_on, registered, "the petition it answers")
         self.trigger_event(ev.NotAccepted, reason_code=reason_code, notice_issued_on=notice_issued_on)
 
     @checked
@@ -302,7 +308,9 @@ class Case(LedgerAggregate):
         rules.EXTENSION_NEEDS_APPROVER_AND_REASON.check(
             bool(approved_by.strip()) and bool((current_context().reason or "").strip())
         )
-        _check_day(petitioner_notified_on, "petitioner_notified_on", granted_on, "the extension was granted")
+        check_answers(
+            "petitioner_notified_on", petitioner_notified_on, granted_on, "the extension was granted"
+        )
         self.trigger_event(
             ev.ExtensionGranted,
             days=days,
@@ -327,7 +335,7 @@ class Case(LedgerAggregate):
         self._allowed("answer")
         _check_sha256(document_sha256, "document_sha256")
         assert self.registered_at is not None
-        _check_day(delivered_on, "delivered_on", local_date(self.registered_at), "the case was registered")
+        check_answers("delivered_on", delivered_on, local_date(self.registered_at), "the case was registered")
         self.trigger_event(
             ev.Answered, outcome=outcome, delivered_on=delivered_on, document_sha256=document_sha256
         )
@@ -359,7 +367,7 @@ class Case(LedgerAggregate):
         self._allowed("request_review")
         rules.ONE_REVIEW_PER_ANSWER.check(self.review_answer_version != self.answer_version)
         assert self.answer_delivered_on is not None
-        _check_day(requested_on, "requested_on", self.answer_delivered_on, "the decision was delivered")
+        check_answers("requested_on", requested_on, self.answer_delivered_on, "the decision was delivered")
         last_day = self.policy.add_days(self.answer_delivered_on, self.policy.review_window_days)
         rules.REVIEW_WITHIN_WINDOW.check(requested_on <= last_day, last_day=last_day.isoformat())
         self.trigger_event(ev.ReviewRequested, requested_on=requested_on)
@@ -369,8 +377,8 @@ class Case(LedgerAggregate):
         self._allowed("decide_review")
         assert self.review_requested_on is not None
         requested = self.review_requested_on
-        _check_day(
-            delivered_on, "delivered_on", requested, f"the request it decides ({requested.isoformat()})"
+        check_answers(
+            "delivered_on", delivered_on, requested, f"the request it decides ({requested.isoformat()})"
         )
         self.trigger_event(
             ev.ReviewDecided, reviewing_unit=reviewing_unit, decision=decision, delivered_on=delivered_on
@@ -384,7 +392,7 @@ class Case(LedgerAggregate):
         self._allowed("request_re_review")
         rules.ONE_REVIEW_PER_ANSWER.check(self.re_review_requested_on is None)
         assert self.review_delivered_on is not None
-        _check_day(requested_on, "requested_on", self.review_delivered_on, "the decision was delivered")
+        check_answers("requested_on", requested_on, self.review_delivered_on, "the decision was delivered")
         last_day = self.policy.add_days(self.review_delivered_on, self.policy.re_review_window_days)
         rules.RE_REVIEW_WITHIN_WINDOW.check(requested_on <= last_day, last_day=last_day.isoformat())
         self.trigger_event(ev.ReReviewRequested, requested_on=requested_on)
@@ -398,7 +406,6 @@ class Case(LedgerAggregate):
             raise InvalidInput(
                 "a hearing cannot start before the re-review was requested", field="started_on"
             )
-        _check_day_not_in_future(ended_on, "ended_on")
         self.trigger_event(ev.HearingHeld, started_on=started_on, ended_on=ended_on)
 
     @checked
@@ -407,8 +414,8 @@ class Case(LedgerAggregate):
         self._allowed("decide_re_review")
         assert self.re_review_requested_on is not None
         requested = self.re_review_requested_on
-        _check_day(
-            delivered_on, "delivered_on", requested, f"the request it decides ({requested.isoformat()})"
+        check_answers(
+            "delivered_on", delivered_on, requested, f"the request it decides ({requested.isoformat()})"
         )
         self.trigger_event(
             ev.ReReviewDecided, reviewing_unit=reviewing_unit, decision=decision, delivered_on=delivered_on
@@ -525,6 +532,7 @@ class Case(LedgerAggregate):
         rules.CORRECTION_CHANGES_VALUE.check(old_value != new_value)
         for name, value in (("old_value", old_value), ("new_value", new_value)):
             _check_json_scalar(name, value)
+        check_corrected(target_type, field, new_value)
         self.trigger_event(
             ev.Corrected,
             target_version=target_version,
@@ -557,7 +565,7 @@ class Case(LedgerAggregate):
     def trigger_event(self, event_class: Any, **kwargs: Any) -> None:
         # Runs only when a command triggers a new event, never on replay.
         occurred_at = kwargs.get("occurred_at") or current_context().effective_occurred_at()
-        _check_not_future(occurred_at)
+        check_occurred_at(occurred_at)
         assert self.registered_at is not None and self.last_transition_at is not None
         floor = self.last_transition_at if event_class in TRANSITIONS else self.registered_at
         if event_class is not ev.PersonalDataViewed:
@@ -579,18 +587,6 @@ class Case(LedgerAggregate):
             )
 
 
-def _check_day(day: date, field: str, earliest: date, what: str) -> None:
-    """A date a command records: not before the fact it follows, and not in the future."""
-    if day < earliest:
-        raise InvalidInput(f"{field} is before {what}", field=field)
-    _check_day_not_in_future(day, field)
-
-
-def _check_day_not_in_future(day: date, field: str) -> None:
-    if day > local_date(current_context().now + CLOCK_SKEW):
-        raise InvalidInput(f"{field} is in the future", field=field)
-
-
 def _check_json_scalar(name: str, value: Any) -> None:
     """A corrected value is stored as plain JSON: text, a whole number, true/false or null."""
     if value is None or isinstance(value, (str, bool)):
@@ -598,9 +594,3 @@ def _check_json_scalar(name: str, value: Any) -> None:
     if isinstance(value, int) and abs(value) <= MAX_JSON_INT:
         return
     raise InvalidInput(f"{name} must be text, a whole number up to 2^53, true/false or null", field=name)
-
-
-def _check_not_future(occurred_at: datetime) -> None:
-    if occurred_at.tzinfo is None:
-        raise InvalidInput("occurred_at needs a time zone offset", field="occurred_at")
-    rules.NOT_IN_FUTURE.check(occurred_at <= current_context().now + CLOCK_SKEW, field="occurred_at")

@@ -330,3 +330,14 @@ def due_dates(events: Sequence[ev.CaseEvent]) -> dict[str, date]:
     """The due date of the latest clock of each name (independent of any instant)."""
     policy, spans = _scan(events)
     return {span.name: _due(span, policy) for span in spans}
+
+
+def latest_clock(events: Sequence[ev.CaseEvent], name: str) -> Clock | None:
+    """The latest clock of that name with its own verdict, or None if none started.
+
+    A stopped clock's verdict (`met`, `met_late`) does not depend on the instant, so the key
+    figures read it without a wall clock; a clock still running is finished as of its start day.
+    """
+    policy, spans = _scan(events)
+    span = next((s for s in reversed(spans) if s.name == name), None)
+    return None if span is None else _finish(span, policy, span.stopped_on or span.started_on)

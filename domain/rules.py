@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from domain.errors import DeadlinePassed, DomainError, RuleViolated, TransitionNotAllowed
+from domain.errors import DeadlinePassed, DomainError, InvalidInput, RuleViolated, TransitionNotAllowed
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ EXTENSION_NEEDS_APPROVER_AND_REASON = Rule(
 )
 AT_MOST_FIVE_REPRESENTATIVES = Rule(
     "at_most_five_representatives",
-    "a collective petition names at most 5 representatives",
+    "a collective visit names at most 5 representatives",
     "第二十条",
 )
 ACCUSATION_NAMES_ACCUSED = Rule(
@@ -132,6 +132,17 @@ CHRONOLOGY = Rule(
     "this step cannot have happened before the step it follows",
 )
 NOT_IN_FUTURE = Rule("occurred_at_not_in_future", "occurred_at is in the future")
+# R12, plausible dates: refused as malformed input (422 validation_failed naming the field).
+DATE_NOT_BEFORE_1990 = Rule(
+    "date_not_before_1990", "a date before 1990-01-01 is not a plausible petition date", None, InvalidInput
+)
+DATE_NOT_IN_FUTURE = Rule("date_not_in_future", "a recorded date cannot lie after today", None, InvalidInput)
+NOT_BEFORE_WHAT_IT_ANSWERS = Rule(
+    "dated_not_before_what_it_answers",
+    "a notice or delivery is not dated before what it answers",
+    None,
+    InvalidInput,
+)
 SUPERVISION_REPLY_NAMES_OPEN_LETTER = Rule(
     "supervision_reply_needs_open_letter",
     "a supervision reply answers an open supervision letter",

@@ -14,11 +14,19 @@ China-local days, either end open. Which date puts a case (or a visit) in the pe
 | figure | denominator | numerator (a subset of the denominator) |
 |---|---|---|
 | closure_rate 办结率 | cases accepted in the period | of those, closed now |
-| on_time_closure_rate 按期办结率 | cases whose final closure is in the period | of those, closed on or before the handling deadline (60 days + extension) of the handling period that was closed |
+| on_time_closure_rate 按期办结率 | cases whose final closure is in the period | of those, whose handling clock (domain/clocks.py) said `met`: the answer of the period that was closed came by its due date (60 days + extension) |
 | satisfaction_rate 满意率 | return visits made in the period | of those, satisfied or basically satisfied |
-| resolution_rate 化解率 | cases registered in the period ("cases in scope") | of those, closed now as resolved or mediated |
-| settled_rate 案结事了率 | cases registered in the period | of those, closed now, with no review or re-review request and no reopening ever, and no repeat petition registered on or before the closure day + 90 |
+| resolution_rate 化解率 | cases registered in the period ("cases in scope") | of those, closed now as resolved or mediated, the latest return visit not unsatisfied |
+| settled_rate 案结事了率 | cases registered in the period | of those, closed now, the latest return visit not unsatisfied, no review or re-review request and no reopening ever, no repeat petition registered on or before the closure day + 90, and that day before the day asked (`today`); `pending`: those otherwise settled whose 90 days still run |
 | repeat_rate 重复信访率 | cases registered in the period | of those, with at least one later case linked to it as a repeat |
+
+Why (DOMAIN.md R11, 2026-12-07): a case answered on day 59 and closed on day 62 met the
+statutory deadline (art. 34 counts to the answer) and its clock said so; a closure over an
+unsatisfied petitioner is not 化解; and 案结事了 can only be known once the 90 days have passed,
+so a recent closure is reported as pending rather than counted as settled. The 90 days are
+judged against the day the figures are asked for, so that count is the one a view row cannot
+hold: projections/figures_sql.py counts pending cases at query time (few: closed in the last 90
+days) and settled = the cases clean so far less those pending.
 
 "Closed now": the case has a closure not followed by a reopening (a reopened-then-closed case
 counts once, by its final closure; a reopened case not yet closed again is not closed; a
@@ -58,7 +66,7 @@ CASE_COLUMNS = (
     "case_id", "registered_on", "accepted_on", "closed_on", "closure_type", "handling_due_on",
     "on_time", "settle_by", "category", "campaigns", "review_requested", "reopened", "repeat_count",
     "first_repeat_on", "received_path", "unit_path", "leader_id", "kind", "accused_path",
-    "accused_leader",
+    "accused_leader", "last_satisfaction",
 )  # fmt: skip
 
 
@@ -171,4 +179,5 @@ class FiguresView:
             f.kind,
             self.paths.path(f.accused_unit),
             f.accused_leader,
+            f.last_satisfaction,
         )

@@ -17,9 +17,9 @@ from typing import Any
 from projections.database import Tx
 from projections.figures import day_param
 from projections.figures_measures import Figure, figures_of
+from projections.figures_sql import Scope, pending_by_month
 from projections.sqltypes import py_date
 
-Scope = tuple[str, tuple[Any, ...]]
 SCOPE_COLUMNS = frozenset({"received_path", "unit_path"})  # the reader-scope columns a cell has
 Span = tuple[str, date | None, date | None]  # (grain, first bucket, last bucket), None: open
 
@@ -76,14 +76,16 @@ SUMS = "SUM(f.n), SUM(f.n1), SUM(f.n2), SUM(f.n3)"
 
 
 def cell_figures(
-    tx: Tx, start: date | None, end: date | None, scope: Scope, category: str | None
+    tx: Tx, start: date | None, end: date | None, scope: Scope, category: str | None, *, today: date
 ) -> dict[str, Figure]:
-    """The six figures over [start, end], as projections/figures_query.key_figures counts them."""
+    """The six figures over [start, end] on `today`, as projections/figures_query.key_figures counts them."""
     where, params = _where(tx, start, end, scope, category)
     tx.execute(
         f"SELECT f.kind, {SUMS} FROM {tx.table('figures_cells')} f WHERE {where} GROUP BY f.kind", params
     )
-    return figures_of({str(r[0]): [int(v or 0) for v in r[1:]] for r in tx.fetchall()})
+    counts = {str(r[0]): [int(v or 0) for v in r[1:]] for r in tx.fetchall()}
+    pending = pending_by_month(tx, start, end, scope, category, None, today=today)
+    return figures_of(counts, sum(pending.values()))
 
 
 Counts = dict[str, list[int]]  # measure kind -> [COUNT(*), *sums]

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from domain import case_events as ev
-from domain.clocks import due_dates, effective_events
+from domain.clocks import effective_events, latest_clock
 from domain.policy import local_date
 
 # A repeat petition registered within this many days after the final closure unsettles it.
@@ -46,7 +46,7 @@ class CaseFacts:
     closed_on: date | None  # the final closure; None unless the case is closed now
     closure_type: str | None
     handling_due_on: date | None
-    on_time: bool | None
+    on_time: bool | None  # the handling clock's verdict on the period that was closed
     category: str
     campaigns: tuple[str, ...]
     review_requested: bool
@@ -59,6 +59,7 @@ class CaseFacts:
     accused_leader: str | None
     holdings: tuple[Holding, ...]
     visits: tuple[Visit, ...]
+    last_satisfaction: str | None  # of the latest return visit (by day, then ledger order)
     repeat_of: tuple[UUID, ...]  # earlier cases this case repeats
 
     @property
@@ -116,6 +117,14 @@ class _Facts:
         return tuple(found)
 
 
+def _latest(visits: Sequence[Visit]) -> str | None:
+    latest: Visit | None = None
+    for visit in visits:  # ledger order: a later entry of the same day wins
+        if latest is None or visit.visited_on >= latest.visited_on:
+            latest = visit
+    return None if latest is None else latest.satisfaction
+
+
 def derive(case_id: UUID, events: Sequence[ev.CaseEvent]) -> CaseFacts | None:
     """The facts of one case from all its events (in version order); None without a registration."""
     effective = effective_events(events)
@@ -126,7 +135,9 @@ def derive(case_id: UUID, events: Sequence[ev.CaseEvent]) -> CaseFacts | None:
     for e in effective:
         facts.take(e)
     closed_on, closure_type = facts.closed if facts.closed else (None, None)
-    due = due_dates(events).get("handling") if closed_on is not None else None
+    # 按期办结 is the answer delivered by the handling due date (R11): the handling clock's own
+    # verdict on the period the closure ended, not the closure day against that due date.
+    handling = latest_clock(events, "handling") if closed_on is not None else None
     holdings = facts.holdings()
     current = holdings[-1] if facts.assigned else None
     return CaseFacts(
@@ -135,8 +146,8 @@ def derive(case_id: UUID, events: Sequence[ev.CaseEvent]) -> CaseFacts | None:
         accepted_on=facts.accepted_on,
         closed_on=closed_on,
         closure_type=closure_type,
-        handling_due_on=due,
-        on_time=None if closed_on is None or due is None else closed_on <= due,
+        handling_due_on=None if handling is None else handling.due_on,
+        on_time=None if handling is None else handling.state == "met",
         category=registered.category,
         campaigns=tuple(facts.campaigns),
         review_requested=facts.review_requested,
@@ -149,5 +160,6 @@ def derive(case_id: UUID, events: Sequence[ev.CaseEvent]) -> CaseFacts | None:
         accused_leader=registered.accused_leader,
         holdings=holdings,
         visits=tuple(facts.visits),
+        last_satisfaction=_latest(facts.visits),
         repeat_of=tuple(facts.repeat_of),
     )

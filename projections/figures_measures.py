@@ -16,18 +16,25 @@ from typing import Any
 class Figure:
     numerator: int
     denominator: int
+    pending: int | None = None  # settled_rate only: cases whose 90 days still run (R11)
 
     @property
     def value(self) -> float | None:
         return None if self.denominator == 0 else self.numerator / self.denominator
 
     def as_dict(self) -> dict[str, Any]:
-        return {"value": self.value, "numerator": self.numerator, "denominator": self.denominator}
+        found = {"value": self.value, "numerator": self.numerator, "denominator": self.denominator}
+        return found if self.pending is None else {**found, "pending": self.pending}
 
 
+# R11: a closure over an unsatisfied petitioner is neither 化解 nor 案结事了.
+NOT_UNSATISFIED = "(f.last_satisfaction IS NULL OR f.last_satisfaction <> 'unsatisfied')"
+RESOLVED = f"f.closure_type IN ('resolved', 'mediated') AND {NOT_UNSATISFIED}"
+# Settled so far: nothing has unsettled it yet. Whether its 90 days have passed depends on the day
+# asked, which a row or cell cannot hold: projections/figures_sql.py counts those still pending.
 SETTLED = (
     "f.closed_on IS NOT NULL AND f.review_requested = 0 AND f.reopened = 0 "
-    "AND (f.first_repeat_on IS NULL OR f.first_repeat_on > f.settle_by)"
+    f"AND (f.first_repeat_on IS NULL OR f.first_repeat_on > f.settle_by) AND {NOT_UNSATISFIED}"
 )
 
 
@@ -47,7 +54,7 @@ MEASURES = (
     Measure(
         "registered",
         "f.registered_on",
-        ("f.closure_type IN ('resolved', 'mediated')", SETTLED, "f.repeat_count > 0"),
+        (RESOLVED, SETTLED, "f.repeat_count > 0"),
         CASES,
     ),
     Measure("visited", "v.visited_on", ("v.satisfaction IN ('satisfied', 'basically_satisfied')",), VISITS),
@@ -55,14 +62,15 @@ MEASURES = (
 NO_COUNTS = (0, 0, 0, 0)
 
 
-def figures_of(counts: Mapping[str, Sequence[int]]) -> dict[str, Figure]:
-    """The six figures from each measure's [COUNT(*), *sums] (a missing measure counts 0)."""
+def figures_of(counts: Mapping[str, Sequence[int]], pending: int = 0) -> dict[str, Figure]:
+    """The six figures from each measure's [COUNT(*), *sums] (a missing measure counts 0) and the
+    cases among the settled-so-far whose 90 days still run (`pending`, counted apart)."""
     a, c, r, v = (counts.get(m.kind, NO_COUNTS) for m in MEASURES)
     return {
         "closure_rate": Figure(a[1], a[0]),
         "on_time_closure_rate": Figure(c[1], c[0]),
         "satisfaction_rate": Figure(v[1], v[0]),
         "resolution_rate": Figure(r[1], r[0]),
-        "settled_rate": Figure(r[2], r[0]),
+        "settled_rate": Figure(r[2] - pending, r[0], pending),
         "repeat_rate": Figure(r[3], r[0]),
     }

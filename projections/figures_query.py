@@ -7,12 +7,12 @@ reader never gets a count that includes a case outside their scope.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from projections.database import Tx
-from projections.figures import CAMPAIGN_MARK, day_param
+from projections.figures import day_param
 from projections.figures_cells_query import (
     answers_scope,
     cell_counts,
@@ -20,7 +20,17 @@ from projections.figures_cells_query import (
     earliest_cell_day,
     summed,
 )
-from projections.figures_measures import MEASURES, SETTLED, Figure, Measure, figures_of
+from projections.figures_measures import MEASURES, RESOLVED, SETTLED, Figure, Measure, figures_of
+from projections.figures_sql import (
+    PENDING,
+    Scope,
+    Sql,
+    case_filters,
+    in_period,
+    month_of,
+    pending_by_month,
+    pending_params,
+)
 from projections.sqltypes import like_escape
 
 FIGURES = (
@@ -44,33 +54,7 @@ class Filters:
     campaign: str | None = None
 
 
-@dataclass
-class _Sql:
-    """SQL text and its `?` parameters, built in order."""
-
-    parts: list[str] = field(default_factory=list)
-    params: list[Any] = field(default_factory=list)
-
-    def add(self, text: str, *params: Any) -> _Sql:
-        self.parts.append(text)
-        self.params.extend(params)
-        return self
-
-    @property
-    def text(self) -> str:
-        return " ".join(self.parts)
-
-
-def _in_period(q: _Sql, tx: Tx, column: str, start: date | None, end: date | None) -> _Sql:
-    q.add(f"({column} IS NOT NULL")
-    if start is not None:
-        q.add(f"AND {column} >= ?", day_param(tx, start))
-    if end is not None:
-        q.add(f"AND {column} <= ?", day_param(tx, end))
-    return q.add(")")
-
-
-def _holding(q: _Sql, tx: Tx, f: Filters, on_day: str | None = None) -> _Sql:
+def _holding(q: Sql, tx: Tx, f: Filters, on_day: str | None = None) -> Sql:
     """`AND EXISTS` a holding by the filtered unit subtree / leader: at some time in the period,
     or (`on_day`, a column) on that day. Nothing without a unit or leader filter."""
     if f.unit_path is None and f.leader is None:
@@ -90,62 +74,53 @@ def _holding(q: _Sql, tx: Tx, f: Filters, on_day: str | None = None) -> _Sql:
     return q.add(")")
 
 
-def _filters(q: _Sql, tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]]) -> _Sql:
-    """The reader scope, category and campaign, over alias `f`."""
-    q.add(f"({scope[0]})", *scope[1])
-    if f.category is not None:
-        q.add("AND f.category = ?", f.category)
-    if f.campaign is not None:
-        framed = CAMPAIGN_MARK + like_escape(f.campaign) + CAMPAIGN_MARK
-        q.add("AND f.campaigns LIKE ? ESCAPE '\\'", "%" + framed + "%")
-    return q
-
-
-def _count(q: _Sql, tx: Tx, f: Filters, column: str, extra: str = "", held_on: str | None = None) -> _Sql:
+def _count(q: Sql, tx: Tx, f: Filters, column: str, extra: str = "", held_on: str | None = None,
+           params: tuple[Any, ...] = ()) -> Sql:  # fmt: skip
     q.add("SUM(CASE WHEN")
-    _in_period(q, tx, column, f.start, f.end).add(extra)
+    in_period(q, tx, column, f.start, f.end).add(extra, *params)
     if held_on is not None:
         _holding(q, tx, f, held_on)
     return q.add("THEN 1 ELSE 0 END)")
 
 
-def _case_counts(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]]) -> list[int]:
-    q = _Sql().add("SELECT")
+def _case_counts(tx: Tx, f: Filters, scope: Scope, today: date) -> list[int]:
+    q = Sql().add("SELECT")
     _count(q, tx, f, "f.accepted_on").add(",")
     _count(q, tx, f, "f.accepted_on", "AND f.closed_on IS NOT NULL").add(",")
     # a closure counts for the unit / leader holding the case on the day it was closed
     _count(q, tx, f, "f.closed_on", held_on="f.closed_on").add(",")
     _count(q, tx, f, "f.closed_on", "AND f.on_time = 1", held_on="f.closed_on").add(",")
     _count(q, tx, f, "f.registered_on").add(",")
-    _count(q, tx, f, "f.registered_on", "AND f.closure_type IN ('resolved', 'mediated')").add(",")
+    _count(q, tx, f, "f.registered_on", f"AND {RESOLVED}").add(",")
     _count(q, tx, f, "f.registered_on", f"AND {SETTLED}").add(",")
-    _count(q, tx, f, "f.registered_on", "AND f.repeat_count > 0")
+    _count(q, tx, f, "f.registered_on", "AND f.repeat_count > 0").add(",")
+    _count(q, tx, f, "f.registered_on", f"AND {PENDING}", params=pending_params(tx, today))
     q.add(f"FROM {tx.table('figures_cases')} f WHERE")
-    _holding(_filters(q, tx, f, scope), tx, f).add("AND (")
-    _in_period(q, tx, "f.registered_on", f.start, f.end).add("OR")
-    _in_period(q, tx, "f.accepted_on", f.start, f.end).add("OR")
-    _in_period(q, tx, "f.closed_on", f.start, f.end).add(")")
+    _holding(case_filters(q, scope, f.category, f.campaign), tx, f).add("AND (")
+    in_period(q, tx, "f.registered_on", f.start, f.end).add("OR")
+    in_period(q, tx, "f.accepted_on", f.start, f.end).add("OR")
+    in_period(q, tx, "f.closed_on", f.start, f.end).add(")")
     row = tx.execute(q.text, q.params).fetchone()
-    return [int(v or 0) for v in (row or ())] or [0] * 8
+    return [int(v or 0) for v in (row or ())] or [0] * 9
 
 
-def _visit_counts(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]]) -> tuple[int, int]:
-    q = _Sql().add(
+def _visit_counts(tx: Tx, f: Filters, scope: Scope) -> tuple[int, int]:
+    q = Sql().add(
         "SELECT COUNT(*), SUM(CASE WHEN v.satisfaction IN ('satisfied', 'basically_satisfied') "
         f"THEN 1 ELSE 0 END) FROM {tx.table('figures_visits')} v "
         f"JOIN {tx.table('figures_cases')} f ON f.case_id = v.case_id WHERE"
     )
-    _in_period(q, tx, "v.visited_on", f.start, f.end).add("AND")
+    in_period(q, tx, "v.visited_on", f.start, f.end).add("AND")
     # a visit counts for the unit / leader holding the case on the day of the visit
-    _holding(_filters(q, tx, f, scope), tx, f, "v.visited_on")
+    _holding(case_filters(q, scope, f.category, f.campaign), tx, f, "v.visited_on")
     row = tx.execute(q.text, q.params).fetchone() or (0, 0)
     return int(row[0] or 0), int(row[1] or 0)
 
 
-def key_figures(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]]) -> dict[str, Figure]:
-    """The six figures, each with its numerator and denominator."""
-    accepted, accepted_closed, closed, on_time, cases, resolved, settled, repeated = _case_counts(
-        tx, f, scope
+def key_figures(tx: Tx, f: Filters, scope: Scope, *, today: date) -> dict[str, Figure]:
+    """The six figures, each with its numerator and denominator, as they stand on `today`."""
+    accepted, accepted_closed, closed, on_time, cases, resolved, settled, repeated, pending = _case_counts(
+        tx, f, scope, today
     )
     visits, satisfied = _visit_counts(tx, f, scope)
     return {
@@ -153,7 +128,7 @@ def key_figures(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]]) -> dict[
         "on_time_closure_rate": Figure(on_time, closed),
         "satisfaction_rate": Figure(satisfied, visits),
         "resolution_rate": Figure(resolved, cases),
-        "settled_rate": Figure(settled, cases),
+        "settled_rate": Figure(settled - pending, cases, pending),
         "repeat_rate": Figure(repeated, cases),
     }
 
@@ -169,10 +144,10 @@ def month_spans(start: date, end: date) -> list[tuple[date, date]]:
     return spans[-MAX_MONTHS:]
 
 
-def earliest_day(tx: Tx, scope: tuple[str, tuple[Any, ...]]) -> date | None:
+def earliest_day(tx: Tx, scope: Scope) -> date | None:
     """The first registration day among the cases this reader may see (where by_month starts
     when the period has no `from`)."""
-    q = _Sql().add(f"SELECT MIN(f.registered_on) FROM {tx.table('figures_cases')} f WHERE")
+    q = Sql().add(f"SELECT MIN(f.registered_on) FROM {tx.table('figures_cases')} f WHERE")
     q.add(f"({scope[0]})", *scope[1])
     row = tx.execute(q.text, q.params).fetchone()
     if row is None or row[0] is None:
@@ -181,7 +156,7 @@ def earliest_day(tx: Tx, scope: tuple[str, tuple[Any, ...]]) -> date | None:
     return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
-def figures_report(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], *, today: date) -> dict[str, Any]:
+def figures_report(tx: Tx, f: Filters, scope: Scope, *, today: date) -> dict[str, Any]:
     """The figures for the whole period, and for each month in it (for the dashboard chart)."""
     # Without a filter on holdings or campaigns, and for a scope of units, the pre-aggregated
     # cells answer (a call reads cells, not every case of the period: projections/figures_cells.py).
@@ -190,21 +165,27 @@ def figures_report(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], *, to
     end = f.end or today
     months = [] if start is None or start > end else month_spans(start, end)
     chart = cell_counts(tx, months[0][0], months[-1][1], scope, f.category) if cells and months else None
+    chart_pending = (
+        pending_by_month(tx, months[0][0], months[-1][1], scope, f.category, None, today=today)
+        if chart is not None
+        else {}
+    )
     if chart is not None and (months[0][0], months[-1][1]) == (f.start, f.end):
-        whole = figures_of(summed(chart))  # the chart's months are the period: one read for both
+        # the chart's months are the period: one read for both
+        whole = figures_of(summed(chart), sum(chart_pending.values()))
     elif cells:
-        whole = cell_figures(tx, f.start, f.end, scope, f.category)
+        whole = cell_figures(tx, f.start, f.end, scope, f.category, today=today)
     else:
-        whole = key_figures(tx, f, scope)
+        whole = key_figures(tx, f, scope, today=today)
     report: dict[str, Any] = {"figures": {name: fig.as_dict() for name, fig in whole.items()}}
     if f.unit_path is None and f.leader is None and months:
         # Without a holding filter a month's figures depend only on which month each date falls
         # in: one GROUP BY over the cells, or (campaign) four over the cases, give every month
         # at once (one query pair a month scanned the view 2 x 120 times for a ten-year chart).
         by_month = (
-            {key: figures_of(counts) for key, counts in chart.items()}
+            {key: figures_of(counts, chart_pending.get(key, 0)) for key, counts in chart.items()}
             if chart is not None
-            else monthly_figures(tx, f, scope, months[0][0], months[-1][1])
+            else monthly_figures(tx, f, scope, months[0][0], months[-1][1], today=today)
         )
         empty = figures_of({})
         report["by_month"] = [
@@ -227,7 +208,10 @@ def figures_report(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], *, to
             "figures": {
                 name: fig.as_dict()
                 for name, fig in key_figures(
-                    tx, Filters(first, last, f.unit_path, f.leader, f.category, f.campaign), scope
+                    tx,
+                    Filters(first, last, f.unit_path, f.leader, f.category, f.campaign),
+                    scope,
+                    today=today,
                 ).items()
             },
         }
@@ -236,33 +220,30 @@ def figures_report(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], *, to
     return report
 
 
-def _month(tx: Tx, column: str) -> str:
-    """The "YYYY-MM" of a date column (PostgreSQL `date`; SQLite ISO text)."""
-    return f"to_char({column}, 'YYYY-MM')" if tx.postgres else f"substr({column}, 1, 7)"
-
-
-def _grouped(tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], measure: Measure,
+def _grouped(tx: Tx, f: Filters, scope: Scope, measure: Measure,
              start: date, end: date) -> dict[str, list[int]]:  # fmt: skip
     """month -> [COUNT(*), *sums] over the measure's rows whose date is in [start, end]."""
-    q = _Sql().add(f"SELECT {_month(tx, measure.column)}, COUNT(*)")
+    q = Sql().add(f"SELECT {month_of(tx, measure.column)}, COUNT(*)")
     for condition in measure.sums:
         q.add(f", SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)")
     q.add(measure.source.format(cases=tx.table("figures_cases"), visits=tx.table("figures_visits"))).add(
         "WHERE"
     )
-    _in_period(q, tx, measure.column, start, end).add("AND")
-    _filters(q, tx, f, scope).add("GROUP BY 1")
+    in_period(q, tx, measure.column, start, end).add("AND")
+    case_filters(q, scope, f.category, f.campaign).add("GROUP BY 1")
     return {str(r[0]): [int(v or 0) for v in r[1:]] for r in tx.execute(q.text, q.params).fetchall()}
 
 
 def monthly_figures(
-    tx: Tx, f: Filters, scope: tuple[str, tuple[Any, ...]], start: date, end: date
+    tx: Tx, f: Filters, scope: Scope, start: date, end: date, *, today: date
 ) -> dict[str, dict[str, Figure]]:
     """ "YYYY-MM" -> the six figures of that month (its days within [start, end]), for filters
     without a unit or leader: the same counts as key_figures month by month."""
     grouped = {m.kind: _grouped(tx, f, scope, m, start, end) for m in MEASURES}
+    pending = pending_by_month(tx, start, end, scope, f.category, f.campaign, today=today)
     out: dict[str, dict[str, Figure]] = {}
     for first, _ in month_spans(start, end):
         key = first.strftime("%Y-%m")
-        out[key] = figures_of({kind: counts.get(key, [0] * 4) for kind, counts in grouped.items()})
+        counts = {kind: by_month.get(key, [0] * 4) for kind, by_month in grouped.items()}
+        out[key] = figures_of(counts, pending.get(key, 0))
     return out

@@ -29,14 +29,17 @@ a case in the period:
 
 - `closure_rate` 办结率: cases **accepted** in the period; numerator: of those, closed now.
 - `on_time_closure_rate` 按期办结率: cases whose **final closure** is in the period; numerator:
-  of those, closed on or before the handling deadline (60 days + any extension) of the handling
-  period that was closed.
+  of those, whose handling clock said `met`: the answer of the handling period that was closed
+  came by its due date (60 days + any extension), whatever day the case was closed (R11).
 - `satisfaction_rate` 满意率: **return visits** made in the period; numerator: satisfied or
   basically satisfied.
 - `resolution_rate` 化解率, `settled_rate` 案结事了率, `repeat_rate` 重复信访率: cases
   **registered** in the period ("cases in scope"); numerators: of those, closed now as resolved
-  or mediated / closed now with no review request, no reopening and no repeat petition
-  registered within 90 days after the closure / linked to by a later case as a repeat.
+  or mediated with the latest return visit not unsatisfied / closed now, the latest return visit
+  not unsatisfied, with no review request, no reopening and no repeat petition within 90 days
+  after the closure, once those 90 days have passed (`settled_rate.pending`: the cases otherwise
+  settled whose 90 days still run today; they stay in the denominator) / linked to by a later
+  case as a repeat.
 
 "Closed now": closed and not reopened since (a reopened-then-closed case counts once, by its
 final closure). Corrected values count. `unit` (subtree) and `leader` select the cases that unit

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 from uuid import UUID, uuid4
@@ -27,10 +27,11 @@ from domain.errors import (
 )
 from domain.integrity import GENESIS_HASH, event_hash
 from domain.persistence import LedgerRow
-from domain.policy import local_date
+from domain.policy import CHINA_TZ, local_date
 from domain.serialization import CanonicalTranscoder, TypedMapper
 from domain.vocabulary import (
     AnswerOutcome,
+    Channel,
     ClosureType,
     ContactMethod,
     DossierItem,
@@ -146,7 +147,7 @@ BREAKERS: dict[str, Callable[[], object]] = {
     "extension_before_handling_due": lambda: extend_on_day(assigned_case(), 61),
     "extension_needs_approver_and_reason": lambda: extend(assigned_case(), reason=None),
     "at_most_five_representatives": lambda: register(
-        petitioners=tuple(petitioner() for _ in range(6)), headcount=30
+        channel=Channel.VISIT, petitioners=tuple(petitioner() for _ in range(6)), headcount=30
     ),
     "accusation_names_accused": lambda: register(kind=Kind.ACCUSATION),
     "terminated_matter_not_reaccepted": lambda: perform(
@@ -174,6 +175,16 @@ BREAKERS: dict[str, Callable[[], object]] = {
     ),
     "occurred_at_not_in_future": lambda: perform(
         registered_case(), "add_note", at=utcnow() + timedelta(hours=1), text="from tomorrow"
+    ),
+    "date_not_before_1990": lambda: perform(
+        assigned_case(), "answer", outcome=AnswerOutcome.SUPPORT, delivered_on=date(1, 1, 1)
+    ),
+    "date_not_in_future": lambda: perform(
+        assigned_case(), "answer", outcome=AnswerOutcome.SUPPORT, delivered_on=date.today() + timedelta(days=2)
+    ),
+    "dated_not_before_what_it_answers": lambda: perform(
+        (c := registered_case()), "not_accept", reason_code=NotAcceptedReason.OUT_OF_REMIT,
+        notice_issued_on=local_date(c.registered_at) - timedelta(days=1),  # type: ignore[arg-type]
     ),
     "supervision_reply_needs_open_letter": lambda: perform(
         assigned_case(), "answer_supervision", supervision_version=None, reply="done"
@@ -234,14 +245,85 @@ def test_registration_records_the_petition_and_starts_registered() -> None:
     assert case.version == 1
 
 
-def test_five_representatives_are_accepted_six_are_not() -> None:
-    case = register(petitioners=tuple(petitioner() for _ in range(5)), headcount=5)
+def test_a_visit_names_five_representatives_not_six() -> None:
+    case = register(channel=Channel.VISIT, petitioners=tuple(petitioner() for _ in range(5)), headcount=5)
     assert len(case.petitioners) == 5
     err = refused(
         RuleViolated,
-        lambda: register(petitioners=tuple(petitioner() for _ in range(6)), headcount=6),
+        lambda: register(
+            channel=Channel.VISIT, petitioners=tuple(petitioner() for _ in range(6)), headcount=6
+        ),
     )
     assert_rule(err, rules.AT_MOST_FIVE_REPRESENTATIVES)
+
+
+@pytest.mark.parametrize("channel", [c for c in Channel if c is not Channel.VISIT])
+def test_a_joint_letter_carries_every_signatory(channel: Channel) -> None:
+    """Art. 20's limit of five representatives is for visits (走访, R9)."""
+    signatories = tuple(petitioner() for _ in range(6))
+    case = register(channel=channel, petitioners=signatories, headcount=6)
+    assert case.petitioners == signatories
+
+
+def test_a_petition_dated_before_1990_is_not_registered() -> None:
+    """R12: the year-1 petition that showed 739,941 days overdue."""
+    year_one = datetime(1, 1, 2, tzinfo=UTC)
+    with command_context(actor=actor(), occurred_at=year_one):
+        err = refused(InvalidInput, lambda: Case.register(**registration_fields()))
+    assert_rule(err, rules.DATE_NOT_BEFORE_1990)
+    assert err.context["field"] == "occurred_at"
+    with command_context(actor=actor(), occurred_at=datetime(1990, 1, 1, 9, tzinfo=CHINA_TZ)):
+        assert Case.register(**registration_fields()).status is S.REGISTERED
+
+
+@pytest.mark.parametrize("day", [date(1989, 12, 31), date(1, 1, 1)])
+def test_every_date_a_command_records_is_from_1990(day: date) -> None:
+    err = refused(InvalidInput, lambda: perform(
+        reviewed_case(), "request_re_review", requested_on=day,
+    ))  # fmt: skip
+    assert_rule(err, rules.DATE_NOT_BEFORE_1990)
+    assert err.context["field"] == "requested_on"
+
+
+def test_a_deadline_may_lie_ahead_but_not_before_1990() -> None:
+    ahead = local_date(utcnow()) + timedelta(days=20)
+    case = perform(assigned_case(), "supervise", supervisor_id="s", reply_by=ahead, text="reply")
+    assert case.version > 0
+    err = refused(InvalidInput, lambda: perform(
+        assigned_case(), "supervise", supervisor_id="s", reply_by=date(1, 1, 1), text="reply",
+    ))  # fmt: skip
+    assert_rule(err, rules.DATE_NOT_BEFORE_1990)
+
+
+@pytest.mark.parametrize(
+    ("target_type", "field", "new_value"),
+    [("Registered", "occurred_at", "0001-01-01T09:00:00+08:00"), ("Answered", "delivered_on", "1989-12-31")],
+)
+def test_a_correction_cannot_bring_back_an_implausible_date(
+    target_type: str, field: str, new_value: str
+) -> None:
+    err = refused(InvalidInput, lambda: perform(
+        visited_case(), "correct", reason="typo",
+        target_version=1, target_type=target_type, field=field, old_value="x", new_value=new_value,
+    ))  # fmt: skip
+    assert_rule(err, rules.DATE_NOT_BEFORE_1990)
+    assert err.context["field"] == "new_value"
+
+
+def test_a_notice_is_not_dated_before_the_petition_it_answers() -> None:
+    case = registered_case()
+    assert case.registered_at is not None
+    registered = local_date(case.registered_at)
+    err = refused(InvalidInput, lambda: perform(
+        case, "not_accept", reason_code=NotAcceptedReason.OUT_OF_REMIT,
+        notice_issued_on=registered - timedelta(days=1),
+    ))  # fmt: skip
+    assert_rule(err, rules.NOT_BEFORE_WHAT_IT_ANSWERS)
+    assert err.context["field"] == "notice_issued_on"
+    done = perform(
+        case, "not_accept", reason_code=NotAcceptedReason.OUT_OF_REMIT, notice_issued_on=registered
+    )
+    assert done.status is S.NOT_ACCEPTED
 
 
 def test_accusation_must_name_the_accused() -> None:

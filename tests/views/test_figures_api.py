@@ -74,8 +74,10 @@ def test_figures_with_numerators_denominators_and_months(world: World) -> None:
         "closure_rate": (3, 3),
         "on_time_closure_rate": (3, 3),
         "satisfaction_rate": (2, 3),  # town B's visit was unsatisfied
-        "resolution_rate": (1, 4),  # drive() closes as answered_only; town B's as resolved
-        "settled_rate": (3, 4),
+        # drive() closes as answered_only; town B's closed as resolved over an unsatisfied
+        # petitioner, which is neither 化解 nor 案结事了 (R11)
+        "resolution_rate": (0, 4),
+        "settled_rate": (2, 4),
         "repeat_rate": (0, 4),
     }
     assert body["figures"]["satisfaction_rate"]["value"] == 2 / 3
@@ -98,8 +100,9 @@ def test_a_period_without_cases_answers_null_values(world: World) -> None:
         "inspector",
         **{"from": long_ago.isoformat(), "to": (long_ago + timedelta(days=40)).isoformat()},
     )
-    for figure in body["figures"].values():
-        assert figure == {"value": None, "numerator": 0, "denominator": 0}
+    for name, figure in body["figures"].items():
+        pending = {"pending": 0} if name == "settled_rate" else {}
+        assert figure == {"value": None, "numerator": 0, "denominator": 0, **pending}
     assert len(body["by_month"]) in (2, 3)
     assert all(f["value"] is None for m in body["by_month"] for f in m["figures"].values())
 
@@ -126,18 +129,18 @@ def test_a_town_b_officer_counts_only_town_b_cases(world: World) -> None:
         "closure_rate": (1, 1),
         "on_time_closure_rate": (1, 1),
         "satisfaction_rate": (0, 1),
-        "resolution_rate": (1, 1),
-        "settled_rate": (1, 1),
+        "resolution_rate": (0, 1),  # closed resolved, but the petitioner is unsatisfied (R11)
+        "settled_rate": (0, 1),
         "repeat_rate": (0, 1),
     }
     # even when asking for town A or the whole county, scope still applies
     assert counts(get(world, "officer_b", unit=world.town_a))["closure_rate"] == (1, 1)
-    assert counts(get(world, "officer_b", unit=world.county))["resolution_rate"] == (1, 1)
+    assert counts(get(world, "officer_b", unit=world.county))["resolution_rate"] == (0, 1)
     town_a = counts(get(world, "officer"))
     assert town_a["closure_rate"] == (2, 2) and town_a["resolution_rate"] == (0, 2)
     assert counts(get(world, "leader_b"))["closure_rate"] == (1, 1)
     # the county registrar's scope is what the county received: all four
-    assert counts(get(world, "registrar"))["resolution_rate"] == (1, 4)
+    assert counts(get(world, "registrar"))["resolution_rate"] == (0, 4)
 
 
 def test_refusals(world: World) -> None:

@@ -20,7 +20,7 @@ from projections.figures_query import Filters, earliest_day, figures_report, key
 from projections.rebuild import check_view
 from projections.units import UnitPaths
 from tests.views.feed import feed
-from tests.views.test_figures import Script, d, scripted
+from tests.views.test_figures import TODAY, Script, d, scripted
 
 __all__ = ["scripted"]
 
@@ -34,6 +34,7 @@ PERIODS = [
     (d("02-29"), None),
     (date(2023, 12, 15), d("02-29")),  # across the year, ending on a month's last day
 ]
+TODAYS = (TODAY, d("04-20"))  # on 04-20 the closures since 01-21 are still inside their 90 days
 READERS = [
     Principal("i", "i", Role.INSPECTOR, None, None),  # everything
     Principal("s", "s", Role.SUPERVISOR, "A", None),  # received or held within A
@@ -55,15 +56,29 @@ def test_cells_count_what_the_scan_counts(
     ledger, _ = scripted
     paths = UnitPaths(ledger)
     with ViewDatabase(ledger.store).transaction(write=False) as tx:
-        for who in READERS:
+        for who, today in ((who, today) for who in READERS for today in TODAYS):
             scope = Access.of(who, paths, ledger.leader_posts).counted(alias="f")
             pair = (scope.where, scope.params)
-            scanned = key_figures(tx, Filters(start, end, category=category), pair)
-            report = figures_report(tx, Filters(start, end, category=category), pair, today=d("12-31"))
+            scanned = key_figures(tx, Filters(start, end, category=category), pair, today=today)
+            report = figures_report(tx, Filters(start, end, category=category), pair, today=today)
             assert report["figures"] == {name: fig.as_dict() for name, fig in scanned.items()}, who.role
             if answers_scope(pair):
-                assert cell_figures(tx, start, end, pair, category) == scanned, (who.role, who.unit_code)
+                cells = cell_figures(tx, start, end, pair, category, today=today)
+                assert cells == scanned, (who.role, who.unit_code, today)
                 assert earliest_cell_day(tx, pair) == earliest_day(tx, pair)
+
+
+def test_some_cases_are_pending_on_the_earlier_day_compared(
+    scripted: tuple[LedgerApplication, dict[str, UUID]],
+) -> None:
+    """So the comparison above covers settled cases whose 90 days still run (R11)."""
+    ledger, _ = scripted
+    with ViewDatabase(ledger.store).transaction(write=False) as tx:
+        early = cell_figures(tx, None, None, ("1=1", ()), None, today=TODAYS[1])["settled_rate"]
+        late = cell_figures(tx, None, None, ("1=1", ()), None, today=TODAYS[0])["settled_rate"]
+    # c1, c2, c5, c11 closed within the 90 days before 04-20; c9 (closed 01-12) has passed them
+    assert (early.numerator, early.pending) == (1, 4)
+    assert (late.numerator, late.pending) == (5, 0)
 
 
 def test_only_a_scope_naming_a_leader_is_left_to_the_scan(
@@ -86,7 +101,7 @@ def test_every_period_compared_has_cases(
     """So the comparison above is not one of zeros."""
     ledger, _ = scripted
     with ViewDatabase(ledger.store).transaction(write=False) as tx:
-        figures = cell_figures(tx, start, end, ("1=1", ()), None)
+        figures = cell_figures(tx, start, end, ("1=1", ()), None, today=TODAY)
     assert sum(fig.denominator for fig in figures.values()) > 0
 
 
@@ -123,8 +138,8 @@ def test_the_report_totals_equal_the_scan(
     scope = Access.of(READERS[1], UnitPaths(ledger), ledger.leader_posts).counted(alias="f")
     pair = (scope.where, scope.params)
     with ViewDatabase(ledger.store).transaction(write=False) as tx:
-        report = figures_report(tx, Filters(start, end), pair, today=d("12-31"))
-        scanned = key_figures(tx, Filters(start, end), pair)
+        report = figures_report(tx, Filters(start, end), pair, today=TODAY)
+        scanned = key_figures(tx, Filters(start, end), pair, today=TODAY)
     assert report["figures"] == {name: fig.as_dict() for name, fig in scanned.items()}
 
 
@@ -153,6 +168,6 @@ def test_a_closure_taken_back_by_a_reopening_leaves_no_count_behind(ledger: Ledg
         assert not check_view(ledger, ViewDatabase(ledger.store), FiguresWithCells(ledger)).drifted
         with ViewDatabase(ledger.store).transaction(write=False) as tx:
             for start, end in PERIODS:
-                assert cell_figures(tx, start, end, ("1=1", ()), None) == key_figures(
-                    tx, Filters(start, end), ("1=1", ())
+                assert cell_figures(tx, start, end, ("1=1", ()), None, today=TODAY) == key_figures(
+                    tx, Filters(start, end), ("1=1", ()), today=TODAY
                 )

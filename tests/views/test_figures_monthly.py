@@ -11,7 +11,7 @@ import pytest
 from domain.application import LedgerApplication
 from projections.database import ViewDatabase
 from projections.figures_query import Filters, figures_report, key_figures, month_spans
-from tests.views.test_figures import d, scripted
+from tests.views.test_figures import TODAY, d, scripted
 
 __all__ = ["scripted"]
 
@@ -29,7 +29,7 @@ def test_each_month_equals_the_figures_of_that_month_alone(
 ) -> None:
     ledger, _ = scripted
     with ViewDatabase(ledger.store).transaction(write=False) as tx:
-        report = figures_report(tx, Filters(start, end, category=category), ("1=1", ()), today=d("12-31"))
+        report = figures_report(tx, Filters(start, end, category=category), ("1=1", ()), today=TODAY)
         months = report["by_month"]
         first_day = date.fromisoformat(months[0]["from"])
         assert [(m["from"], m["to"]) for m in months] == [
@@ -41,6 +41,7 @@ def test_each_month_equals_the_figures_of_that_month_alone(
                 tx,
                 Filters(date.fromisoformat(month["from"]), date.fromisoformat(month["to"]), category=category),
                 ("1=1", ()),
+                today=TODAY,
             )
             assert month["figures"] == {name: fig.as_dict() for name, fig in alone.items()}, month["month"]
             nonzero += sum(fig.denominator for fig in alone.values())
