@@ -141,3 +141,21 @@ def test_a_petitioners_window_that_runs_out_is_never_a_delay() -> None:
     story = assigned()
     answer(story, date(2026, 3, 10))
     assert delays(story.events, at=noon(date(2026, 6, 1))) == []  # the review window closed 9 April
+
+
+def test_under_2022_calendar_2_a_delay_starts_the_day_after_the_last_day_even_a_rest_day() -> None:
+    # 2022-calendar-2: accepted 2 March + 60 days + 8 days' extension = Sat 9 May 2026, a make-up
+    # working day, so it stays the last day. Lateness counts calendar days from Sun 10 May (a rest
+    # day: only a period's last day moves off one) to the answer on 20 May: 11 days.
+    story = assigned("2022-calendar-2")
+    story.on(
+        date(2026, 4, 20), "extend", days=8, approved_by="主任", petitioner_notified_on=date(2026, 4, 20)
+    )
+    answer(story, date(2026, 5, 20))
+    [delay] = delays(story.events, at=noon(date(2026, 6, 1)))
+    assert (delay.due_on, delay.start, delay.end, delay.days) == (
+        date(2026, 5, 9),
+        date(2026, 5, 10),
+        date(2026, 5, 20),
+        11,
+    )
