@@ -219,17 +219,17 @@ def test_a_reassignment_replaces_the_objection_window() -> None:
     assert [(w.ref, w.due_on, w.state) for w in windows] == [(version, date(2026, 3, 17), "window_open")]
 
 
+def decide_review(story: Story, day: date, *, delivered_on: date) -> int:
+    return story.on(
+        day, "decide_review", reviewing_unit="U9", decision=ReviewDecision.UPHELD, delivered_on=delivered_on
+    )
+
+
 def full_review_story(*, hearing: tuple[date, date] | None) -> Story:
     story = accepted_case()
     answer(story, date(2026, 3, 20), date(2026, 3, 21))
     story.on(date(2026, 3, 25), "request_review", requested_on=date(2026, 3, 25))
-    story.on(
-        date(2026, 4, 10),
-        "decide_review",
-        reviewing_unit="U9",
-        decision=ReviewDecision.UPHELD,
-        delivered_on=date(2026, 4, 12),
-    )
+    decide_review(story, date(2026, 4, 10), delivered_on=date(2026, 4, 12))
     story.on(date(2026, 4, 20), "request_re_review", requested_on=date(2026, 4, 20))
     if hearing:
         story.on(hearing[1], "hold_hearing", started_on=hearing[0], ended_on=hearing[1])
@@ -497,13 +497,7 @@ def reviewed_in_2025(policy_version: str) -> Story:
     story.on(date(2025, 7, 3), "assign", unit_code="U2", leader_id="L1")
     answer(story, date(2025, 8, 1), date(2025, 8, 1))
     story.on(date(2025, 8, 5), "request_review", requested_on=date(2025, 8, 5))
-    story.on(
-        date(2025, 9, 3),
-        "decide_review",
-        reviewing_unit="U9",
-        decision=ReviewDecision.UPHELD,
-        delivered_on=date(2025, 9, 3),
-    )
+    decide_review(story, date(2025, 9, 3), delivered_on=date(2025, 9, 3))
     return story
 
 
