@@ -1,10 +1,11 @@
 """The jurisdiction's adoptions of clock policy versions (DOMAIN.md R8), as ledger events.
 
 A ledger is one jurisdiction, so its adoptions are one aggregate with a deterministic id: each
-adoption is one more event on it, and two administrators adopting at once meet on its version
-instead of both writing. A case takes the version in force on the day its matter arose (the
-latest adoption effective by then); with no adoption, the configured default (policies.toml),
-so a ledger that never adopted counts exactly as before.
+adoption is one more event on it, and of two administrators adopting at once the second is
+re-applied on top of the first (they meet on its version) instead of opening a second record.
+A case takes the version in force on the day its matter arose (the latest adoption effective by
+then); with no adoption, the configured default (policies.toml), so a ledger that never adopted
+counts exactly as before.
 """
 
 from __future__ import annotations
