@@ -27,6 +27,7 @@ from api.routers import (
     evidence,
     figures,
     health,
+    policies,
     reference,
     satisfaction,
 )
@@ -139,6 +140,7 @@ def create_app(
     routers = (
         health,
         reference,
+        policies,
         case_list,
         cases,
         case_reads,

@@ -11,7 +11,7 @@ from uuid import UUID
 from domain.application import LedgerApplication
 from domain.context import command_context
 from domain.errors import DomainError, NotFound
-from domain.policy import default_policy_version, local_date
+from domain.policy import local_date
 from domain.values import Actor, Petitioner
 from domain.vocabulary import Channel, Kind, Role
 
@@ -126,7 +126,6 @@ def _demo_case(ledger: LedgerApplication, rng: random.Random, n: int) -> None:
         "category": "discipline" if accusation else category,
         "region_code": "330100",
         "received_unit": "demo-county",
-        "policy_version": default_policy_version(),
         "accused_unit": "demo-xishan" if accusation else None,
         "accused_leader": "L-qian" if accusation else None,
     }

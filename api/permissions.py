@@ -47,6 +47,8 @@ COMMAND_ROLES: dict[str, frozenset[Role]] = {
 # Reference data.
 REFERENCE_WRITE = frozenset({R.ADMIN, R.SUPERVISOR})
 USER_ADMIN = frozenset({R.ADMIN})
+# A jurisdiction's choice of clock policy (R8) is an administrator's, never a registrar's per case.
+POLICY_ADOPT = frozenset({R.ADMIN})
 REFERENCE_READ = frozenset(Role)
 
 # Signed checkpoints: who may make one on demand and run a full ledger verification.

@@ -110,6 +110,12 @@ class UserIn(Body):
     leader_id: Code | None = Field(None, description="for a leader's login: the leader it is")
 
 
+class PolicyAdoptionIn(Body):
+    policy_version: Code = Field(description="a version of GET /api/v1/policies")
+    effective_from: date = Field(description="matters arising on or after this day take the version")
+    reason: Text | None = Field(None, description="why, e.g. the notice that adopts it")
+
+
 # ---- cases ---------------------------------------------------------------------------------
 
 
@@ -135,7 +141,7 @@ class RegisterIn(Body):
     external_ref: Annotated[str, StringConstraints(min_length=1, max_length=128), SingleLine] | None = None
     accused_unit: Code | None = None
     accused_leader: Code | None = None
-    policy_version: Annotated[str, StringConstraints(max_length=64)] | None = None
+    # No policy_version: the jurisdiction's adoptions decide it (R8); extra fields are refused.
 
 
 class AcceptIn(CommandBody):

@@ -13,7 +13,7 @@ import time
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -40,6 +40,8 @@ from domain.errors import (
 from domain.integrity import sha256_hex
 from domain.ledger import LedgerAggregate, LedgerEvent
 from domain.persistence import IdempotencyRecord, LedgerReads, LedgerRow, ledger_reads
+from domain.policy import default_policy_version, local_date
+from domain.policy_adoptions import ADOPTIONS_ID, Adoption, PolicyAdoptions
 from domain.reference import (
     Leader,
     TokenIndex,
@@ -210,6 +212,9 @@ class LedgerApplication(Application[UUID]):
     # ---- cases --------------------------------------------------------------------------
 
     def register_case(self, *, idempotency: Idempotency | None = None, **fields: Any) -> CommandResult:
+        """Register a petition; its clock policy is the one in force on the day it arose (R8)."""
+        if "policy_version" in fields:
+            raise TypeError("a registration does not choose its policy version (R8): the adoptions do")
         replayed = self._replayed(idempotency)
         if replayed:
             return replayed
@@ -217,7 +222,8 @@ class LedgerApplication(Application[UUID]):
         if actor.role == Role.REGISTRAR:  # tools registering as the system are not a unit's registrar
             check_registration(self, actor.unit_code, fields["received_unit"],
                                fields.get("accused_unit"), fields.get("accused_leader"))  # fmt: skip
-        case = Case.register(**fields)
+        arose_on = local_date(current_context().effective_occurred_at())
+        case = Case.register(policy_version=self.policy_version_on(arose_on), **fields)
         try:
             position = self._save(case, idempotency)
         except IntegrityError:
@@ -290,6 +296,36 @@ class LedgerApplication(Application[UUID]):
         raise VersionConflict(
             "the case kept changing; try again", current_version=self.get_case(case_id).version
         )
+
+    # ---- clock policy adoptions (R8) ----------------------------------------------------
+
+    def adopt_policy(self, *, policy_version: str, effective_from: date) -> int:
+        """The jurisdiction adopts a policy version for matters arising from `effective_from`."""
+        for _attempt in range(MAX_ATTEMPTS):
+            book = self._policy_adoptions() or PolicyAdoptions.open()
+            book.adopt(policy_version=policy_version, effective_from=effective_from)
+            try:
+                return self._save(book, None)
+            except IntegrityError:  # another adoption was saved first: adopt on top of it
+                _back_off(_attempt)
+        current = self._latest_version(ADOPTIONS_ID) or 0
+        raise VersionConflict("the policy adoptions kept changing; try again", current_version=current)
+
+    def policy_adoptions(self) -> tuple[Adoption, ...]:
+        """Every adoption, in the order recorded."""
+        book = self._policy_adoptions()
+        return () if book is None else book.adoptions
+
+    def policy_version_on(self, day: date) -> str:
+        """The version in force for a matter arising on `day`: adopted, else the default."""
+        book = self._policy_adoptions()
+        return (book.version_on(day) if book is not None else None) or default_policy_version()
+
+    def _policy_adoptions(self) -> PolicyAdoptions | None:
+        try:
+            return self.load(PolicyAdoptions, ADOPTIONS_ID)
+        except AggregateNotFoundError:
+            return None
 
     # ---- reference data -----------------------------------------------------------------
 

@@ -107,7 +107,7 @@ def _pieces(
         days = policy.count_days(low, high, excluded=excluded)
         if days <= 0:
             continue
-        first = policy.add_days(low, 1, excluded=excluded)
+        first = policy.day_after(low, excluded=excluded)
         held = _holder_after(changes, low)
         if pieces and pieces[-1].holder == held:  # a handover to the same holder is no handover
             last = pieces.pop()

@@ -5,6 +5,10 @@ Day counting follows the regulation's convention: the first day is not counted, 
 official working days count, by China's holiday and make-up-workday calendar
 (the maintained `chinese_calendar` package). For a year that package does not yet cover,
 weekends are taken as the only rest days and the result is marked provisional.
+
+From version `2022-calendar-2` (DOMAIN.md R8) a calendar-day period whose last day is an
+official rest day ends on the next working day, by the same calendar: the regulation is
+silent, so the general rule of 民事诉讼法第八十五条 and 民法典第二百零三条 fills the gap.
 """
 
 from __future__ import annotations
@@ -60,6 +64,18 @@ class Policy:
     re_review_decision_days: int
     late_entry_hours: int
     fast_track: FastTrack | None = None
+    # "stands": the last day is the last day (every version before R8, never edited);
+    # "next_working_day": a last day on an official rest day moves to the next working day.
+    last_day_on_rest_day: Literal["stands", "next_working_day"] = "stands"
+
+    def __post_init__(self) -> None:
+        # A misspelt rule in policies.toml must not quietly count days the old way.
+        if self.last_day_on_rest_day not in ("stands", "next_working_day"):
+            raise ValueError(f"{self.version}: unknown last_day_on_rest_day {self.last_day_on_rest_day!r}")
+
+    @property
+    def moves_last_day_off_rest_days(self) -> bool:
+        return self.last_day_on_rest_day == "next_working_day"
 
     def counts_working_days(self, working: bool | None = None) -> bool:
         """Whether a period counts working days: the policy's choice unless a rule forces it."""
@@ -75,9 +91,16 @@ class Policy:
     ) -> date:
         """The last day of a period of `days` days that starts on `start` (not counted).
 
-        `excluded` days (a re-review hearing) do not count, so they push the end later.
+        `excluded` days (a re-review hearing) do not count, so they push the end later. Under a
+        policy that moves a last day off rest days, a last day on one becomes the next working
+        day (a working-days period already ends on a working day).
         """
-        return add_days(start, days, working=self.counts_working_days(working), excluded=excluded)
+        last = add_days(start, days, working=self.counts_working_days(working), excluded=excluded)
+        return next_working_day_from(last) if self.moves_last_day_off_rest_days else last
+
+    def day_after(self, day: date, *, excluded: frozenset[date] = frozenset()) -> date:
+        """The first counted day after `day` (where an overdue interval starts): no last-day rule."""
+        return add_days(day, 1, working=self.counts_working_days(), excluded=excluded)
 
     def count_days(
         self,
@@ -91,12 +114,13 @@ class Policy:
         return count_days(start, end, working=self.counts_working_days(working), excluded=excluded)
 
     def is_provisional(self, start: date, end: date, *, working: bool | None = None) -> bool:
-        """True when a working-days answer rests on a year the official calendar lacks.
+        """True when a working-days answer (or a last day moved off a rest day) rests on a year
+        the official calendar lacks.
 
         `working=True` for a period that always counts working days (the art. 23 objection
         window) even under a calendar-days policy.
         """
-        if not self.counts_working_days(working):
+        if not self.counts_working_days(working) and not self.moves_last_day_off_rest_days:
             return False
         low, high = min(start, end), max(start, end)
         return not all(_covered(year) for year in range(low.year, high.year + 1))
@@ -117,6 +141,14 @@ def add_days(start: date, days: int, *, working: bool, excluded: frozenset[date]
         day += timedelta(days=1)
         if day not in excluded and (not working or is_working_day(day)[0]):
             counted += 1
+    return day
+
+
+@cache  # pure, like add_days
+def next_working_day_from(day: date) -> date:
+    """`day` itself if it is a working day, else the first working day after it."""
+    while not is_working_day(day)[0]:
+        day += timedelta(days=1)
     return day
 
 

@@ -114,6 +114,14 @@ def registration_fields(**overrides: Any) -> dict[str, Any]:
     return fields
 
 
+def petition_fields(**overrides: Any) -> dict[str, Any]:
+    """`registration_fields` for `LedgerApplication.register_case`, which takes no policy version:
+    the jurisdiction's adoptions decide it (DOMAIN.md R8)."""
+    fields = registration_fields(**overrides)
+    del fields["policy_version"]
+    return fields
+
+
 # ---- driving a case in memory -------------------------------------------------------------
 
 

@@ -16,7 +16,6 @@ from api.routers.common import as_domain_params, expected_version, idempotency
 from api.schemas import COMMAND_BODIES, CommandBody, CommandOut, RegisterIn
 from domain.case import Case
 from domain.errors import DuplicateExternalReference
-from domain.policy import default_policy_version
 from domain.values import Petitioner
 
 router = APIRouter(prefix="/api/v1/cases", tags=["case commands"])
@@ -35,9 +34,8 @@ def register_case(
     """Register a petition from any channel (登记)."""
     access = reader_access(request, who)
     access.check_command("register", None)
-    fields = body.model_dump(exclude={"occurred_at", "reason", "petitioners", "policy_version"})
+    fields = body.model_dump(exclude={"occurred_at", "reason", "petitioners"})
     fields["petitioners"] = tuple(Petitioner(**p.model_dump()) for p in body.petitioners)
-    fields["policy_version"] = body.policy_version or default_policy_version()
     key = idempotency(request, who, idempotency_key, body.model_dump(mode="json"))
     with audit(who, request, occurred_at=body.occurred_at, reason=body.reason):
         try:

@@ -96,7 +96,7 @@ def test_no_checkpoint_and_no_key_exports_the_chain_only(ledger: LedgerApplicati
     with command_context(actor=Actor("r1", "registrar", "C1")):
         result = ledger.register_case(
             channel="letter", kind="complaint_request", headcount=1, subject="s", content="c", category="land",
-            region_code="330100", received_unit="C1", policy_version="2022-calendar",
+            region_code="330100", received_unit="C1",
             petitioners=(Petitioner("李四", id_number()),),
         )  # fmt: skip
     rows = ledger.case_rows(result.case_id)

@@ -38,7 +38,7 @@ def register(ledger: LedgerApplication, notes: int = 3) -> UUID:
         "channel": Channel.LETTER, "kind": Kind.COMPLAINT_REQUEST,
         "petitioners": (Petitioner("张三", "110101199001011234", "13800000000", "示范县"),),
         "headcount": 1, "subject": "征地补偿", "content": "补偿款未足额发放", "category": "land",
-        "region_code": "110101", "received_unit": "county", "policy_version": "2022-calendar",
+        "region_code": "110101", "received_unit": "county",
     }  # fmt: skip
     with command_context(actor=REGISTRAR, occurred_at=T0):
         case_id = ledger.register_case(**fields).case_id

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+import pytest
+
+from domain import rules
 from domain.case import Case
 from domain.case_events import Answered, CaseEvent
 from domain.clocks import (
@@ -216,17 +219,17 @@ def test_a_reassignment_replaces_the_objection_window() -> None:
     assert [(w.ref, w.due_on, w.state) for w in windows] == [(version, date(2026, 3, 17), "window_open")]
 
 
+def decide_review(story: Story, day: date, *, delivered_on: date) -> int:
+    return story.on(
+        day, "decide_review", reviewing_unit="U9", decision=ReviewDecision.UPHELD, delivered_on=delivered_on
+    )
+
+
 def full_review_story(*, hearing: tuple[date, date] | None) -> Story:
     story = accepted_case()
     answer(story, date(2026, 3, 20), date(2026, 3, 21))
     story.on(date(2026, 3, 25), "request_review", requested_on=date(2026, 3, 25))
-    story.on(
-        date(2026, 4, 10),
-        "decide_review",
-        reviewing_unit="U9",
-        decision=ReviewDecision.UPHELD,
-        delivered_on=date(2026, 4, 12),
-    )
+    decide_review(story, date(2026, 4, 10), delivered_on=date(2026, 4, 12))
     story.on(date(2026, 4, 20), "request_re_review", requested_on=date(2026, 4, 20))
     if hearing:
         story.on(hearing[1], "hold_hearing", started_on=hearing[0], ended_on=hearing[1])
@@ -481,3 +484,60 @@ def test_a_tracked_deadline_honours_a_correction_recorded_before_the_entry_it_na
     tracked = [tracker.add(event) for event in events]
     assert tracked == [open_deadlines(events[:n]) for n in range(1, len(events) + 1)]
     assert [d.due_on for d in tracked[-1] if d.name == "handling"] == [date(2026, 5, 3)]
+
+
+# ---- 2022-calendar-2 (R8): a last day on an official rest day moves to the next working day ----
+
+
+def reviewed_in_2025(policy_version: str) -> Story:
+    """A 复查 decision delivered Wed 3 Sep 2025: the 30-day 复核 request window's last day is
+    Fri 3 Oct 2025, inside the National Day holiday (1-8 Oct 2025; Thu 9 Oct is worked)."""
+    story = Story(date(2025, 7, 1), policy_version)
+    story.on(date(2025, 7, 2), "accept", accepting_unit="U1")
+    story.on(date(2025, 7, 3), "assign", unit_code="U2", leader_id="L1")
+    answer(story, date(2025, 8, 1), date(2025, 8, 1))
+    story.on(date(2025, 8, 5), "request_review", requested_on=date(2025, 8, 5))
+    decide_review(story, date(2025, 9, 3), delivered_on=date(2025, 9, 3))
+    return story
+
+
+def test_a_re_review_window_ending_in_the_national_day_holiday_runs_to_the_first_working_day() -> None:
+    window = reviewed_in_2025("2022-calendar-2").clock("re_review_request_window", at=date(2025, 10, 9))
+    assert (window.due_on, window.state, window.days_remaining) == (date(2025, 10, 9), "window_open", 0)
+    closed = reviewed_in_2025("2022-calendar-2").clock("re_review_request_window", at=date(2025, 10, 10))
+    assert closed.state == "window_closed"
+
+
+def test_under_2022_calendar_the_same_window_closes_inside_the_holiday() -> None:
+    window = reviewed_in_2025("2022-calendar").clock("re_review_request_window", at=date(2025, 10, 4))
+    assert (window.due_on, window.state) == (date(2025, 10, 3), "window_closed")
+
+
+def test_a_re_review_request_on_the_first_working_day_after_the_holiday_is_in_time_only_under_v2() -> None:
+    story = reviewed_in_2025("2022-calendar-2")
+    story.on(date(2025, 10, 9), "request_re_review", requested_on=date(2025, 10, 9))
+    assert story.case.re_review_requested_on == date(2025, 10, 9)
+    old = reviewed_in_2025("2022-calendar")
+    with pytest.raises(rules.RE_REVIEW_WITHIN_WINDOW.error) as refused:
+        old.on(date(2025, 10, 9), "request_re_review", requested_on=date(2025, 10, 9))
+    assert refused.value.context == {"rule": rules.RE_REVIEW_WITHIN_WINDOW.name, "last_day": "2025-10-03"}
+
+
+def test_a_handling_deadline_on_labour_day_moves_and_overdue_counts_from_the_moved_day() -> None:
+    # Accepted Mon 2 Mar 2026: 60 days end Fri 1 May, a rest day (1-5 May), so Wed 6 May.
+    story = accepted_case("2022-calendar-2")
+    handling = story.clock("handling", at=date(2026, 5, 8))
+    assert (handling.due_on, handling.state, handling.days_overdue) == (date(2026, 5, 6), "overdue", 2)
+    assert accepted_case().clock("handling", at=date(2026, 5, 8)).due_on == date(2026, 5, 1)
+
+
+def test_an_extension_granted_in_the_holiday_before_the_moved_last_day_is_in_time() -> None:
+    story = accepted_case("2022-calendar-2")
+    story.on(date(2026, 5, 4), "extend", days=10, approved_by="主任", petitioner_notified_on=date(2026, 5, 4))
+    # 60 + 10 days from 2 Mar end Mon 11 May, a working day.
+    assert story.clock("handling", at=date(2026, 5, 8)).due_on == date(2026, 5, 11)
+    with pytest.raises(rules.EXTENSION_BEFORE_DUE.error) as refused:
+        accepted_case().on(
+            date(2026, 5, 4), "extend", days=10, approved_by="主任", petitioner_notified_on=date(2026, 5, 4)
+        )
+    assert refused.value.context["due_on"] == "2026-05-01"

@@ -17,6 +17,12 @@ def answer(story: Story, day: date) -> None:
     story.on(day, "answer", outcome=AnswerOutcome.EXPLAIN, delivered_on=day)
 
 
+def extend(story: Story, *, days: int) -> None:
+    """An extension granted (and the petitioner told) on 20 April 2026."""
+    on = date(2026, 4, 20)
+    story.on(on, "extend", days=days, approved_by="主任", petitioner_notified_on=on)
+
+
 def test_a_reassignment_during_an_overdue_interval_splits_it_between_the_two_holders() -> None:
     # handling: accepted 2 March, due 1 May; reassigned 10 May; answered 20 May.
     story = assigned()
@@ -38,9 +44,7 @@ def test_a_reassignment_during_an_overdue_interval_splits_it_between_the_two_hol
 def test_an_extension_moves_the_interval_later() -> None:
     # 10 days' extension: due 11 May; reassigned 15 May; answered 20 May → 12..20 May, 9 days.
     story = assigned()
-    story.on(
-        date(2026, 4, 20), "extend", days=10, approved_by="主任", petitioner_notified_on=date(2026, 4, 20)
-    )
+    extend(story, days=10)
     story.on(date(2026, 5, 15), "reassign", unit_code="U3", leader_id="L2")
     answer(story, date(2026, 5, 20))
     [delay] = delays(story.events, at=noon(date(2026, 6, 1)))
@@ -59,9 +63,7 @@ def test_an_extension_moves_the_interval_later() -> None:
 def test_an_extension_long_enough_leaves_no_delay() -> None:
     # 30 days' extension: due 31 May; answered 20 May, in time.
     story = assigned()
-    story.on(
-        date(2026, 4, 20), "extend", days=30, approved_by="主任", petitioner_notified_on=date(2026, 4, 20)
-    )
+    extend(story, days=30)
     answer(story, date(2026, 5, 20))
     assert delays(story.events, at=noon(date(2026, 6, 1))) == []
 
@@ -141,3 +143,19 @@ def test_a_petitioners_window_that_runs_out_is_never_a_delay() -> None:
     story = assigned()
     answer(story, date(2026, 3, 10))
     assert delays(story.events, at=noon(date(2026, 6, 1))) == []  # the review window closed 9 April
+
+
+def test_under_2022_calendar_2_a_delay_starts_the_day_after_the_last_day_even_a_rest_day() -> None:
+    # 2022-calendar-2: accepted 2 March + 60 days + 8 days' extension = Sat 9 May 2026, a make-up
+    # working day, so it stays the last day. Lateness counts calendar days from Sun 10 May (a rest
+    # day: only a period's last day moves off one) to the answer on 20 May: 11 days.
+    story = assigned("2022-calendar-2")
+    extend(story, days=8)
+    answer(story, date(2026, 5, 20))
+    [delay] = delays(story.events, at=noon(date(2026, 6, 1)))
+    assert (delay.due_on, delay.start, delay.end, delay.days) == (
+        date(2026, 5, 9),
+        date(2026, 5, 10),
+        date(2026, 5, 20),
+        11,
+    )

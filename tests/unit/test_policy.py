@@ -17,11 +17,17 @@ from domain.policy import (
 )
 
 CALENDAR = get_policy("2022-calendar")
+CALENDAR_2 = get_policy("2022-calendar-2")
 WORKING = get_policy("2022-working")
 
 
-def test_the_policies_file_holds_the_three_versions_and_a_default() -> None:
-    assert policy_versions() == ["2022-calendar", "2022-calendar-fast-track", "2022-working"]
+def test_the_policies_file_holds_the_four_versions_and_a_default() -> None:
+    assert policy_versions() == [
+        "2022-calendar",
+        "2022-calendar-2",
+        "2022-calendar-fast-track",
+        "2022-working",
+    ]
     assert default_policy_version() == "2022-calendar"
     assert get_policy("2022-calendar-fast-track").fast_track == FastTrack(5, 7, 15)
     assert CALENDAR.fast_track is None
@@ -82,3 +88,55 @@ def test_local_date_is_the_date_in_china() -> None:
 def test_a_negative_period_is_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
         CALENDAR.add_days(date(2026, 3, 1), -1)
+
+
+# ---- 2022-calendar-2: a last day on an official rest day moves to the next working day (R8) ----
+
+
+def test_a_last_day_in_the_national_day_holiday_moves_to_the_first_working_day_after_it() -> None:
+    # 2025: 1-8 Oct are rest days (National Day with Mid-Autumn), Thu 9 Oct is a working day.
+    assert CALENDAR.add_days(date(2025, 9, 3), 30) == date(2025, 10, 3)
+    assert CALENDAR_2.add_days(date(2025, 9, 3), 30) == date(2025, 10, 9)
+
+
+def test_a_last_day_on_a_weekend_moves_to_monday_and_a_working_last_day_stays() -> None:
+    assert CALENDAR_2.add_days(date(2026, 3, 6), 15) == date(2026, 3, 23)  # Sat 21 → Mon 23
+    assert CALENDAR.add_days(date(2026, 3, 6), 15) == date(2026, 3, 21)
+    assert CALENDAR_2.add_days(date(2026, 3, 1), 15) == date(2026, 3, 16)  # Mon: stays
+
+
+def test_a_last_day_on_a_make_up_working_day_stays() -> None:
+    # Sun 28 Sep 2025 is an official make-up working day: the calendar, not the weekday, decides.
+    assert CALENDAR_2.add_days(date(2025, 8, 29), 30) == date(2025, 9, 28)
+
+
+def test_the_last_day_rule_moves_only_the_end_and_counts_calendar_days() -> None:
+    # Labour Day 2026 (1-5 May rest days): 60 days from 2 March end on 1 May, moved to Wed 6 May.
+    assert CALENDAR_2.add_days(date(2026, 3, 2), 60) == date(2026, 5, 6)
+    # Rest days inside the period still count: only the last day moves.
+    assert CALENDAR_2.add_days(date(2026, 9, 25), 15) == date(2026, 10, 10)  # Sat 10 Oct is worked
+    assert CALENDAR_2.count_days(date(2026, 3, 2), date(2026, 5, 6)) == 65
+
+
+def test_hearing_days_are_left_out_before_the_last_day_rule_applies() -> None:
+    hearing = frozenset({date(2026, 4, 25), date(2026, 4, 26), date(2026, 4, 27)})
+    # Calendar: 30 days plus the 3 hearing days end on Sat 23 May; version 2 moves it to Mon 25 May.
+    assert CALENDAR_2.add_days(date(2026, 4, 20), 30, excluded=hearing) == date(2026, 5, 25)
+
+
+def test_the_art_23_working_days_window_is_the_same_under_every_version() -> None:
+    for policy in (CALENDAR, CALENDAR_2, WORKING):
+        assert policy.add_days(date(2026, 9, 30), 5, working=True) == date(2026, 10, 13)
+
+
+def test_the_first_overdue_day_is_the_next_calendar_day_not_a_moved_one() -> None:
+    # Overdue starts the day after the (moved) last day, rest day or not.
+    assert CALENDAR_2.day_after(date(2026, 10, 9)) == date(2026, 10, 10)
+    assert CALENDAR_2.day_after(date(2026, 10, 2)) == date(2026, 10, 3)
+
+
+def test_a_moved_last_day_in_a_year_outside_the_official_calendar_is_provisional() -> None:
+    assert CALENDAR_2.add_days(date(2026, 12, 20), 15) == date(2027, 1, 4)  # Mon (Jan 1 unknown)
+    assert CALENDAR_2.is_provisional(date(2026, 12, 20), date(2027, 1, 4)) is True
+    assert CALENDAR_2.is_provisional(date(2026, 3, 1), date(2026, 3, 16)) is False
+    assert CALENDAR.is_provisional(date(2026, 12, 20), date(2027, 1, 4)) is False

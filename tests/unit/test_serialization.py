@@ -14,11 +14,12 @@ from eventsourcing.domain import CanInitAggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from domain import case_events, reference
+from domain import case_events, policy_adoptions, reference
 from domain.case import Case
 from domain.case_events import CASE_EVENT_TYPES
 from domain.integrity import GENESIS_HASH, canonical_json, event_hash, hash_stored
 from domain.ledger import LedgerEvent
+from domain.policy_adoptions import ADOPTION_EVENTS, PolicyAdoptions
 from domain.reference import REFERENCE_EVENT_TYPES, Leader, TokenIndex, Unit, User
 from domain.serialization import CanonicalTranscoder, TypedMapper, decode_state
 from domain.values import Actor, Petitioner
@@ -53,7 +54,7 @@ from tests.factories import (
 )
 
 BEIJING = timezone(timedelta(hours=8))
-ALL_EVENT_TYPES: tuple[type[LedgerEvent], ...] = (*CASE_EVENT_TYPES, *REFERENCE_EVENT_TYPES)
+ALL_EVENT_TYPES: tuple[type[LedgerEvent], ...] = (*CASE_EVENT_TYPES, *REFERENCE_EVENT_TYPES, *ADOPTION_EVENTS)
 BASE_FIELDS = {
     "originator_id", "originator_version", "timestamp", "originator_topic",
     "actor", "occurred_at", "reason", "request_id", "prev_hash",
@@ -79,6 +80,7 @@ def defined_event_classes(module: ModuleType) -> set[type[LedgerEvent]]:
 def test_the_event_type_lists_cover_every_event_class_defined() -> None:
     assert defined_event_classes(case_events) == set(CASE_EVENT_TYPES)
     assert defined_event_classes(reference) == set(REFERENCE_EVENT_TYPES)
+    assert defined_event_classes(policy_adoptions) == set(ADOPTION_EVENTS)
     assert len(set(ALL_EVENT_TYPES)) == len(ALL_EVENT_TYPES)
 
 
@@ -166,12 +168,15 @@ OWN_FIELDS: dict[type[LedgerEvent], dict[str, Any]] = {
     reference.UserDeactivated: {},
     reference.RoleChanged: {"role": Role.LEADER},
     reference.TokenRegistered: {"user_id": "u-1", "token_hash": sha256()},
+    policy_adoptions.PolicyAdoptionsOpened: {},
+    policy_adoptions.PolicyAdopted: {"policy_version": "2022-calendar-2", "effective_from": date(2024, 3, 1)},
 }  # fmt: skip
 
 AGGREGATE_OF = {
     **{cls: Case for cls in CASE_EVENT_TYPES},
     reference.UnitCreated: Unit, reference.LeaderAppointed: Leader,
     reference.UserCreated: User, reference.TokenRegistered: TokenIndex,
+    policy_adoptions.PolicyAdoptionsOpened: PolicyAdoptions,
 }  # fmt: skip
 
 
@@ -337,7 +342,9 @@ def events_from_real_commands() -> list[LedgerEvent]:
     user.change_role(role=Role.SUPERVISOR)
     user.deactivate()
     index = TokenIndex.register(token_hash=token, user_id=user.user_id)
-    for aggregate in (unit, leader, user, index):
+    adoptions = PolicyAdoptions.open()
+    adoptions.adopt(policy_version="2022-calendar-2", effective_from=date(2024, 3, 1))
+    for aggregate in (unit, leader, user, index, adoptions):
         events += aggregate.collect_events()
     return events
 

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from domain.application import LedgerApplication
 from domain.context import command_context
-from tests.factories import actor, moment_on, registration_fields, rid
+from tests.factories import actor, moment_on, petition_fields, rid
 
 
 @dataclass
@@ -44,7 +44,7 @@ class History:
         with command_context(
             actor=actor("registrar", unit=self.county), occurred_at=moment_on(date.fromisoformat(day))
         ):
-            fields = registration_fields(received_unit=self.county, category=category)
+            fields = petition_fields(received_unit=self.county, category=category)
             self.cases[n] = self.ledger.register_case(**fields).case_id
 
     def handle(self, n: int, day: str, unit: str, leader: str) -> None:

@@ -41,7 +41,7 @@ from projections.figures_cells import FiguresWithCells
 from projections.figures_query import FIGURES, Filters, figures_report, key_figures
 from projections.rebuild import check_view
 from projections.units import UnitPaths
-from tests.factories import registration_fields
+from tests.factories import petition_fields
 from tests.views.feed import feed
 
 Q1 = (date(2024, 1, 1), date(2024, 3, 31))
@@ -74,7 +74,7 @@ class Script:
         self.ids: dict[str, UUID] = {}
 
     def register(self, name: str, day: str, hour: int = 9, **overrides: Any) -> None:
-        fields = registration_fields(**{"received_unit": "C", "category": "land", **overrides})
+        fields = petition_fields(**{"received_unit": "C", "category": "land", **overrides})
         with command_context(actor=self.staff, occurred_at=at(day, hour)):
             self.ids[name] = self.ledger.register_case(**fields).case_id
 
