@@ -11,6 +11,7 @@ from uuid import UUID
 
 from domain import authority, case_events
 from domain.authority import ReferenceReads
+from domain.case import ALLOWED_FROM
 from domain.context import current_context
 from domain.corrections import is_correctable, typed_value
 from domain.errors import InvalidInput, NotFound, TransitionNotAllowed
@@ -156,6 +157,8 @@ def _correction(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[s
 def _diversion(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[str, Any]:
     """R7: the registrar diverts during screening; once accepted, the holding unit's officer or
     the supervisor does (their unit scope is checked by the API like any command's)."""
+    if case.status not in ALLOWED_FROM["divert"]:
+        return p  # answered or later: the case itself refuses (409), whoever asks
     role = current_context().actor.role
     by = {Role.REGISTRAR} if case.status is Status.REGISTERED else {Role.OFFICER, Role.SUPERVISOR}
     DIVERSION_BY_THE_PHASE_HOLDER.check(

@@ -228,7 +228,7 @@ BREAKERS.update({
     ),
     "assignment_objection_within_5_working_days": lambda: perform(
         (c := assigned_case()), "object_to_assignment", reason="不属本单位",
-        at=c.assigned_at + timedelta(days=10),  # type: ignore[operator]
+        at=c.assigned_at + timedelta(days=20),  # type: ignore[operator]
     ),
     "assignment_objection_states_reasons": lambda: perform(assigned_case(), "object_to_assignment"),
     "one_objection_per_assignment": lambda: _objected(_objected(assigned_case())),
