@@ -37,6 +37,10 @@ CORRECTABLE: dict[str, frozenset[str]] = {
     "AccountabilityRecorded": frozenset({"measure", "basis"}),
     "NoteAdded": frozenset({"text"}),
     "DocumentAttached": frozenset({"file_name", "media_type"}),
+    # issue 18 (R5, R6, R7): the dates the clocks read are facts a typo can get wrong
+    "NoticeIssued": frozenset({"issued_on"}),
+    "CompletionReported": frozenset({"occurred_at", "text", "document_sha256"}),
+    "DiversionOutcomeRecorded": frozenset({"on"}),
 }
 
 # (event type, field) → the case attribute that holds it while that event is in force.
@@ -70,6 +74,7 @@ _STATE: dict[tuple[str, str], str] = {
     ("ReReviewDecided", "delivered_on"): "re_review_delivered_on",
     ("Closed", "occurred_at"): "closed_at",
     ("Closed", "closure_type"): "closure_type",
+    ("NoticeIssued", "issued_on"): "notice_issued_on",
 }
 
 # Facts superseded by later events of the same kind: a correction of an old one leaves
