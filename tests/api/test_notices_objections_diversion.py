@@ -49,6 +49,15 @@ def _unchanged(world: World, case_id: str, version: int, position: int) -> None:
     assert (world.version(case_id), world.position()) == (version, position)
 
 
+def _refused(world: World, who: str, case_id: str, command: str, body: dict[str, Any],
+             expected: tuple[int, str, str, str]) -> None:  # fmt: skip
+    """Refused with (status, code, rule, article), and nothing written."""
+    version, position = world.version(case_id), world.position()
+    problem = assert_problem(world.command(who, case_id, command, body), *expected[:2])
+    assert (problem["rule"], problem["article"]) == expected[2:]
+    _unchanged(world, case_id, version, position)
+
+
 # ---- R5: notices and the screening clock ----------------------------------------------------
 
 
@@ -220,16 +229,9 @@ def test_a_rejected_objection_keeps_the_case_and_a_late_one_is_refused(world: Wo
         False,
     )
     late = drive(world, "in_handling")
-    version, position = world.version(late.case_id), world.position()
     body = {"reason": "不属本镇职权", "occurred_at": iso(late.at + timedelta(days=20))}  # holidays aside
-    problem = assert_problem(
-        world.command("officer", late.case_id, "objection", body), 409, "deadline_passed"
-    )
-    assert (problem["rule"], problem["article"]) == (
-        "assignment_objection_within_5_working_days",
-        "第二十三条",
-    )
-    _unchanged(world, late.case_id, version, position)
+    rule = (409, "deadline_passed", "assignment_objection_within_5_working_days", "第二十三条")
+    _refused(world, "officer", late.case_id, "objection", body, rule)
 
 
 def test_the_objection_window_that_ran_out_is_closed_never_overdue(world: World) -> None:
@@ -259,21 +261,9 @@ def test_a_matter_found_in_handling_to_belong_in_arbitration_is_diverted_by_the_
     world.ok("supervisor", accepted.case_id, "divert", {**ARBITRATION, "occurred_at": iso(accepted.later())})
     assert world.case(accepted.case_id)["status"] == "diverted"
     # after acceptance the registrar no longer diverts, and before it only he does
-    held = drive(world, "in_handling")
-    version, position = world.version(held.case_id), world.position()
-    problem = assert_problem(
-        world.command("registrar", held.case_id, "divert", ARBITRATION), 403, "forbidden"
-    )
-    assert (problem["rule"], problem["article"]) == (
-        "diversion_by_the_phase_holder",
-        "第二十八条、第三十一条",
-    )
-    _unchanged(world, held.case_id, version, position)
-    registered = drive(world, "registered")
-    problem = assert_problem(
-        world.command("supervisor", registered.case_id, "divert", ARBITRATION), 403, "forbidden"
-    )
-    assert problem["rule"] == "diversion_by_the_phase_holder"
+    rule = (403, "forbidden", "diversion_by_the_phase_holder", "第二十八条、第三十一条")
+    _refused(world, "registrar", drive(world, "in_handling").case_id, "divert", ARBITRATION, rule)
+    _refused(world, "supervisor", drive(world, "registered").case_id, "divert", ARBITRATION, rule)
 
 
 def test_a_returned_diversion_reopens_screening_from_the_day_it_came_back(world: World) -> None:
