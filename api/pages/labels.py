@@ -50,7 +50,7 @@ EVENT = {
     "Corrected": "更正",
     "PersonalDataViewed": "查看个人信息",
     # issue 18 (R5, R6, R7)
-    "Reassigned": "重新交办",
+    "Reassigned": "改派",
     "NoticeIssued": "书面告知",
     "CompletionReported": "办结报告",
     "AssignmentObjected": "交办异议",
