@@ -177,6 +177,7 @@ class Case(LedgerAggregate):
         self.corrections: dict[str, Any] = {}
         # issue 18: notices (R5), the completion report and objections (R6), diversion (R7)
         self.screening_decided_at: datetime | None = None
+        self.screening_version = 0  # the outcome whose notice is in force (corrections)
         self.notice_mode: NoticeMode | None = None
         self.notice_pending = False
         self.report_by: date | None = None

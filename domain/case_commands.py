@@ -138,6 +138,10 @@ def _correction(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[s
     CORRECTION_TARGET_CORRECTABLE.check(
         is_correctable(cls.__name__, field), event_type=cls.__name__, field=field
     )
+    if field == "notice_issued_on" and fields.get("notice_pending"):  # R5: the notice is its own entry
+        raise InvalidInput(
+            "that outcome was recorded without its notice: record it with `notice`", field="field"
+        )
     try:
         new_value = typed_value(cls, field, p["new_value"])
         new_json = to_json_value(new_value)

@@ -390,6 +390,7 @@ class PersonalDataViewed(CaseEvent):
 def take_screening_notice(case: Any, event: Accepted | NotAccepted | Diverted | Transferred) -> None:
     """A screening outcome's notice (R5), or that it is still owed (the clock runs until then)."""
     case.screening_decided_at = event.occurred_at
+    case.screening_version = event.originator_version
     case.notice_issued_on = event.notice_issued_on
     case.notice_mode = event.notice_mode
     case.notice_pending = event.notice_pending

@@ -94,6 +94,9 @@ def test_an_outcome_without_its_notice_keeps_screening_running_until_the_notice(
     case_id = world.register(occurred_at=iso(start))
     world.ok("registrar", case_id, "accept", {"occurred_at": iso(start + timedelta(days=1))})
     assert world.case(case_id)["notice_pending"] is True
+    # the owed notice is its own entry, not a correction of the outcome
+    fix = {"target_version": 2, "field": "notice_issued_on", "new_value": _on(start, 3), "reason": "补记"}
+    assert_problem(world.command("registrar", case_id, "corrections", fix), 422, "validation_failed")
     running = _clock(world, case_id, "screening")
     assert (running["stopped_on"], running["state"]) == (None, "overdue")
     assert _overdue_clocks(world, "registrar", case_id) == ["screening"]

@@ -104,6 +104,20 @@ def test_a_notice_before_the_petition_arose_is_refused_by_name() -> None:
     assert info.value.context["rule"] == rules.NOTICE_DATED_WITHIN_THE_MATTER.name
 
 
+def test_a_corrected_notice_date_moves_the_screening_stop_and_the_case_state() -> None:
+    story = registered_1_march()
+    accepted = story.on(date(2026, 3, 2), "accept", accepting_unit="U1", notice_issued_on=date(2026, 3, 2))
+    story.on(date(2026, 3, 3), "correct", target_version=accepted, target_type="Accepted",
+             field="notice_issued_on", old_value="2026-03-02", new_value="2026-03-20")  # fmt: skip
+    assert story.case.notice_issued_on == date(2026, 3, 20)
+    screening = story.clock("screening", at=date(2026, 4, 1))
+    assert (screening.stopped_on, screening.state, screening.days_overdue) == (
+        date(2026, 3, 20),
+        "met_late",
+        4,
+    )
+
+
 # ---- 办结报告 (art. 22(3)) -------------------------------------------------------------------
 
 
