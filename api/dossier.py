@@ -40,6 +40,9 @@ EVENT_NAMES = {
     "Closed": "办结", "Reopened": "回流", "Terminated": "终结", "Archived": "归档",
     "BacklogDesignated": "列为积案", "RepeatLinked": "重复信访关联", "AccountabilityRecorded": "问责",
     "NoteAdded": "备注", "DocumentAttached": "附件", "Corrected": "更正", "PersonalDataViewed": "查阅个人信息",
+    # issue 18 (R5, R6, R7)
+    "NoticeIssued": "书面告知", "CompletionReported": "办结报告", "AssignmentObjected": "交办异议",
+    "ObjectionDecided": "异议处理", "DiversionOutcomeRecorded": "分流结果",
 }  # fmt: skip
 AUDIT_FIELDS = frozenset(
     {"actor", "occurred_at", "reason", "request_id", "prev_hash", "timestamp", "originator_topic"}

@@ -15,7 +15,9 @@ COMMAND_ROLES: dict[str, frozenset[Role]] = {
     "register": frozenset({R.REGISTRAR}),
     "accept": frozenset({R.REGISTRAR}),
     "not-accept": frozenset({R.REGISTRAR}),
-    "divert": frozenset({R.REGISTRAR}),
+    # R7: the registrar before acceptance, the holding officer or the supervisor after it
+    # (the phase is checked by the rule diversion_by_the_phase_holder)
+    "divert": frozenset({R.REGISTRAR, R.OFFICER, R.SUPERVISOR}),
     "transfer": frozenset({R.REGISTRAR}),
     "assign": frozenset({R.SUPERVISOR}),
     "reassign": frozenset({R.SUPERVISOR}),
@@ -42,6 +44,12 @@ COMMAND_ROLES: dict[str, frozenset[Role]] = {
     "notes": CASE_ROLES,
     "documents": frozenset({R.REGISTRAR, R.OFFICER, R.LEADER, R.SUPERVISOR, R.INSPECTOR}),
     "corrections": frozenset({R.REGISTRAR, R.OFFICER, R.SUPERVISOR}),
+    # issue 18 (R5, R6, R7)
+    "notice": frozenset({R.REGISTRAR, R.OFFICER, R.SUPERVISOR}),  # whoever decided the outcome
+    "completion-report": frozenset({R.OFFICER, R.LEADER}),  # the holding unit
+    "objection": frozenset({R.OFFICER, R.LEADER}),  # the assigned unit
+    "objection-decision": frozenset({R.SUPERVISOR}),  # the assigning side
+    "diversion-outcome": frozenset({R.REGISTRAR, R.OFFICER, R.SUPERVISOR}),
 }
 
 # Reference data.

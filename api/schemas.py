@@ -22,11 +22,13 @@ from domain.vocabulary import (
     Channel,
     ClosureType,
     ContactMethod,
+    DiversionOutcome,
     DossierItem,
     Kind,
     Measure,
     MediationOutcome,
     NotAcceptedReason,
+    NoticeMode,
     Pathway,
     ProgressStep,
     ReviewDecision,
@@ -144,21 +146,31 @@ class RegisterIn(Body):
     # No policy_version: the jurisdiction's adoptions decide it (R8); extra fields are refused.
 
 
-class AcceptIn(CommandBody):
+class ScreeningNoticeIn(CommandBody):
+    """R5: every screening outcome records its written notice, or that it is still owed."""
+
+    notice_issued_on: date | None = Field(
+        None, description="the day the written notice was issued; absent: the notice is still owed"
+    )
+    notice_mode: NoticeMode | None = Field(
+        None, description="written (the default with a date), on_the_spot, or address_unclear (no notice)"
+    )
+
+
+class AcceptIn(ScreeningNoticeIn):
     pass
 
 
-class NotAcceptIn(CommandBody):
+class NotAcceptIn(ScreeningNoticeIn):
     reason_code: NotAcceptedReason
-    notice_issued_on: date
 
 
-class DivertIn(CommandBody):
+class DivertIn(ScreeningNoticeIn):
     pathway: Pathway
     institution: ShortText
 
 
-class TransferIn(CommandBody):
+class TransferIn(ScreeningNoticeIn):
     authority: ShortText
 
 
@@ -166,6 +178,7 @@ class AssignIn(CommandBody):
     unit_code: Code
     leader_id: Code
     officer_id: Code | None = None
+    report_by: date | None = Field(None, description="the 办结报告 deadline (第二十二条第三项)")
 
 
 class InstructIn(CommandBody):
@@ -279,6 +292,32 @@ class CorrectionIn(CommandBody):
     new_value: str | int | bool | None
 
 
+# ---- notices, completion reports, objections, diversion outcomes (issue 18) ---------------
+
+
+class NoticeIn(CommandBody):
+    issued_on: date
+    notice_mode: NoticeMode
+
+
+class CompletionReportIn(CommandBody):
+    text: LongText
+    document_sha256: Sha256 | None = None
+
+
+class ObjectionIn(CommandBody):
+    reason: Text = Field(description="why the matter is not the assigned unit's (第二十三条: 详细说明理由)")
+
+
+class ObjectionDecisionIn(CommandBody):
+    upheld: bool
+
+
+class DiversionOutcomeIn(CommandBody):
+    outcome: DiversionOutcome
+    on: date
+
+
 COMMAND_BODIES: dict[str, type[CommandBody]] = {
     "accept": AcceptIn,
     "not-accept": NotAcceptIn,
@@ -309,6 +348,11 @@ COMMAND_BODIES: dict[str, type[CommandBody]] = {
     "notes": NoteIn,
     "documents": DocumentIn,
     "corrections": CorrectionIn,
+    "notice": NoticeIn,
+    "completion-report": CompletionReportIn,
+    "objection": ObjectionIn,
+    "objection-decision": ObjectionDecisionIn,
+    "diversion-outcome": DiversionOutcomeIn,
 }
 
 

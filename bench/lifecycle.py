@@ -195,7 +195,8 @@ class CaseWriter:
         if screening < 0.12:
             self._not_handled(rng, d, registrar, screening)
             return
-        d.run(registrar, "accept", accepting_unit=COUNTY_CODE)
+        # R5: the written notice goes out the day of the outcome (it stops the screening clock)
+        d.run(registrar, "accept", accepting_unit=COUNTY_CODE, notice_issued_on=local_date(d.clock))
         if kind is Kind.ACCUSATION:  # 第三十条: never the accused; the county department handles it
             unit = department or "dept-civil"
         else:
@@ -320,9 +321,15 @@ class CaseWriter:
                 "divert",
                 pathway=rng.choice(list(Pathway)),
                 institution=f"{self.fake.city_name()}人民法院",
+                notice_issued_on=local_date(d.clock),
             )
         else:
-            d.run(registrar, "transfer", authority=f"{self.fake.city_name()}市信访局")
+            d.run(
+                registrar,
+                "transfer",
+                authority=f"{self.fake.city_name()}市信访局",
+                notice_issued_on=local_date(d.clock),
+            )
         if rng.random() < 0.5:
             d.later(rng.uniform(5, 40))
             d.run(registrar, "archive", dossier=tuple(DossierItem))

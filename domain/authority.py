@@ -44,7 +44,7 @@ NOT_HANDED_TO_ACCUSED_SIDE = Rule(
 ACCUSED_SIDE_REGISTRAR_ONLY_SCREENS = Rule(
     "accused_side_registrar_only_screens",
     "on the accused side, the user who registered the accusation may only finish its screening: "
-    "accept, transfer, or divert it (to 纪检监察)",
+    "accept, transfer, or divert it (to 纪检监察), and record the notice of that outcome",
     "第三十条",
     Forbidden,
 )
@@ -77,7 +77,8 @@ ASSIGNED_OFFICER_WITHIN = Rule(
     "the handling officer is an active officer of the assigned unit or a unit below it",
 )
 
-SCREENING_COMMANDS = frozenset({"accept", "transfer", "divert"})
+# The notice of the outcome (R5) belongs to screening: the registrar who decided it records it.
+SCREENING_COMMANDS = frozenset({"accept", "transfer", "divert", "notice"})
 
 
 def ancestry(refs: ReferenceReads, unit_code: str | None) -> list[str]:

@@ -13,7 +13,7 @@ from domain.context import current_context
 from domain.corrections import correction_effect
 from domain.errors import InvalidInput, TransitionNotAllowed
 from domain.ledger import LedgerAggregate
-from domain.plausible import check_answers, check_corrected, check_occurred_at
+from domain.plausible import check_answers, check_corrected, check_occurred_at, latest_day
 from domain.policy import Policy, get_policy, local_date
 from domain.values import Petitioner
 from domain.vocabulary import (
@@ -22,11 +22,13 @@ from domain.vocabulary import (
     Channel,
     ClosureType,
     ContactMethod,
+    DiversionOutcome,
     DossierItem,
     Kind,
     Measure,
     MediationOutcome,
     NotAcceptedReason,
+    NoticeMode,
     Pathway,
     ProgressStep,
     ReviewDecision,
@@ -41,7 +43,8 @@ BEFORE_ARCHIVE = frozenset(Status) - {S.ARCHIVED}
 ALLOWED_FROM: dict[str, frozenset[Status]] = {
     "accept": frozenset({S.REGISTERED}),
     "not_accept": frozenset({S.REGISTERED}),
-    "divert": frozenset({S.REGISTERED}),
+    # R7: a matter may be routed to its legal pathway until the answer (第二十八条、第三十一条)
+    "divert": frozenset({S.REGISTERED, S.ACCEPTED, S.IN_HANDLING}),
     "transfer": frozenset({S.REGISTERED}),
     "assign": frozenset({S.ACCEPTED}),
     "reassign": frozenset({S.IN_HANDLING}),
@@ -68,6 +71,14 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
     "add_note": BEFORE_ARCHIVE,
     "attach_document": BEFORE_ARCHIVE,
     "correct": BEFORE_ARCHIVE,
+    # issue 18 (R5, R6, R7)
+    "record_notice": BEFORE_ARCHIVE,  # the rule names what is missing: a decision owing a notice
+    "report_completion": frozenset(
+        {S.IN_HANDLING, S.ANSWERED, S.CLOSED, S.UNDER_REVIEW, S.REVIEWED, S.UNDER_RE_REVIEW, S.TERMINATED}
+    ),
+    "object_to_assignment": frozenset({S.IN_HANDLING}),
+    "decide_objection": frozenset({S.IN_HANDLING}),
+    "record_diversion_outcome": frozenset({S.DIVERTED}),
 }
 # Commands that move the case along its lifecycle: they cannot predate the last such move.
 TRANSITIONS = frozenset(
@@ -75,6 +86,7 @@ TRANSITIONS = frozenset(
         ev.Accepted, ev.NotAccepted, ev.Diverted, ev.Transferred, ev.Assigned, ev.Reassigned,
         ev.Answered, ev.ReviewRequested, ev.ReviewDecided, ev.ReReviewRequested,
         ev.ReReviewDecided, ev.Closed, ev.Reopened, ev.Terminated, ev.Archived,
+        ev.ObjectionDecided, ev.DiversionOutcomeRecorded,
     }
 )  # fmt: skip
 MAX_REPRESENTATIVES = 5
@@ -163,6 +175,16 @@ class Case(LedgerAggregate):
         self.documents: tuple[str, ...] = ()
         self.personal_data_views = 0
         self.corrections: dict[str, Any] = {}
+        # issue 18: notices (R5), the completion report and objections (R6), diversion (R7)
+        self.screening_decided_at: datetime | None = None
+        self.screening_version = 0  # the outcome whose notice is in force (corrections)
+        self.notice_mode: NoticeMode | None = None
+        self.notice_pending = False
+        self.report_by: date | None = None
+        self.completion_reported_version = 0
+        self.objection_pending = False
+        self.objected_assignment_version = 0
+        self.diversion_outcome: DiversionOutcome | None = None
 
     # ---- registration -------------------------------------------------------------------
 
@@ -223,42 +245,81 @@ class Case(LedgerAggregate):
     # ---- screening ----------------------------------------------------------------------
 
     @checked
-    def accept(self, *, accepting_unit: str) -> None:
+    def accept(
+        self,
+        *,
+        accepting_unit: str,
+        notice_issued_on: date | None = None,
+        notice_mode: NoticeMode | None = None,
+    ) -> None:
         self._allowed("accept")
         rules.NOT_REACCEPTED_AFTER_TERMINATION.check(not self.repeat_of_terminated)
-        self.trigger_event(ev.Accepted, accepting_unit=accepting_unit, policy_version=self.policy_version)
+        notice = self._screening_notice(notice_issued_on, notice_mode)
+        self.trigger_event(
+            ev.Accepted, accepting_unit=accepting_unit, policy_version=self.policy_version, **notice
+        )
 
     @checked
-    def not_accept(self, *, reason_code: NotAcceptedReason, notice_issued_on: date) -> None:
+    def not_accept(
+        self,
+        *,
+        reason_code: NotAcceptedReason,
+        notice_issued_on: date | None = None,
+        notice_mode: NoticeMode | None = None,
+    ) -> None:
         self._allowed("not_accept")
-        assert self.registered_at is not None
-        registered = local_date(self.registered_at)
-        check_answers("notice_issued_on", notice_issued_on, registered, "the petition it answers")
-        self.trigger_event(ev.NotAccepted, reason_code=reason_code, notice_issued_on=notice_issued_on)
+        notice = self._screening_notice(notice_issued_on, notice_mode)
+        self.trigger_event(ev.NotAccepted, reason_code=reason_code, **notice)
 
     @checked
-    def divert(self, *, pathway: Pathway, institution: str) -> None:
+    def divert(
+        self,
+        *,
+        pathway: Pathway,
+        institution: str,
+        notice_issued_on: date | None = None,
+        notice_mode: NoticeMode | None = None,
+    ) -> None:
+        """Route the matter to its legal pathway, before acceptance or during handling (R7)."""
         self._allowed("divert")
-        self.trigger_event(ev.Diverted, pathway=pathway, institution=institution)
+        notice = self._screening_notice(notice_issued_on, notice_mode)
+        self.trigger_event(ev.Diverted, pathway=pathway, institution=institution, **notice)
 
     @checked
-    def transfer(self, *, authority: str) -> None:
+    def transfer(
+        self, *, authority: str, notice_issued_on: date | None = None, notice_mode: NoticeMode | None = None
+    ) -> None:
         self._allowed("transfer")
-        self.trigger_event(ev.Transferred, authority=authority)
+        notice = self._screening_notice(notice_issued_on, notice_mode)
+        self.trigger_event(ev.Transferred, authority=authority, **notice)
 
     # ---- handling -----------------------------------------------------------------------
 
     @checked
-    def assign(self, *, unit_code: str, leader_id: str, officer_id: str | None = None) -> None:
+    def assign(
+        self, *, unit_code: str, leader_id: str, officer_id: str | None = None, report_by: date | None = None
+    ) -> None:
         self._allowed("assign")
-        self.trigger_event(ev.Assigned, unit_code=unit_code, leader_id=leader_id, officer_id=officer_id)
+        _check_report_by(report_by)
+        self.trigger_event(
+            ev.Assigned, unit_code=unit_code, leader_id=leader_id, officer_id=officer_id, report_by=report_by
+        )
 
     @checked
-    def reassign(self, *, unit_code: str, leader_id: str, officer_id: str | None = None) -> None:
+    def reassign(
+        self, *, unit_code: str, leader_id: str, officer_id: str | None = None, report_by: date | None = None
+    ) -> None:
         self._allowed("reassign")
         if (unit_code, leader_id, officer_id) == (self.unit_code, self.leader_id, self.officer_id):
             raise InvalidInput("the case is already held by that unit, leader and officer", field="leader_id")
-        self.trigger_event(ev.Reassigned, unit_code=unit_code, leader_id=leader_id, officer_id=officer_id)
+        _check_report_by(report_by)
+        self.trigger_event(
+            ev.Reassigned,
+            unit_code=unit_code,
+            leader_id=leader_id,
+            officer_id=officer_id,
+            report_by=report_by,
+        )
 
     @checked
     def instruct(self, *, leader_id: str, text: str) -> None:
@@ -546,6 +607,84 @@ class Case(LedgerAggregate):
     def record_personal_data_view(self, *, purpose: str) -> None:
         self.trigger_event(ev.PersonalDataViewed, purpose=purpose)
 
+    # ---- notices, completion reports, objections, diversion outcomes (issue 18) ----------
+
+    def _screening_notice(self, issued_on: date | None, mode: NoticeMode | None) -> dict[str, Any]:
+        """R5: the notice given with a screening outcome, or that it is still owed (then the
+        screening clock keeps running after the decision until `record_notice`)."""
+        decided_on = local_date(current_context().effective_occurred_at())
+        if issued_on is None and mode is None:
+            return {"notice_pending": True}
+        mode = mode or NoticeMode.WRITTEN
+        if mode is NoticeMode.ADDRESS_UNCLEAR:
+            if issued_on is not None:
+                raise InvalidInput(
+                    "no notice is issued when the petitioner's name or address is unclear",
+                    field="notice_issued_on",
+                )
+            return {"notice_mode": mode}
+        if mode is NoticeMode.ON_THE_SPOT:
+            issued_on = issued_on or decided_on
+        if issued_on is None:
+            raise InvalidInput("a written notice needs the day it was issued", field="notice_issued_on")
+        self._check_notice_day(issued_on, mode, decided_on, "notice_issued_on")
+        return {"notice_issued_on": issued_on, "notice_mode": mode}
+
+    def _check_notice_day(self, day: date, mode: NoticeMode, decided_on: date, field: str) -> None:
+        assert self.registered_at is not None
+        today = latest_day()
+        rules.NOTICE_DATED_WITHIN_THE_MATTER.check(
+            local_date(self.registered_at) <= day <= today, field=field, issued_on=day.isoformat()
+        )
+        if day < decided_on:  # R12: a notice is not dated before what it answers
+            raise InvalidInput(f"{field} is before the outcome it notifies", field=field)
+        if mode is NoticeMode.ON_THE_SPOT and day != decided_on:
+            raise InvalidInput("a notice given on the spot is dated the day of the outcome", field=field)
+
+    @checked
+    def record_notice(self, *, issued_on: date, notice_mode: NoticeMode) -> None:
+        """The notice of the latest screening outcome, issued after it (第二十二条、第二十三条)."""
+        self._allowed("record_notice")
+        rules.NOTICE_FOLLOWS_A_DECISION_WITHOUT_ONE.check(self.notice_pending, case_status=self.status.value)
+        assert self.screening_decided_at is not None
+        self._check_notice_day(issued_on, notice_mode, local_date(self.screening_decided_at), "issued_on")
+        self.trigger_event(ev.NoticeIssued, issued_on=issued_on, notice_mode=notice_mode)
+
+    @checked
+    def report_completion(self, *, text: str, document_sha256: str | None = None) -> None:
+        """The holding unit's 办结报告 to the side that assigned it (第二十二条第三项)."""
+        self._allowed("report_completion")
+        _check_sha256(document_sha256, "document_sha256")
+        self.trigger_event(ev.CompletionReported, text=text, document_sha256=document_sha256)
+
+    def object_to_assignment(self) -> None:
+        """The assigned unit says the matter is not its own, within 5 working days (第二十三条)."""
+        self._allowed("object_to_assignment")
+        rules.ONE_OBJECTION_PER_ASSIGNMENT.check(self.objected_assignment_version != self.assignment_version)
+        rules.OBJECTION_STATES_REASONS.check(bool((current_context().reason or "").strip()), field="reason")
+        assert self.assigned_at is not None
+        days = self.policy.assignment_objection_working_days
+        last_day = self.policy.add_days(local_date(self.assigned_at), days, working=True)
+        objected_on = local_date(current_context().effective_occurred_at())
+        rules.OBJECTION_WITHIN_5_WORKING_DAYS.check(objected_on <= last_day, last_day=last_day.isoformat())
+        self.trigger_event(ev.AssignmentObjected)
+
+    @checked
+    def decide_objection(self, *, upheld: bool) -> None:
+        """Upheld, the case comes back (交还) to be assigned again; rejected, it stays."""
+        self._allowed("decide_objection")
+        rules.OBJECTION_DECISION_NEEDS_OBJECTION.check(self.objection_pending)
+        self.trigger_event(ev.ObjectionDecided, upheld=upheld)
+
+    @checked
+    def record_diversion_outcome(self, *, outcome: DiversionOutcome, on: date) -> None:
+        """Taken up by the institution, or returned (回流): then screening starts again (R7)."""
+        self._allowed("record_diversion_outcome")
+        rules.DIVERSION_OUTCOME_ONCE.check(self.diversion_outcome is None)
+        assert self.screened_at is not None
+        check_answers("on", on, local_date(self.screened_at), "the matter was diverted")
+        self.trigger_event(ev.DiversionOutcomeRecorded, outcome=outcome, on=on)
+
     # ---- state helpers used by events ---------------------------------------------------
 
     def apply_correction(self, event: ev.Corrected) -> None:
@@ -585,6 +724,12 @@ class Case(LedgerAggregate):
                 case_status=self.status.value,
                 allowed_from=sorted(s.value for s in ALLOWED_FROM[command]),
             )
+
+
+def _check_report_by(report_by: date | None) -> None:
+    """A 办结报告 deadline lies after the assignment that sets it (第二十二条第三项)."""
+    if report_by is not None and report_by < local_date(current_context().effective_occurred_at()):
+        raise InvalidInput("report_by is before the assignment", field="report_by")
 
 
 def _check_json_scalar(name: str, value: Any) -> None:

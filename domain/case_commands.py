@@ -11,12 +11,13 @@ from uuid import UUID
 
 from domain import authority, case_events
 from domain.authority import ReferenceReads
+from domain.case import ALLOWED_FROM
 from domain.context import current_context
 from domain.corrections import is_correctable, typed_value
 from domain.errors import InvalidInput, NotFound, TransitionNotAllowed
-from domain.rules import CORRECTION_TARGET_CORRECTABLE
+from domain.rules import CORRECTION_TARGET_CORRECTABLE, DIVERSION_BY_THE_PHASE_HOLDER
 from domain.serialization import decode_state, to_json_value
-from domain.vocabulary import Status, TerminationBasis
+from domain.vocabulary import Role, Status, TerminationBasis
 
 if TYPE_CHECKING:
     from domain.application import LedgerApplication
@@ -52,6 +53,12 @@ COMMANDS: dict[str, str] = {
     "notes": "add_note",
     "documents": "attach_document",
     "corrections": "correct",
+    # issue 18 (R5, R6, R7)
+    "notice": "record_notice",
+    "completion-report": "report_completion",
+    "objection": "object_to_assignment",
+    "objection-decision": "decide_objection",
+    "diversion-outcome": "record_diversion_outcome",
 }
 
 
@@ -73,7 +80,8 @@ def _assignment(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str
     authority.check_leader_above(refs, leader, unit_code, authority.ASSIGNED_LEADER_ABOVE, "leader_id")
     if officer is not None:
         authority.check_officer_within(refs, officer, unit_code)
-    return {"unit_code": unit_code, "leader_id": leader.leader_id, "officer_id": officer_id}
+    return {"unit_code": unit_code, "leader_id": leader.leader_id, "officer_id": officer_id,
+            "report_by": p.get("report_by")}  # fmt: skip
 
 
 def _instruction(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
@@ -130,6 +138,10 @@ def _correction(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[s
     CORRECTION_TARGET_CORRECTABLE.check(
         is_correctable(cls.__name__, field), event_type=cls.__name__, field=field
     )
+    if field == "notice_issued_on" and fields.get("notice_pending"):  # R5: the notice is its own entry
+        raise InvalidInput(
+            "that outcome was recorded without its notice: record it with `notice`", field="field"
+        )
     try:
         new_value = typed_value(cls, field, p["new_value"])
         new_json = to_json_value(new_value)
@@ -146,6 +158,19 @@ def _correction(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[s
     }
 
 
+def _diversion(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    """R7: the registrar diverts during screening; once accepted, the holding unit's officer or
+    the supervisor does (their unit scope is checked by the API like any command's)."""
+    if case.status not in ALLOWED_FROM["divert"]:
+        return p  # answered or later: the case itself refuses (409), whoever asks
+    role = current_context().actor.role
+    by = {Role.REGISTRAR} if case.status is Status.REGISTERED else {Role.OFFICER, Role.SUPERVISOR}
+    DIVERSION_BY_THE_PHASE_HOLDER.check(
+        role in by, role=role, case_status=case.status.value, allowed_roles=sorted(r.value for r in by)
+    )
+    return p
+
+
 def _terminate(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[str, Any]:
     if p["basis"] == TerminationBasis.RE_REVIEW_DECIDED:
         raise TransitionNotAllowed("re_review_decided termination comes with the re-review decision")
@@ -153,7 +178,8 @@ def _terminate(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[st
 
 
 PREPARE = {
-    "accept": lambda app, case, p: {"accepting_unit": _actor_unit()},
+    "accept": lambda app, case, p: {**p, "accepting_unit": _actor_unit()},
+    "divert": _diversion,
     "assign": _assignment,
     "reassign": _assignment,
     "instruct": _instruction,

@@ -17,11 +17,13 @@ from domain.vocabulary import (
     Channel,
     ClosureType,
     ContactMethod,
+    DiversionOutcome,
     DossierItem,
     Kind,
     Measure,
     MediationOutcome,
     NotAcceptedReason,
+    NoticeMode,
     Pathway,
     ProgressStep,
     ReviewDecision,
@@ -66,51 +68,69 @@ class Registered(CaseEvent, LedgerCreated):
 class Accepted(CaseEvent):
     accepting_unit: str
     policy_version: str
+    # R5 (issue 18): the notice of the outcome; events recorded before it have none of these
+    # fields and read as notice_pending=False, so their screening clocks stay as they were.
+    notice_issued_on: date | None = None
+    notice_mode: NoticeMode | None = None
+    notice_pending: bool = False
 
     def apply(self, case: Any) -> None:
         case.status = Status.ACCEPTED
         case.accepting_unit = self.accepting_unit
         case.accepted_at = self.occurred_at
         case.last_transition_at = self.occurred_at
+        take_screening_notice(case, self)
 
 
 class NotAccepted(CaseEvent):
     reason_code: NotAcceptedReason
-    notice_issued_on: date
+    notice_issued_on: date | None = None  # required until issue 18; a notice may now follow
+    notice_mode: NoticeMode | None = None
+    notice_pending: bool = False
 
     def apply(self, case: Any) -> None:
         case.status = Status.NOT_ACCEPTED
         case.not_accepted_reason = self.reason_code
-        case.notice_issued_on = self.notice_issued_on
         case.screened_at = self.occurred_at
         case.last_transition_at = self.occurred_at
+        take_screening_notice(case, self)
 
 
 class Diverted(CaseEvent):
     pathway: Pathway
     institution: str
+    notice_issued_on: date | None = None
+    notice_mode: NoticeMode | None = None
+    notice_pending: bool = False
 
     def apply(self, case: Any) -> None:
         case.status = Status.DIVERTED
         case.diverted_to = (self.pathway, self.institution)
         case.screened_at = self.occurred_at
         case.last_transition_at = self.occurred_at
+        take_screening_notice(case, self)
+        case.diversion_outcome = None
 
 
 class Transferred(CaseEvent):
     authority: str
+    notice_issued_on: date | None = None
+    notice_mode: NoticeMode | None = None
+    notice_pending: bool = False
 
     def apply(self, case: Any) -> None:
         case.status = Status.TRANSFERRED
         case.transferred_to = self.authority
         case.screened_at = self.occurred_at
         case.last_transition_at = self.occurred_at
+        take_screening_notice(case, self)
 
 
 class Assigned(CaseEvent):
     unit_code: str
     leader_id: str
     officer_id: str | None = None
+    report_by: date | None = None  # 办结报告 deadline (第二十二条第三项), issue 18
 
     def apply(self, case: Any) -> None:
         case.status = Status.IN_HANDLING
@@ -120,6 +140,8 @@ class Assigned(CaseEvent):
         case.assigned_at = self.occurred_at
         case.assignment_version = self.originator_version
         case.last_transition_at = self.occurred_at
+        case.report_by = self.report_by
+        case.objection_pending = False
 
 
 class Reassigned(Assigned):
@@ -362,11 +384,97 @@ class PersonalDataViewed(CaseEvent):
         case.personal_data_views += 1
 
 
+# ---- notices, completion reports, objections, diversion outcomes (issue 18: R5, R6, R7) ----
+
+
+def take_screening_notice(case: Any, event: Accepted | NotAccepted | Diverted | Transferred) -> None:
+    """A screening outcome's notice (R5), or that it is still owed (the clock runs until then)."""
+    case.screening_decided_at = event.occurred_at
+    case.screening_version = event.originator_version
+    case.notice_issued_on = event.notice_issued_on
+    case.notice_mode = event.notice_mode
+    case.notice_pending = event.notice_pending
+
+
+class NoticeIssued(CaseEvent):
+    """The notice of the latest screening outcome, recorded after the decision (第二十三条)."""
+
+    issued_on: date
+    notice_mode: NoticeMode
+
+    def apply(self, case: Any) -> None:
+        case.notice_issued_on = self.issued_on
+        case.notice_mode = self.notice_mode
+        case.notice_pending = False
+
+
+class CompletionReported(CaseEvent):
+    """The holding unit's 办结报告 to the assigning side (第二十二条第三项)."""
+
+    text: str
+    document_sha256: str | None = None
+
+    def apply(self, case: Any) -> None:
+        case.completion_reported_version = case.assignment_version
+
+
+class AssignmentObjected(CaseEvent):
+    """The assigned unit objects that the matter is not its to handle; why is the `reason`."""
+
+    def apply(self, case: Any) -> None:
+        case.objection_pending = True
+        case.objected_assignment_version = case.assignment_version
+
+
+class ObjectionDecided(CaseEvent):
+    """The assigning side decides an objection: upheld, the case comes back (交还) for reassignment."""
+
+    upheld: bool
+
+    def apply(self, case: Any) -> None:
+        case.objection_pending = False
+        if self.upheld:
+            case.status = Status.ACCEPTED
+            release_holder(case)
+            case.last_transition_at = self.occurred_at
+
+
+class DiversionOutcomeRecorded(CaseEvent):
+    """What the legal pathway did with a diverted matter; `returned` (回流) reopens screening."""
+
+    outcome: DiversionOutcome
+    on: date
+
+    def apply(self, case: Any) -> None:
+        case.diversion_outcome = self.outcome
+        if self.outcome is DiversionOutcome.RETURNED:
+            case.status = Status.REGISTERED
+            release_holder(case)
+            case.diverted_to = None
+            case.screened_at = case.accepted_at = case.accepting_unit = None
+            case.screening_decided_at = None
+            case.notice_issued_on = case.notice_mode = None
+            case.notice_pending = False
+            case.last_transition_at = self.occurred_at
+
+
+def release_holder(case: Any) -> None:
+    """No unit, leader or officer holds the case any longer (交还, 回流)."""
+    case.unit_code = case.leader_id = case.officer_id = None
+    case.assigned_at = None
+    case.report_by = None
+
+
+PROCESS_EVENT_TYPES: tuple[type[CaseEvent], ...] = (
+    NoticeIssued, CompletionReported, AssignmentObjected, ObjectionDecided, DiversionOutcomeRecorded,
+)  # fmt: skip
+
+
 CASE_EVENT_TYPES: tuple[type[CaseEvent], ...] = (
     Registered, Accepted, NotAccepted, Diverted, Transferred, Assigned, Reassigned, Instructed,
     SupervisionIssued, SupervisionAnswered, ProgressRecorded, MediationRecorded, ExtensionGranted,
     Answered, ReturnVisitRecorded, ReviewRequested, ReviewDecided, ReReviewRequested,
     HearingHeld, ReReviewDecided, Closed, Reopened, Terminated, Archived, BacklogDesignated,
     RepeatLinked, AccountabilityRecorded, NoteAdded, DocumentAttached, Corrected,
-    PersonalDataViewed,
+    PersonalDataViewed, *PROCESS_EVENT_TYPES,
 )  # fmt: skip

@@ -9,7 +9,16 @@ Start and stop days:
   supervision reply) stop on the local date of the event that meets them (`occurred_at`):
   art. 34-36 count to when the office concludes or gives its opinion;
 - the petitioner's windows (review, re-review request) start on the day the written answer
-  was delivered (收到书面答复之日起, art. 35, 36) and stop on the stated request date.
+  was delivered (收到书面答复之日起, art. 35, 36) and stop on the stated request date;
+- screening stops on the day the written notice of the outcome was issued (R5, art. 22, 23),
+  not on the decision: an outcome recorded without its notice leaves the clock running until
+  the notice is recorded. Outcomes recorded before R5 carry no notice fields and stop it on
+  the decision day, as they always did. A matter returned from its legal pathway (回流, R7)
+  starts screening again on the day it came back;
+- the 办结报告 deadline of an assignment (art. 22(3)) runs to its `report_by` date and stops
+  on the completion report; a new holder (reassignment, 交还, diversion) ends the old one;
+- the objection window (art. 23) is the assigned unit's option: it stops on the objection and
+  is never overdue.
 """
 
 from __future__ import annotations
@@ -23,12 +32,13 @@ from typing import Literal
 from domain import case_events as ev
 from domain.corrections import is_correctable, typed_value
 from domain.policy import Policy, default_policy_version, get_policy, local_date
-from domain.vocabulary import ProgressStep
+from domain.vocabulary import DiversionOutcome, ProgressStep
 
 ClockState = Literal["running", "met", "overdue", "met_late", "window_open", "window_closed"]
 
 ART_22_23, ART_23, ART_34 = "第二十二条、第二十三条", "第二十三条", "第三十四条"
 ART_35, ART_36, ART_40 = "第三十五条", "第三十六条", "第四十条"
+ART_22_3 = "第二十二条第三项"
 
 
 @dataclass(frozen=True)
@@ -109,12 +119,11 @@ class _Scan:
             if isinstance(e, ev.Registered):
                 self.start(_Span("screening", ART_22_23, day, self.policy.screening_days, ref=v))
             elif isinstance(e, ev.Accepted | ev.NotAccepted | ev.Diverted | ev.Transferred):
-                self.stop("screening", day)
-                if isinstance(e, ev.Accepted):
-                    self.accepted(day, v)
-            elif isinstance(e, ev.Assigned):  # also Reassigned; nothing stops it: it runs out
-                days = self.policy.assignment_objection_working_days
-                self.start(_Span("assignment_objection", ART_23, day, days, working=True, window=True, ref=v))
+                self.screened(e, day, v)
+            elif isinstance(e, ev.Assigned):  # also Reassigned
+                self.assigned(e, day, v)
+            elif isinstance(e, _PROCESS_EVENTS):
+                self.process(e, day, v)
             elif isinstance(e, ev.SupervisionIssued):
                 letter = _Span("supervision_reply", ART_40, day, fixed_due=e.reply_by, ref=v)
                 self.start(letter, f"letter {v}")
@@ -129,6 +138,51 @@ class _Scan:
             else:
                 self.review(e, day, v)
         return self.spans
+
+    # ---- notices, reports, objections, diversion (issue 18: R5, R6, R7) ----------------
+
+    def screened(
+        self, e: ev.Accepted | ev.NotAccepted | ev.Diverted | ev.Transferred, day: date, v: int
+    ) -> None:
+        if not e.notice_pending:  # owed: runs on until the notice (NoticeIssued)
+            self.stop("screening", e.notice_issued_on or day)
+        if isinstance(e, ev.Accepted):
+            self.accepted(day, v)
+        elif isinstance(e, ev.Diverted):
+            self.diverted(day)
+
+    def assigned(self, e: ev.Assigned, day: date, v: int) -> None:
+        days = self.policy.assignment_objection_working_days
+        self.start(_Span("assignment_objection", ART_23, day, days, working=True, window=True, ref=v))
+        self.stop("completion_report", day)  # the earlier holder's report is no longer owed
+        if e.report_by is not None:
+            self.start(_Span("completion_report", ART_22_3, day, fixed_due=e.report_by, ref=v))
+
+    def diverted(self, day: date) -> None:
+        """Diverted during handling (R7): the matter leaves the petition process."""
+        for name in (
+            "handling",
+            "fast_track_meet",
+            "fast_track_facts",
+            "fast_track_answer",
+            "completion_report",
+        ):
+            self.stop(name, day)
+        if (window := self.live.pop("assignment_objection", None)) is not None:
+            self.spans.remove(window)
+
+    def process(self, e: ev.CaseEvent, day: date, v: int) -> None:
+        if isinstance(e, ev.NoticeIssued):
+            self.stop("screening", e.issued_on)
+        elif isinstance(e, ev.CompletionReported):
+            self.stop("completion_report", day)
+        elif isinstance(e, ev.AssignmentObjected):
+            self.stop("assignment_objection", day)
+        elif isinstance(e, ev.ObjectionDecided) and e.upheld:
+            self.stop("completion_report", day)  # 交还: the case comes back to be assigned again
+        elif isinstance(e, ev.DiversionOutcomeRecorded) and e.outcome is DiversionOutcome.RETURNED:
+            self.stop("screening", e.on)  # a notice still owed for the diversion is moot now
+            self.start(_Span("screening", ART_22_23, e.on, self.policy.screening_days, ref=v))
 
     def accepted(self, day: date, v: int) -> None:
         self.start(_Span("handling", ART_34, day, self.policy.handling_days, ref=v))
@@ -177,6 +231,10 @@ class _Scan:
                     self.spans.remove(unused)
 
 
+_PROCESS_EVENTS = (
+    ev.NoticeIssued, ev.CompletionReported, ev.AssignmentObjected, ev.ObjectionDecided,
+    ev.DiversionOutcomeRecorded,
+)  # fmt: skip
 _FAST_TRACK_STEPS = {ProgressStep.MET_PETITIONER: "meet", ProgressStep.FACTS_ESTABLISHED: "facts"}
 
 

@@ -15,12 +15,12 @@ CORRECTABLE: dict[str, frozenset[str]] = {
     "Registered": frozenset(
         {"occurred_at", "channel", "headcount", "subject", "content", "category", "region_code"}
     ),
-    "Accepted": frozenset({"occurred_at"}),
+    "Accepted": frozenset({"occurred_at", "notice_issued_on"}),
     "NotAccepted": frozenset({"occurred_at", "reason_code", "notice_issued_on"}),
-    "Diverted": frozenset({"occurred_at", "pathway", "institution"}),
-    "Transferred": frozenset({"occurred_at", "authority"}),
-    "Assigned": frozenset({"occurred_at", "officer_id"}),
-    "Reassigned": frozenset({"occurred_at", "officer_id"}),
+    "Diverted": frozenset({"occurred_at", "pathway", "institution", "notice_issued_on"}),
+    "Transferred": frozenset({"occurred_at", "authority", "notice_issued_on"}),
+    "Assigned": frozenset({"occurred_at", "officer_id", "report_by"}),
+    "Reassigned": frozenset({"occurred_at", "officer_id", "report_by"}),
     "Instructed": frozenset({"text"}),
     "SupervisionIssued": frozenset({"reply_by", "text"}),
     "ProgressRecorded": frozenset({"occurred_at", "note"}),
@@ -37,6 +37,10 @@ CORRECTABLE: dict[str, frozenset[str]] = {
     "AccountabilityRecorded": frozenset({"measure", "basis"}),
     "NoteAdded": frozenset({"text"}),
     "DocumentAttached": frozenset({"file_name", "media_type"}),
+    # issue 18 (R5, R6, R7): the dates the clocks read are facts a typo can get wrong
+    "NoticeIssued": frozenset({"issued_on"}),
+    "CompletionReported": frozenset({"occurred_at", "text", "document_sha256"}),
+    "DiversionOutcomeRecorded": frozenset({"on"}),
 }
 
 # (event type, field) → the case attribute that holds it while that event is in force.
@@ -70,6 +74,12 @@ _STATE: dict[tuple[str, str], str] = {
     ("ReReviewDecided", "delivered_on"): "re_review_delivered_on",
     ("Closed", "occurred_at"): "closed_at",
     ("Closed", "closure_type"): "closure_type",
+    ("NoticeIssued", "issued_on"): "notice_issued_on",
+    ("Accepted", "notice_issued_on"): "notice_issued_on",
+    ("Diverted", "notice_issued_on"): "notice_issued_on",
+    ("Transferred", "notice_issued_on"): "notice_issued_on",
+    ("Assigned", "report_by"): "report_by",
+    ("Reassigned", "report_by"): "report_by",
 }
 
 # Facts superseded by later events of the same kind: a correction of an old one leaves
@@ -78,6 +88,12 @@ _SUPERSEDABLE: dict[str, str] = {
     "Assigned": "assignment_version",
     "Reassigned": "assignment_version",
     "Answered": "answer_version",
+}
+# Issue 18: a screening outcome's notice is in force until the next outcome (after 回流), while
+# the rest of that outcome (an acceptance's time) stays in force.
+_SUPERSEDABLE_FIELD: dict[tuple[str, str], str] = {
+    (name, "notice_issued_on"): "screening_version"
+    for name in ("Accepted", "NotAccepted", "Diverted", "Transferred")
 }
 
 
@@ -95,7 +111,9 @@ def correction_effect(case: Any, event: Any) -> tuple[str, Any] | None:
     attribute = _STATE.get((event.target_type, event.field))
     if attribute is None:
         return None
-    in_force = _SUPERSEDABLE.get(event.target_type)
+    in_force = _SUPERSEDABLE_FIELD.get((event.target_type, event.field)) or _SUPERSEDABLE.get(
+        event.target_type
+    )
     if in_force and getattr(case, in_force) != event.target_version:
         return None
     if event.target_type == "Closed" and case.closed_at is None:

@@ -24,6 +24,7 @@ from itertools import pairwise
 from domain import case_events as ev
 from domain.clocks import Clock, compute_clocks, effective_events
 from domain.policy import Policy, default_policy_version, get_policy, local_date
+from domain.vocabulary import DiversionOutcome
 
 OVERDUE_STATES = frozenset({"overdue", "met_late"})
 
@@ -66,14 +67,22 @@ class Delay:
 def handovers(events: Sequence[ev.CaseEvent]) -> list[tuple[date, Holder]]:
     """(day, holder from the next day on), in order, from the effective events."""
     changes: list[tuple[date, int, Holder]] = []
+    received_unit: str | None = None
+    accepting_unit: str | None = None
     for e in effective_events(events):
         day, v = local_date(e.occurred_at), e.originator_version
         if isinstance(e, ev.Registered):
+            received_unit = e.received_unit
             changes.append((day, v, Holder(e.received_unit)))
         elif isinstance(e, ev.Accepted):
+            accepting_unit = e.accepting_unit
             changes.append((day, v, Holder(e.accepting_unit)))
         elif isinstance(e, ev.Assigned):  # also Reassigned
             changes.append((day, v, Holder(e.unit_code, e.leader_id, e.officer_id)))
+        elif isinstance(e, ev.ObjectionDecided) and e.upheld:  # 交还: the assigning side has it
+            changes.append((day, v, Holder(accepting_unit)))
+        elif isinstance(e, ev.DiversionOutcomeRecorded) and e.outcome is DiversionOutcome.RETURNED:
+            changes.append((day, v, Holder(received_unit)))  # 回流: screened again where received
     return [(day, h) for day, _v, h in sorted(changes, key=lambda c: (c[0], c[1]))]
 
 

@@ -8,7 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from domain.errors import DeadlinePassed, DomainError, InvalidInput, RuleViolated, TransitionNotAllowed
+from domain.errors import (
+    DeadlinePassed,
+    DomainError,
+    Forbidden,
+    InvalidInput,
+    RuleViolated,
+    TransitionNotAllowed,
+)
 
 
 @dataclass(frozen=True)
@@ -158,3 +165,54 @@ CORRECTION_TARGET_CORRECTABLE = Rule(
     "that field of that entry cannot be corrected (only recorded facts can be)",
 )
 CORRECTION_CHANGES_VALUE = Rule("correction_changes_value", "the new value equals the value in force")
+
+
+# ---- notices, completion reports, objections, diversion (issue 18; DOMAIN.md R5, R6, R7) ----
+
+NOTICE_DATED_WITHIN_THE_MATTER = Rule(
+    "notice_dated_after_the_petition_and_not_in_future",
+    "a notice is dated no earlier than the petition arose and no later than today",
+    "第二十二条、第二十三条",
+    InvalidInput,
+)
+NOTICE_FOLLOWS_A_DECISION_WITHOUT_ONE = Rule(
+    "notice_follows_an_outcome_without_one",
+    "a notice is recorded for the latest screening outcome, once, when it was decided without one",
+    "第二十三条",
+    TransitionNotAllowed,
+)
+OBJECTION_WITHIN_5_WORKING_DAYS = Rule(
+    "assignment_objection_within_5_working_days",
+    "an objection to an assignment is made within 5 working days of receiving it",
+    "第二十三条",
+    DeadlinePassed,
+)
+OBJECTION_STATES_REASONS = Rule(
+    "assignment_objection_states_reasons",
+    "an objection to an assignment explains in detail why the matter is not the unit's",
+    "第二十三条",
+)
+ONE_OBJECTION_PER_ASSIGNMENT = Rule(
+    "one_objection_per_assignment",
+    "an assignment is objected to once; the assigning side decides it",
+    "第二十三条",
+    TransitionNotAllowed,
+)
+OBJECTION_DECISION_NEEDS_OBJECTION = Rule(
+    "objection_decision_needs_pending_objection",
+    "an objection decision answers an objection not yet decided",
+    "第二十三条",
+    TransitionNotAllowed,
+)
+DIVERSION_BY_THE_PHASE_HOLDER = Rule(
+    "diversion_by_the_phase_holder",
+    "before acceptance the registrar diverts a matter; after it, the holding unit's officer or the supervisor",
+    "第二十八条、第三十一条",
+    Forbidden,
+)
+DIVERSION_OUTCOME_ONCE = Rule(
+    "diversion_outcome_recorded_once",
+    "a diversion's outcome is recorded once: taken up, or returned (回流) to screening",
+    "第二十八条、第三十一条",
+    TransitionNotAllowed,
+)

@@ -145,3 +145,21 @@ OPEN_STATUSES = frozenset(
         Status.UNDER_RE_REVIEW,
     }
 )
+
+
+# ---- notices, objections and diversions (issue 18; DOMAIN.md R5, R6, R7) ------------------
+
+
+class NoticeMode(StrEnum):
+    """How the petitioner was told of a screening outcome (第二十三条)."""
+
+    WRITTEN = "written"
+    ON_THE_SPOT = "on_the_spot"  # 当场书面告知: dated the day of the decision
+    ADDRESS_UNCLEAR = "address_unclear"  # 姓名（名称）、住址不清: the one case with no notice
+
+
+class DiversionOutcome(StrEnum):
+    """What became of a matter routed to a legal pathway (第二十八条、第三十一条)."""
+
+    TAKEN_UP = "taken_up"
+    RETURNED = "returned"  # 回流: the institution sent it back; screening starts again

@@ -53,6 +53,8 @@ SCOPE_COLUMNS = (
 
 COLUMNS = tuple(f.name for f in fields(CaseContext))
 CONTEXT_EVENTS = (ev.Registered, ev.Assigned, ev.Corrected)  # Reassigned is an Assigned
+# Issue 18: 交还 (an upheld objection) and 回流 (a returned diversion) leave no holder.
+RELEASE_EVENTS = (ev.ObjectionDecided, ev.DiversionOutcomeRecorded)
 
 
 class MissingContext(RuntimeError):
@@ -103,6 +105,9 @@ class CaseContexts:
             context = self.get(e.originator_id)
             context.unit_code, context.leader_id = event.unit_code, event.leader_id
             context.unit_path = self._paths.path(event.unit_code)
+        elif isinstance(event, RELEASE_EVENTS) and releases_holder(event):
+            context = self.get(e.originator_id)
+            context.unit_code = context.leader_id = context.unit_path = None
         elif isinstance(event, ev.Corrected) and event.target_type == "Registered":
             context = self.get(e.originator_id)
             if event.field == "category":
@@ -146,7 +151,14 @@ def _typed_time(json_value: Any) -> datetime:
 
 def touched_cases(batch: list[ViewEvent], kinds: tuple[type[object], ...]) -> set[UUID]:
     """Cases in the batch with an event of these kinds (or a context change)."""
-    return {e.originator_id for e in batch if isinstance(e.event, (*CONTEXT_EVENTS, *kinds))}
+    return {e.originator_id for e in batch if isinstance(e.event, (*CONTEXT_EVENTS, *RELEASE_EVENTS, *kinds))}
+
+
+def releases_holder(event: ev.CaseEvent) -> bool:
+    """The case comes back without a holding unit: 交还 (R6) or 回流 from a legal pathway (R7)."""
+    if isinstance(event, ev.ObjectionDecided):
+        return event.upheld
+    return isinstance(event, ev.DiversionOutcomeRecorded) and event.outcome == "returned"
 
 
 def utc_text(moment: datetime) -> str:

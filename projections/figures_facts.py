@@ -15,6 +15,7 @@ from uuid import UUID
 from domain import case_events as ev
 from domain.clocks import effective_events, latest_clock
 from domain.policy import local_date
+from projections.case_context import releases_holder
 
 # A repeat petition registered within this many days after the final closure unsettles it.
 SETTLE_DAYS = 90
@@ -93,6 +94,9 @@ class _Facts:
             self.handovers.append((day, e.unit_code, e.leader_id))
         elif isinstance(e, ev.ReturnVisitRecorded):
             self.visits.append(Visit(day, e.satisfaction.value))
+        elif releases_holder(e):  # issue 18: 交还 or 回流 hand the case back to where it was received
+            self.assigned = False
+            self.handovers.append((day, self.registered.received_unit, None))
         elif isinstance(e, ev.ReviewRequested | ev.ReReviewRequested):
             self.review_requested = True
         elif isinstance(e, ev.Closed):

@@ -165,8 +165,15 @@ def registered_case(at: datetime | None = None, **overrides: Any) -> Case:
         return Case.register(**registration_fields(**overrides))
 
 
+def notified_on_the_day(case: Case) -> dict[str, Any]:
+    """A screening outcome's written notice issued the day it is decided (R5): it stops the
+    screening clock, as the ordinary path of a case needs."""
+    return {"notice_issued_on": local_date(next_moment(case))}
+
+
 def accepted_case(**overrides: Any) -> Case:
-    return perform(registered_case(**overrides), "accept", accepting_unit=rid("unit-"))
+    case = registered_case(**overrides)
+    return perform(case, "accept", accepting_unit=rid("unit-"), **notified_on_the_day(case))
 
 
 def not_accepted_case(**overrides: Any) -> Case:
@@ -180,16 +187,19 @@ def not_accepted_case(**overrides: Any) -> Case:
 
 
 def diverted_case(**overrides: Any) -> Case:
+    case = registered_case(**overrides)
     return perform(
-        registered_case(**overrides),
+        case,
         "divert",
         pathway=Pathway.LITIGATION,
         institution="district people's court",
+        **notified_on_the_day(case),
     )
 
 
 def transferred_case(**overrides: Any) -> Case:
-    return perform(registered_case(**overrides), "transfer", authority=rid("authority-"))
+    case = registered_case(**overrides)
+    return perform(case, "transfer", authority=rid("authority-"), **notified_on_the_day(case))
 
 
 def assigned_case(**overrides: Any) -> Case:

@@ -49,6 +49,13 @@ EVENT = {
     "DocumentAttached": "附件",
     "Corrected": "更正",
     "PersonalDataViewed": "查看个人信息",
+    # issue 18 (R5, R6, R7)
+    "Reassigned": "改派",
+    "NoticeIssued": "书面告知",
+    "CompletionReported": "办结报告",
+    "AssignmentObjected": "交办异议",
+    "ObjectionDecided": "异议处理",
+    "DiversionOutcomeRecorded": "分流结果",
 }
 
 CLOCK = {
@@ -63,6 +70,7 @@ CLOCK = {
     "review_decision": "复查期限",
     "re_review_request_window": "申请复核期",
     "re_review_decision": "复核期限",
+    "completion_report": "办结报告期限",
 }
 
 CLOCK_STATE = {
@@ -149,7 +157,23 @@ FIELD = {
     "documents": "附件",
     "late_entry": "补录",
     "headcount": "人数",
+    # issue 18 (R5, R6, R7)
+    "notice_issued_on": "告知日期",
+    "notice_mode": "告知方式",
+    "notice_pending": "待告知",
+    "issued_on": "告知日期",
+    "report_by": "办结报告期限",
+    "completion_reported_version": "办结报告",
+    "objection_pending": "交办异议待处理",
+    "upheld": "异议成立",
+    "outcome": "结果",
+    "on": "日期",
+    "diversion_outcome": "分流结果",
+    "diverted_to": "分流去向",
 }
+
+NOTICE_MODE = {"written": "书面告知", "on_the_spot": "当场告知", "address_unclear": "姓名住址不清"}
+DIVERSION_OUTCOME = {"taken_up": "已受理", "returned": "回流"}
 
 TABLES = {
     "status": STATUS,
@@ -164,6 +188,8 @@ TABLES = {
     "figure": FIGURE,
     "measure": MEASURE,
     "field": FIELD,
+    "notice_mode": NOTICE_MODE,
+    "diversion_outcome": DIVERSION_OUTCOME,
 }
 
 
@@ -180,6 +206,8 @@ VALUE_TABLES = {
     "channel": "channel",
     "satisfaction": "satisfaction",
     "category": "category",
+    "notice_mode": "notice_mode",
+    "diversion_outcome": "diversion_outcome",
 }
 
 

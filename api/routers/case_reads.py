@@ -135,6 +135,22 @@ def case_view(case: Case, *, unmasked: bool) -> dict[str, Any]:
         "documents": list(case.documents),
         "late_entry": case.is_late_entry,
         "corrections": case.corrections,
+        **_process_fields(case),
+    }
+
+
+def _process_fields(case: Case) -> dict[str, Any]:
+    """Notices, the completion report, objections and diversion (issue 18: R5, R6, R7)."""
+    return {
+        "notice_issued_on": case.notice_issued_on,
+        "notice_mode": case.notice_mode,
+        "notice_pending": case.notice_pending,
+        "report_by": case.report_by,
+        "completion_reported": case.completion_reported_version > 0
+        and case.completion_reported_version == case.assignment_version,
+        "objection_pending": case.objection_pending,
+        "diverted_to": list(case.diverted_to) if case.diverted_to else None,
+        "diversion_outcome": case.diversion_outcome,
     }
 
 

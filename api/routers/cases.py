@@ -91,7 +91,7 @@ def _command_endpoint(command: str, body_class: type[CommandBody]) -> Any:
 COMMAND_SUMMARIES = {
     "accept": "Accept the case for handling (受理); the 60-day clock starts",
     "not-accept": "Refuse the case with a reason code and written notice (不予受理)",
-    "divert": "Route the case to a legal pathway (导入法定途径)",
+    "divert": "Route the case to a legal pathway (导入法定途径), until the answer",
     "transfer": "Send the case to another authority (转送)",
     "assign": "Assign to a unit, a responsible leader and an officer (交办)",
     "reassign": "Hand the case to another unit or leader",
@@ -118,6 +118,11 @@ COMMAND_SUMMARIES = {
     "notes": "Add a note",
     "documents": "Attach a document by its SHA-256",
     "corrections": "Correct an earlier entry; the original stays on the record",
+    "notice": "Record the written notice of a screening outcome decided without one; the screening clock stops on its date (告知)",
+    "completion-report": "Record the holding unit's completion report (办结报告); its deadline stops",
+    "objection": "Object to the assignment within 5 working days, with reasons (异议)",
+    "objection-decision": "Decide an objection; upheld, the case returns for reassignment (交还)",
+    "diversion-outcome": "Record what the legal pathway did: taken up, or returned (回流) to screening",
 }
 
 for _command, _body in COMMAND_BODIES.items():

@@ -246,7 +246,7 @@ def drive(world: World, stage: str, *, start: datetime | None = None, **registra
     case_id = world.register(occurred_at=iso(at), **registration)
     version = 1
     steps: list[tuple[str, str, str, dict[str, Any]]] = [
-        ("accepted", "registrar", "accept", {}),
+        ("accepted", "registrar", "accept", {"notice_issued_on": "{day}"}),  # R5: notified that day
         (
             "in_handling",
             "supervisor",

@@ -310,6 +310,84 @@ SUCCESS: dict[str, Success] = {
 }
 
 
+# ---- issue 18: notices (R5), completion reports and objections (R6), diversion (R7) ---------
+
+
+def _accept_owing_the_notice(w: World, c: DrivenCase) -> None:
+    w.ok("registrar", c.case_id, "accept", {"occurred_at": iso(c.later())})
+
+
+def _object(w: World, c: DrivenCase) -> None:
+    w.ok(
+        "officer",
+        c.case_id,
+        "objection",
+        {"reason": "该事项属劳动仲裁，不属本镇职权", "occurred_at": iso(c.later())},
+    )
+
+
+def _divert_with_notice(w: World, c: DrivenCase) -> None:
+    body = {"pathway": "arbitration", "institution": "县劳动人事争议仲裁委员会", "notice_issued_on": c.day}
+    w.ok("registrar", c.case_id, "divert", {**body, "occurred_at": iso(c.later())})
+
+
+def _check_returned(w: World, c: DrivenCase, case: dict[str, Any], t: dict[str, Any]) -> None:
+    assert (case["status"], case["diversion_outcome"], case["diverted_to"]) == (
+        "registered",
+        "returned",
+        None,
+    )
+    assert t["items"][-1]["type"] == "DiversionOutcomeRecorded"
+
+
+def _check_handed_back(w: World, c: DrivenCase, case: dict[str, Any], t: dict[str, Any]) -> None:
+    assert (case["status"], case["unit_code"], case["leader_id"], case["officer_id"]) == (
+        "accepted", None, None, None,
+    )  # fmt: skip
+    assert t["items"][-1]["type"] == "ObjectionDecided" and t["items"][-1]["fields"]["upheld"] is True
+
+
+SUCCESS.update({
+    "notice": Success(
+        "registered",
+        "registrar",
+        lambda w, c: {"issued_on": c.day, "notice_mode": "written"},
+        _both(
+            _last_event("NoticeIssued", notice_mode="written"),
+            lambda w, c, case, t: None if case["notice_pending"] is False else pytest.fail(str(case)),
+        ),
+        prepare=_accept_owing_the_notice,
+    ),
+    "completion-report": Success(
+        "in_handling",
+        "officer",
+        lambda w, c: {"text": "已办结，情况报告如下", "document_sha256": sha("办结报告")},
+        _last_event("CompletionReported", text="已办结，情况报告如下"),
+    ),
+    "objection": Success(
+        "in_handling",
+        "officer",
+        lambda w, c: {"reason": "该事项属劳动仲裁，不属本镇职权"},
+        lambda w, c, case, t: (
+            None
+            if case["objection_pending"] and t["items"][-1]["type"] == "AssignmentObjected"
+            and t["items"][-1]["reason"] == "该事项属劳动仲裁，不属本镇职权"
+            else pytest.fail(str(t["items"][-1]))
+        ),
+    ),
+    "objection-decision": Success(
+        "in_handling", "supervisor", lambda w, c: {"upheld": True}, _check_handed_back, prepare=_object
+    ),
+    "diversion-outcome": Success(
+        "registered",
+        "registrar",
+        lambda w, c: {"outcome": "returned", "on": c.day},
+        _check_returned,
+        prepare=_divert_with_notice,
+    ),
+})  # fmt: skip
+
+
 def test_every_command_has_a_success_and_a_refusal_case() -> None:
     assert set(SUCCESS) == set(COMMAND_BODIES)
     assert {r[0] for r in REFUSALS} == set(COMMAND_BODIES)
@@ -433,9 +511,9 @@ REFUSALS: list[tuple[Any, ...]] = [
         "accepted",
         "registrar",
         lambda w, c: {"pathway": "police", "institution": "派出所"},
-        409,
-        "transition_not_allowed",
-        None,
+        403,  # R7: after acceptance the holding officer or the supervisor diverts
+        "forbidden",
+        "diversion_by_the_phase_holder",
         None,
     ),
     (
@@ -812,6 +890,23 @@ REFUSALS: list[tuple[Any, ...]] = [
         None,
     ),
 ]
+
+
+# issue 18 (R5, R6, R7)
+REFUSALS.extend([
+    ("notice", "accepted", "registrar", lambda w, c: {"issued_on": c.day, "notice_mode": "written"},
+     409, "transition_not_allowed", "notice_follows_an_outcome_without_one", None),
+    ("completion-report", "archived", "officer", lambda w, c: {"text": "报告"},
+     409, "transition_not_allowed", "archived_case_is_sealed", None),
+    ("objection", "answered", "officer", lambda w, c: {"reason": "不属本镇"},
+     409, "transition_not_allowed", None, None),
+    ("objection-decision", "in_handling", "supervisor", lambda w, c: {"upheld": True},
+     409, "transition_not_allowed", "objection_decision_needs_pending_objection", None),
+    ("diversion-outcome", "accepted", "registrar", lambda w, c: {"outcome": "taken_up", "on": c.day},
+     409, "transition_not_allowed", None, None),
+    ("divert", "answered", "officer", lambda w, c: {"pathway": "arbitration", "institution": "仲裁委"},
+     409, "transition_not_allowed", None, None),
+])  # fmt: skip
 
 
 def _refusal_id(r: tuple[Any, ...]) -> str:

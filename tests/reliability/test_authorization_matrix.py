@@ -70,6 +70,15 @@ def _expected_in_scope(w: World, role: Role, name: str, case: dict[str, Any]) ->
     return False
 
 
+def _phase_allows(command: str, role: Role, case: dict[str, Any]) -> bool:
+    """R7: the registrar diverts before acceptance, the officer or supervisor after it."""
+    if command != "divert":
+        return True
+    if case["status"] == "registered":
+        return role is Role.REGISTRAR
+    return role in (Role.OFFICER, Role.SUPERVISOR)
+
+
 def _token(w: World, name: str) -> str:
     return ADMIN_TOKEN if name == "admin" else w.tokens[name]
 
@@ -105,10 +114,11 @@ def test_every_command_as_every_role_in_and_out_of_scope(matrix_world: World) ->
         body = spec.body(w, c)
         case = w.case(c.case_id)
         # Refusals first, so "nothing written" is checked before any allowed call changes the case.
-        expected = {
+        in_scope = {
             key: key[0] in COMMAND_ROLES[command] and _expected_in_scope(w, key[0], name, case)
             for key, name in USERS.items()
         }
+        expected = {key: seen and _phase_allows(command, key[0], case) for key, seen in in_scope.items()}
         position = w.position()
         refusals_checked = False
         for (role, where), name in sorted(USERS.items(), key=lambda item: expected[item[0]]):
@@ -121,6 +131,8 @@ def test_every_command_as_every_role_in_and_out_of_scope(matrix_world: World) ->
             assert response.status_code < 500, label
             if allowed:
                 assert response.status_code not in (403, 404), label
+            elif in_scope[(role, where)]:  # the role may, in scope, but not in this phase (R7)
+                assert assert_problem(response, 403, "forbidden")["rule"] == "diversion_by_the_phase_holder"
             elif role in COMMAND_ROLES[command]:
                 assert_problem(response, 404, "case_not_found")
             else:

@@ -66,6 +66,6 @@ class Story:
 def assigned(policy_version: str = "2022-calendar") -> Story:
     """Registered 1 March 2026, accepted 2 March (handling due 1 May), assigned 3 March to U2/L1."""
     story = Story(date(2026, 3, 1), policy_version)
-    story.on(date(2026, 3, 2), "accept", accepting_unit="U1")
+    story.on(date(2026, 3, 2), "accept", accepting_unit="U1", notice_issued_on=date(2026, 3, 2))
     story.on(date(2026, 3, 3), "assign", unit_code="U2", leader_id="L1", officer_id="O1")
     return story

@@ -34,11 +34,13 @@ from domain.vocabulary import (
     Channel,
     ClosureType,
     ContactMethod,
+    DiversionOutcome,
     DossierItem,
     Kind,
     Measure,
     MediationOutcome,
     NotAcceptedReason,
+    NoticeMode,
     Pathway,
     ProgressStep,
     ReviewDecision,
@@ -54,6 +56,7 @@ from tests.factories import (
     assigned_case,
     case_in,
     closed_case,
+    diverted_case,
     moment_for,
     moment_on,
     next_moment,
@@ -206,6 +209,46 @@ BREAKERS: dict[str, Callable[[], object]] = {
         target_version=1, target_type="Registered", field="subject", old_value="a", new_value="a",
     ),
 }  # fmt: skip
+
+
+# ---- issue 18: notices (R5), objections (R6), diversion (R7) --------------------------------
+
+
+def _objected(case: Case) -> Case:
+    return perform(case, "object_to_assignment", reason="不属本单位职权范围")
+
+
+def _divert_as(role: str, case: Case) -> object:
+    with command_context(actor=actor(role)):
+        params = {"pathway": Pathway.ARBITRATION, "institution": "劳动人事争议仲裁委员会"}
+        return prepare_arguments(None, case, "divert", params)  # type: ignore[arg-type]
+
+
+def _outcome(case: Case) -> Case:
+    assert case.screened_at is not None
+    return perform(case, "record_diversion_outcome", outcome=DiversionOutcome.TAKEN_UP,
+                   on=local_date(case.screened_at))  # fmt: skip
+
+
+BREAKERS.update({
+    "notice_dated_after_the_petition_and_not_in_future": lambda: perform(
+        registered_case(), "accept", accepting_unit="u", notice_issued_on=date.today() + timedelta(days=2)
+    ),
+    "notice_follows_an_outcome_without_one": lambda: perform(
+        registered_case(), "record_notice", issued_on=date.today(), notice_mode=NoticeMode.WRITTEN
+    ),
+    "assignment_objection_within_5_working_days": lambda: perform(
+        (c := assigned_case()), "object_to_assignment", reason="不属本单位",
+        at=c.assigned_at + timedelta(days=20),  # type: ignore[operator]
+    ),
+    "assignment_objection_states_reasons": lambda: perform(assigned_case(), "object_to_assignment"),
+    "one_objection_per_assignment": lambda: _objected(_objected(assigned_case())),
+    "objection_decision_needs_pending_objection": lambda: perform(
+        assigned_case(), "decide_objection", upheld=True
+    ),
+    "diversion_by_the_phase_holder": lambda: _divert_as("registrar", assigned_case()),
+    "diversion_outcome_recorded_once": lambda: _outcome(_outcome(diverted_case())),
+})  # fmt: skip
 
 ALL_RULES = {r.name: r for r in vars(rules).values() if isinstance(r, rules.Rule)}
 
@@ -392,8 +435,16 @@ def test_screening_a_registered_case_sets_its_status(command: str) -> None:
     assert case.version == 2
 
 
-@pytest.mark.parametrize("status", [s for s in Status if s is not S.REGISTERED])
-@pytest.mark.parametrize("command", sorted(SCREENING))
+# R7: a diversion stays possible until the answer (tests/unit/test_case_process.py).
+LEFT_SCREENING = [
+    (command, status)
+    for command in sorted(SCREENING)
+    for status in Status
+    if status is not S.REGISTERED and status not in ALLOWED_FROM[command]
+]
+
+
+@pytest.mark.parametrize(("command", "status"), LEFT_SCREENING)
 def test_screening_is_refused_once_a_case_left_registered(command: str, status: Status) -> None:
     case = case_in(status)
     version = case.version
@@ -1057,6 +1108,12 @@ def arguments_for(command: str, case: Case) -> dict[str, Any]:
         "reopen": {},
         "terminate": {"basis": TerminationBasis.NO_REVIEW_IN_TIME},
         "archive": {"dossier": tuple(DossierItem)},
+        # issue 18 (R5, R6, R7)
+        "record_notice": {"issued_on": today, "notice_mode": NoticeMode.WRITTEN},
+        "report_completion": {"text": "办结报告"},
+        "object_to_assignment": {},
+        "decide_objection": {"upheld": False},
+        "record_diversion_outcome": {"outcome": DiversionOutcome.TAKEN_UP, "on": today},
     }  # fmt: skip
     return table[command]
 

@@ -85,7 +85,7 @@ class Story:
 
 def accepted_case(policy_version: str = "2022-calendar") -> Story:
     story = Story(date(2026, 3, 1), policy_version)
-    story.on(date(2026, 3, 2), "accept", accepting_unit="U1")
+    story.on(date(2026, 3, 2), "accept", accepting_unit="U1", notice_issued_on=date(2026, 3, 2))
     story.on(date(2026, 3, 3), "assign", unit_code="U2", leader_id="L1")
     return story
 

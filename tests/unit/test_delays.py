@@ -102,7 +102,7 @@ def test_working_days_across_the_2026_national_day_holiday() -> None:
     # 1-7 Oct are the National Day holiday, so the overdue working days are 8, 9, Sat 10 (make-up)
     # and 12 Oct (11 is a Sunday): 4 days from 8 Oct, held by the receiving unit, with no leader.
     story = Story(date(2026, 9, 9), "2022-working")
-    story.on(date(2026, 10, 12), "accept", accepting_unit="U1")
+    story.on(date(2026, 10, 12), "accept", accepting_unit="U1", notice_issued_on=date(2026, 10, 12))
     [delay] = delays(story.events, at=noon(date(2026, 11, 1)))
     assert delay == Delay(
         clock="screening", article="第二十二条、第二十三条", ref=1, due_on=date(2026, 9, 30),

@@ -19,6 +19,7 @@ from domain.case import Case
 from domain.case_events import CASE_EVENT_TYPES
 from domain.integrity import GENESIS_HASH, canonical_json, event_hash, hash_stored
 from domain.ledger import LedgerEvent
+from domain.policy import local_date
 from domain.policy_adoptions import ADOPTION_EVENTS, PolicyAdoptions
 from domain.reference import REFERENCE_EVENT_TYPES, Leader, TokenIndex, Unit, User
 from domain.serialization import CanonicalTranscoder, TypedMapper, decode_state
@@ -28,11 +29,13 @@ from domain.vocabulary import (
     Channel,
     ClosureType,
     ContactMethod,
+    DiversionOutcome,
     DossierItem,
     Kind,
     Measure,
     MediationOutcome,
     NotAcceptedReason,
+    NoticeMode,
     Pathway,
     ProgressStep,
     ReviewDecision,
@@ -98,16 +101,28 @@ OWN_FIELDS: dict[type[LedgerEvent], dict[str, Any]] = {
         "region_code": "330106", "received_unit": "county-bureau", "policy_version": "2022-calendar",
         "external_ref": "GJXF-2024-000123", "accused_unit": "town-3", "accused_leader": "leader-9",
     },
-    case_events.Accepted: {"accepting_unit": "county-bureau", "policy_version": "2022-working"},
+    case_events.Accepted: {
+        "accepting_unit": "county-bureau", "policy_version": "2022-working",
+        "notice_issued_on": date(2024, 3, 4), "notice_mode": NoticeMode.WRITTEN, "notice_pending": False,
+    },
     case_events.NotAccepted: {
-        "reason_code": NotAcceptedReason.ANONYMOUS_UNCLEAR, "notice_issued_on": date(2024, 3, 5),
+        "reason_code": NotAcceptedReason.ANONYMOUS_UNCLEAR, "notice_issued_on": None,
+        "notice_mode": NoticeMode.ADDRESS_UNCLEAR, "notice_pending": False,
     },
     case_events.Diverted: {
         "pathway": Pathway.ADMINISTRATIVE_RECONSIDERATION, "institution": "county government",
+        "notice_issued_on": None, "notice_mode": None, "notice_pending": True,
     },
-    case_events.Transferred: {"authority": "provincial petition bureau"},
-    case_events.Assigned: {"unit_code": "town-1", "leader_id": "leader-1", "officer_id": "officer-1"},
-    case_events.Reassigned: {"unit_code": "town-2", "leader_id": "leader-2", "officer_id": "officer-2"},
+    case_events.Transferred: {
+        "authority": "provincial petition bureau", "notice_issued_on": date(2024, 3, 2),
+        "notice_mode": NoticeMode.ON_THE_SPOT, "notice_pending": False,
+    },
+    case_events.Assigned: {
+        "unit_code": "town-1", "leader_id": "leader-1", "officer_id": "officer-1", "report_by": date(2024, 4, 1),
+    },
+    case_events.Reassigned: {
+        "unit_code": "town-2", "leader_id": "leader-2", "officer_id": "officer-2", "report_by": None,
+    },
     case_events.Instructed: {"leader_id": "leader-1", "text": "限期办结"},
     case_events.SupervisionIssued: {
         "supervisor_id": "sup-1", "reply_by": date(2024, 3, 20), "text": "督办函",
@@ -153,6 +168,11 @@ OWN_FIELDS: dict[type[LedgerEvent], dict[str, Any]] = {
         "old_value": "2024-04-20", "new_value": "2024-04-19",
     },
     case_events.PersonalDataViewed: {"purpose": "核实身份"},
+    case_events.NoticeIssued: {"issued_on": date(2024, 3, 8), "notice_mode": NoticeMode.WRITTEN},
+    case_events.CompletionReported: {"text": "已办结，附报告", "document_sha256": sha256()},
+    case_events.AssignmentObjected: {},
+    case_events.ObjectionDecided: {"upheld": True},
+    case_events.DiversionOutcomeRecorded: {"outcome": DiversionOutcome.RETURNED, "on": date(2024, 4, 9)},
     reference.UnitCreated: {"code": "town-1", "name": "城关镇", "parent_code": "county"},
     reference.UnitRenamed: {"name": "城关街道"},
     reference.LeaderAppointed: {
@@ -325,6 +345,7 @@ def events_from_real_commands() -> list[LedgerEvent]:
         ("transfer", {"authority": "a"}),
     ):
         events += perform(registered_case(), command, **kwargs).collect_events()[1:]
+    events += process_events()
     heard = under_re_review_case()
     assert heard.re_review_requested_on is not None
     day = heard.re_review_requested_on + timedelta(days=1)
@@ -347,6 +368,37 @@ def events_from_real_commands() -> list[LedgerEvent]:
     for aggregate in (unit, leader, user, index, adoptions):
         events += aggregate.collect_events()
     return events
+
+
+def process_events() -> list[LedgerEvent]:
+    """Notices, completion reports, objections and diversion outcomes (issue 18)."""
+    noticed = perform(registered_case(), "accept", accepting_unit="u")
+    perform(noticed, "record_notice", issued_on=date.today(), notice_mode=NoticeMode.WRITTEN)
+    objected = assigned_case()
+    perform(objected, "report_completion", text="报告", document_sha256=sha256())
+    perform(objected, "object_to_assignment", reason="不属本单位职权")
+    perform(objected, "decide_objection", upheld=True)
+    returned = perform(registered_case(), "divert", pathway=Pathway.ARBITRATION, institution="劳动仲裁委")
+    assert returned.screened_at is not None
+    perform(returned, "record_diversion_outcome", outcome=DiversionOutcome.RETURNED,
+            on=local_date(returned.screened_at) + timedelta(days=1))  # fmt: skip
+    return [e for c in (noticed, objected, returned) for e in c.collect_events()[1:]]
+
+
+def test_a_screening_event_stored_before_notices_decodes_with_its_hash_and_no_notice_owed() -> None:
+    """Existing ledgers keep working: an `Accepted` row without the R5 fields decodes, hashes as
+    it was stored (the defaults are not added to its state) and owes no notice."""
+    event = build(case_events.Accepted)
+    stored = mapper().to_stored_event(event)
+    state = orjson.loads(stored.state)
+    for name in ("notice_issued_on", "notice_mode", "notice_pending"):
+        del state[name]
+    old = StoredEvent(stored.originator_id, stored.originator_version, stored.topic, canonical_json(state))
+    decoded = mapper().to_domain_event(old)
+    assert isinstance(decoded, case_events.Accepted)
+    assert (decoded.notice_issued_on, decoded.notice_mode, decoded.notice_pending) == (None, None, False)
+    old_hash = hash_stored(old.originator_id, old.originator_version, old.topic, old.state)
+    assert event_hash(decoded, old.topic) == old_hash
 
 
 def test_events_from_real_commands_round_trip_and_cover_every_class() -> None:

@@ -50,7 +50,8 @@ class History:
     def handle(self, n: int, day: str, unit: str, leader: str) -> None:
         """Accepted the day after `day` and assigned the day after that."""
         d = date.fromisoformat(day)
-        self.run(n, "accept", d.replace(day=d.day + 1).isoformat())
+        accepted_on = d.replace(day=d.day + 1).isoformat()
+        self.run(n, "accept", accepted_on, notice_issued_on=accepted_on)  # R5: notified that day
         self.run(n, "assign", d.replace(day=d.day + 2).isoformat(), unit_code=unit, leader_id=leader)
 
     def answer_and_visit(self, n: int, answered: str, visited: str, satisfaction: str) -> int:

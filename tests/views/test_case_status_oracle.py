@@ -20,6 +20,7 @@ from domain.application import LedgerApplication
 from domain.case import Case
 from domain.clocks import effective_events
 from domain.errors import DomainError
+from domain.policy import local_date
 from domain.vocabulary import AnswerOutcome
 from projections.case_history import OCCURRED, RECORDED
 from projections.case_queries import At
@@ -39,7 +40,7 @@ def _step(case: Any, name: str, hours: int, seen: dict[str, int]) -> None:
     at = case.last_transition_at + timedelta(hours=hours)
     side = case.registered_at + timedelta(hours=hours)  # may lie before later transitions: out of order
     if name == "accept":
-        perform(case, "accept", at=at, accepting_unit="U1")
+        perform(case, "accept", at=at, accepting_unit="U1", notice_issued_on=local_date(at))
         seen["accepted"] = case.version
     elif name in ("assign", "reassign"):
         perform(case, name, at=at, unit_code=rid("unit-"), leader_id=rid("leader-"))
