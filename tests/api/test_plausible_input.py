@@ -74,5 +74,5 @@ def test_a_notice_dated_before_the_petition_is_refused(world: World) -> None:
     }
     refused_naming(
         world.command("registrar", case.case_id, "not-accept", body), "notice_issued_on",
-        "dated_not_before_what_it_answers",
+        "notice_dated_after_the_petition_and_not_in_future",
     )  # fmt: skip
