@@ -198,7 +198,7 @@ def _appeal_decision(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dic
 
 
 PREPARE = {
-    "accept": lambda app, case, p: {"accepting_unit": _actor_unit()},
+    "accept": lambda app, case, p: {**p, "accepting_unit": _actor_unit()},
     "assign": _assignment,
     "reassign": _assignment,
     "instruct": _instruction,

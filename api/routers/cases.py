@@ -11,9 +11,10 @@ from fastapi import APIRouter, Header, Request
 
 from api.access import reader_access
 from api.auth import CurrentUser, Ledger, audit
+from api.repeats import look_up
 from api.responses import JSON
 from api.routers.common import as_domain_params, expected_version, idempotency
-from api.schemas import COMMAND_BODIES, CommandBody, CommandOut, RegisterIn
+from api.schemas import COMMAND_BODIES, CommandBody, CommandOut, RegisterIn, RegisterOut
 from domain.case import Case
 from domain.errors import DuplicateExternalReference
 from domain.policy import default_policy_version
@@ -27,24 +28,27 @@ IdempotencyKey = Annotated[
 ]
 
 
-@router.post("", status_code=201, response_model=CommandOut)
+@router.post("", status_code=201, response_model=RegisterOut)
 def register_case(
     body: RegisterIn, request: Request, ledger: Ledger, who: CurrentUser,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:  # fmt: skip
-    """Register a petition from any channel (登记)."""
+    """Register a petition from any channel (登记); the answer lists possible repeats (R10)."""
     access = reader_access(request, who)
     access.check_command("register", None)
     fields = body.model_dump(exclude={"occurred_at", "reason", "petitioners", "policy_version"})
     fields["petitioners"] = tuple(Petitioner(**p.model_dump()) for p in body.petitioners)
     fields["policy_version"] = body.policy_version or default_policy_version()
     key = idempotency(request, who, idempotency_key, body.model_dump(mode="json"))
+    repeats = look_up(request, access, fields["petitioners"])
+    fields["terminated_matter_on_record"] = repeats.terminated_on_record
     with audit(who, request, occurred_at=body.occurred_at, reason=body.reason):
         try:
             result = ledger.register_case(idempotency=key, **fields)
         except DuplicateExternalReference as exc:
             raise _without_unseen_case(exc, ledger, access.may_see) from None
-    return JSON(result.as_dict(), status_code=201)
+    answer = {**result.as_dict(), "possible_repeats": repeats.possible_repeats(str(result.case_id))}
+    return JSON(answer, status_code=201)
 
 
 def _without_unseen_case(
