@@ -416,28 +416,10 @@ class Case(LedgerAggregate):
         document_sha256: str | None = None,
     ) -> None:
         self._allowed("decide_review")
-        assert self.review_requested_on is not None
-        requested = self.review_requested_on
-        _check_day(
-            delivered_on, "delivered_on", requested, f"the request it decides ({requested.isoformat()})"
-        )
-        _check_sha256(document_sha256, "document_sha256")
-        _check_deciding_level(
-            rules.REVIEW_BY_LEVEL_ABOVE,
-            self.review_deciding_unit,
-            self.review_referred_upward,
-            reviewing_unit,
-            decided_outside,
-            document_sha256,
-        )
-        self.trigger_event(
-            ev.ReviewDecided,
-            reviewing_unit=reviewing_unit,
-            decision=decision,
-            delivered_on=delivered_on,
-            decided_outside=decided_outside,
-            document_sha256=document_sha256,
-        )
+        level = (rules.REVIEW_BY_LEVEL_ABOVE, self.review_deciding_unit, self.review_referred_upward)
+        fields = _decision(self.review_requested_on, delivered_on, level, reviewing_unit, decided_outside,
+                           document_sha256)  # fmt: skip
+        self.trigger_event(ev.ReviewDecided, decision=decision, **fields)
 
     @checked
     def request_re_review(
@@ -496,28 +478,10 @@ class Case(LedgerAggregate):
     ) -> None:
         """Decide the re-review; the matter is then terminated (第三十六条)."""
         self._allowed("decide_re_review")
-        assert self.re_review_requested_on is not None
-        requested = self.re_review_requested_on
-        _check_day(
-            delivered_on, "delivered_on", requested, f"the request it decides ({requested.isoformat()})"
-        )
-        _check_sha256(document_sha256, "document_sha256")
-        _check_deciding_level(
-            rules.RE_REVIEW_BY_LEVEL_ABOVE,
-            self.re_review_deciding_unit,
-            self.re_review_referred_upward,
-            reviewing_unit,
-            decided_outside,
-            document_sha256,
-        )
-        self.trigger_event(
-            ev.ReReviewDecided,
-            reviewing_unit=reviewing_unit,
-            decision=decision,
-            delivered_on=delivered_on,
-            decided_outside=decided_outside,
-            document_sha256=document_sha256,
-        )
+        level = (rules.RE_REVIEW_BY_LEVEL_ABOVE, self.re_review_deciding_unit, self.re_review_referred_upward)
+        fields = _decision(self.re_review_requested_on, delivered_on, level, reviewing_unit, decided_outside,
+                           document_sha256)  # fmt: skip
+        self.trigger_event(ev.ReReviewDecided, decision=decision, **fields)
         self.trigger_event(ev.Terminated, basis=TerminationBasis.RE_REVIEW_DECIDED)
 
     # ---- appeal chain (R3, R4) ------------------------------------------------------------
@@ -723,16 +687,24 @@ def _request_receipt(
     return {"received_on": received, "deciding_unit": deciding_unit, "referred_upward": referred_upward}
 
 
-def _check_deciding_level(
-    rule: rules.Rule,
-    deciding_unit: str | None,
-    referred_upward: bool,
+def _decision(
+    requested_on: date | None,
+    delivered_on: date,
+    level: tuple[rules.Rule, str | None, bool],
     reviewing_unit: str,
     decided_outside: bool,
     document_sha256: str | None,
-) -> None:
-    """R3: the decision comes from the level its request named. A request recorded before the
-    levels were (neither named nor referred) is decided as it was then, by the actor's unit."""
+) -> dict[str, Any]:
+    """The checks a review and a re-review decision share; the decision event's fields.
+
+    R3: the decision comes from the level its request named (`level`: the rule, the deciding
+    unit, referred upward). A request recorded before the levels were (neither named nor
+    referred) is decided as it was then, by the actor's unit."""
+    assert requested_on is not None
+    what = f"the request it decides ({requested_on.isoformat()})"
+    _check_day(delivered_on, "delivered_on", requested_on, what)
+    _check_sha256(document_sha256, "document_sha256")
+    rule, deciding_unit, referred_upward = level
     if decided_outside:
         rules.OUTSIDE_DECISION_ENTERED_AT_TOP.check(
             referred_upward and document_sha256 is not None, field="decided_outside"
@@ -741,6 +713,12 @@ def _check_deciding_level(
         rule.broken(deciding_level="outside this jurisdiction (referred upward)", field="decided_outside")
     elif deciding_unit is not None:
         rule.check(reviewing_unit == deciding_unit, deciding_unit=deciding_unit, acting_unit=reviewing_unit)
+    return {
+        "reviewing_unit": reviewing_unit,
+        "delivered_on": delivered_on,
+        "decided_outside": decided_outside,
+        "document_sha256": document_sha256,
+    }
 
 
 def _check_day(day: date, field: str, earliest: date, what: str) -> None:
