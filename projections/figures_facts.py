@@ -15,6 +15,7 @@ from uuid import UUID
 from domain import case_events as ev
 from domain.clocks import due_dates, effective_events
 from domain.policy import local_date
+from domain.process import has_handling_period
 
 # A repeat petition registered within this many days after the final closure unsettles it.
 SETTLE_DAYS = 90
@@ -127,6 +128,9 @@ def derive(case_id: UUID, events: Sequence[ev.CaseEvent]) -> CaseFacts | None:
         facts.take(e)
     closed_on, closure_type = facts.closed if facts.closed else (None, None)
     due = due_dates(events).get("handling") if closed_on is not None else None
+    on_time = None if closed_on is None or due is None else closed_on <= due
+    if closed_on is not None and not has_handling_period(registered.kind):
+        on_time = True  # a suggestion has no handling period (R4): its reply is never late
     holdings = facts.holdings()
     current = holdings[-1] if facts.assigned else None
     return CaseFacts(
@@ -136,7 +140,7 @@ def derive(case_id: UUID, events: Sequence[ev.CaseEvent]) -> CaseFacts | None:
         closed_on=closed_on,
         closure_type=closure_type,
         handling_due_on=due,
-        on_time=None if closed_on is None or due is None else closed_on <= due,
+        on_time=on_time,
         category=registered.category,
         campaigns=tuple(facts.campaigns),
         review_requested=facts.review_requested,
