@@ -115,35 +115,32 @@ def request_re_review(case: Case, days_after_delivery: int) -> Case:
     return perform(case, "request_re_review", at=moment_for(case, requested_on), requested_on=requested_on)
 
 
+def _days_after(
+    case: Case, command: str, since: date | None, days: int, day_field: str, **kwargs: Any
+) -> Case:
+    """Run `command` on the day `days` after `since`, that day given as `day_field`."""
+    assert since is not None
+    day = since + timedelta(days=days)
+    return perform(case, command, at=moment_for(case, day), **{day_field: day, **kwargs})
+
+
 def review_requested_of(case: Case, **level: Any) -> Case:
     """A review request five days after delivery, naming its deciding level as the resolver would."""
-    assert case.answer_delivered_on is not None
-    requested_on = case.answer_delivered_on + timedelta(days=5)
-    at = moment_for(case, requested_on)
-    return perform(case, "request_review", at=at, requested_on=requested_on, **level)
+    return _days_after(case, "request_review", case.answer_delivered_on, 5, "requested_on", **level)
 
 
 def re_review_requested_of(case: Case, **level: Any) -> Case:
-    assert case.review_delivered_on is not None
-    requested_on = case.review_delivered_on + timedelta(days=5)
-    at = moment_for(case, requested_on)
-    return perform(case, "request_re_review", at=at, requested_on=requested_on, **level)
+    return _days_after(case, "request_re_review", case.review_delivered_on, 5, "requested_on", **level)
 
 
 def decide_review(case: Case, **kwargs: Any) -> Case:
-    assert case.review_requested_on is not None
-    delivered_on = case.review_requested_on + timedelta(days=10)
-    at = moment_for(case, delivered_on)
-    decision = {"decision": ReviewDecision.UPHELD, "delivered_on": delivered_on, **kwargs}
-    return perform(case, "decide_review", at=at, **decision)
+    kwargs.setdefault("decision", ReviewDecision.UPHELD)
+    return _days_after(case, "decide_review", case.review_requested_on, 10, "delivered_on", **kwargs)
 
 
 def decide_re_review(case: Case, **kwargs: Any) -> Case:
-    assert case.re_review_requested_on is not None
-    delivered_on = case.re_review_requested_on + timedelta(days=10)
-    at = moment_for(case, delivered_on)
-    decision = {"decision": ReviewDecision.UPHELD, "delivered_on": delivered_on, **kwargs}
-    return perform(case, "decide_re_review", at=at, **decision)
+    kwargs.setdefault("decision", ReviewDecision.UPHELD)
+    return _days_after(case, "decide_re_review", case.re_review_requested_on, 10, "delivered_on", **kwargs)
 
 
 def linked_to_terminated(case: Case) -> Case:
