@@ -129,9 +129,11 @@ def _demo_case(ledger: LedgerApplication, rng: random.Random, n: int) -> None:
         "accused_unit": "demo-xishan" if accusation else None,
         "accused_leader": "L-qian" if accusation else None,
     }
+    stage = n % 10
+    if stage in (3, 6) and not accusation:  # extended or reviewed: only a complaint request is (R4)
+        fields["kind"] = Kind.COMPLAINT_REQUEST
     with command_context(actor=_actor("demo-registrar"), occurred_at=clock.step(0)):
         case_id = ledger.register_case(**fields).case_id
-    stage = n % 10
     steps: list[tuple[str, str, dict[str, Any], float, str | None]] = [
         ("demo-registrar", "accept", {}, 2, None),
         (
@@ -189,7 +191,7 @@ def _demo_case(ledger: LedgerApplication, rng: random.Random, n: int) -> None:
         if at >= now:
             return
         _run(ledger, user_id, case_id, command, _dated(params, at), at, reason)
-    if stage == 6 and clock.at < now - timedelta(days=3):
+    if stage == 6 and not accusation and clock.at < now - timedelta(days=3):
         _run(
             ledger,
             "demo-registrar",

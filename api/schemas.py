@@ -158,7 +158,11 @@ class ScreeningNoticeIn(CommandBody):
 
 
 class AcceptIn(ScreeningNoticeIn):
-    pass
+    different_matter_reason: Text | None = Field(
+        None,
+        description="why this is not the terminated matter of the same petitioner (R10, 第三十六条); "
+        "needed to accept when the registration found one",
+    )
 
 
 class NotAcceptIn(ScreeningNoticeIn):
@@ -233,11 +237,24 @@ class ReturnVisitIn(CommandBody):
 
 class RequestIn(CommandBody):
     requested_on: date
+    received_on: date | None = Field(
+        None, description="the day the deciding unit received it; the decision clock counts from it (R3)"
+    )
+
+
+class OutsideDecisionIn(Body):
+    authority: ShortText = Field(description="the authority above this jurisdiction that decided")
+    document_sha256: Sha256 = Field(description="SHA-256 of its written decision")
 
 
 class DecisionIn(CommandBody):
     decision: ReviewDecision
     delivered_on: date
+    decided_outside: OutsideDecisionIn | None = Field(
+        None,
+        description="for a request referred upward (the level above is outside this jurisdiction): "
+        "the outside decision, entered by a supervisor of the top unit (R3)",
+    )
 
 
 class HearingIn(CommandBody):
@@ -360,3 +377,16 @@ class CommandOut(BaseModel):
     case_id: UUID
     version: int
     position: int = Field(description="the ledger position written; pass as min_position to read it back")
+
+
+class PossibleRepeatOut(BaseModel):
+    case_id: UUID
+    status: str
+    registered_on: date
+
+
+class RegisterOut(CommandOut):
+    possible_repeats: list[PossibleRepeatOut] = Field(
+        default_factory=list,
+        description="earlier cases of a petitioner with the same id number that the registrar may read (R10)",
+    )

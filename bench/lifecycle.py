@@ -25,6 +25,7 @@ from domain.case import Case
 from domain.context import command_context
 from domain.ledger import LedgerEvent
 from domain.policy import default_policy_version, local_date
+from domain.process import has_appeal_chain, has_handling_period
 from domain.values import Actor, Petitioner
 from domain.vocabulary import (
     AnswerOutcome,
@@ -268,7 +269,8 @@ class CaseWriter:
         path = rng.random()
         elapsed = (d.clock - accepted).total_seconds() / 86400
         # An extension is granted while the 60 days still run (第三十四条), never after.
-        if path < 0.04 and elapsed < 55:
+        # A suggestion has no handling period to extend (R4).
+        if path < 0.04 and elapsed < 55 and has_handling_period(d.case.kind):
             d.clock = max(d.clock, accepted + timedelta(days=rng.uniform(48, 55)))
             if d.clock > self.anchor:
                 raise CaseEnded
@@ -335,6 +337,8 @@ class CaseWriter:
             d.run(registrar, "archive", dossier=tuple(DossierItem))
 
     def _review(self, rng: random.Random, d: Driver, registrar: Actor) -> None:
+        if not has_appeal_chain(d.case.kind):
+            return  # a suggestion's reply and an accusation have no review here (R4)
         reviewer = Actor("reg-1", "registrar", COUNTY_CODE)
         d.later(rng.uniform(1, 8))
         answered = d.case.answer_delivered_on

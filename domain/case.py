@@ -15,6 +15,7 @@ from domain.errors import InvalidInput, TransitionNotAllowed
 from domain.ledger import LedgerAggregate
 from domain.plausible import check_answers, check_corrected, check_occurred_at, latest_day
 from domain.policy import Policy, get_policy, local_date
+from domain.process import HEARING_IN_HANDLING_KINDS, has_appeal_chain, has_handling_period
 from domain.values import Petitioner
 from domain.vocabulary import (
     OPEN_STATUSES,
@@ -59,7 +60,7 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
     "request_review": frozenset({S.ANSWERED, S.CLOSED}),
     "decide_review": frozenset({S.UNDER_REVIEW}),
     "request_re_review": frozenset({S.REVIEWED, S.CLOSED}),
-    "hold_hearing": frozenset({S.UNDER_RE_REVIEW}),
+    "hold_hearing": frozenset({S.IN_HANDLING, S.UNDER_RE_REVIEW}),  # R4: also in handling
     "decide_re_review": frozenset({S.UNDER_RE_REVIEW}),
     "close": frozenset({S.ANSWERED, S.REVIEWED}),
     "reopen": frozenset({S.CLOSED}),
@@ -185,6 +186,18 @@ class Case(LedgerAggregate):
         self.objection_pending = False
         self.objected_assignment_version = 0
         self.diversion_outcome: DiversionOutcome | None = None
+        # The appeal chain (R3) and the repeat screen (R10): see "appeal chain" below.
+        self.answering_unit: str | None = None
+        self.review_received_on: date | None = None
+        self.review_deciding_unit: str | None = None
+        self.review_referred_upward = False
+        self.review_unit: str | None = None
+        self.review_decided_outside = False
+        self.re_review_received_on: date | None = None
+        self.re_review_deciding_unit: str | None = None
+        self.re_review_referred_upward = False
+        self.terminated_matter_on_record = False
+        self.different_matter_reason: str | None = None
 
     # ---- registration -------------------------------------------------------------------
 
@@ -206,6 +219,7 @@ class Case(LedgerAggregate):
         external_ref: str | None = None,
         accused_unit: str | None = None,
         accused_leader: str | None = None,
+        terminated_matter_on_record: bool = False,
     ) -> Case:
         # Art. 20 limits the representatives of a collective visit (走访, R9); a joint letter or
         # online petition may carry every signatory.
@@ -236,6 +250,7 @@ class Case(LedgerAggregate):
             external_ref=external_ref,
             accused_unit=accused_unit,
             accused_leader=accused_leader,
+            terminated_matter_on_record=terminated_matter_on_record,
         )
 
     @property
@@ -251,12 +266,23 @@ class Case(LedgerAggregate):
         accepting_unit: str,
         notice_issued_on: date | None = None,
         notice_mode: NoticeMode | None = None,
+        different_matter_reason: str | None = None,
     ) -> None:
         self._allowed("accept")
         rules.NOT_REACCEPTED_AFTER_TERMINATION.check(not self.repeat_of_terminated)
+        reason = (different_matter_reason or "").strip() or None
+        # R10 (第三十六条): a terminated matter is not accepted again; the registrar may still
+        # accept a petition of the same person on another matter, saying why on the record.
+        rules.TERMINATED_IDENTITY_NEEDS_DIFFERENT_MATTER.check(
+            not self.terminated_matter_on_record or reason is not None
+        )
         notice = self._screening_notice(notice_issued_on, notice_mode)
         self.trigger_event(
-            ev.Accepted, accepting_unit=accepting_unit, policy_version=self.policy_version, **notice
+            ev.Accepted,
+            accepting_unit=accepting_unit,
+            policy_version=self.policy_version,
+            different_matter_reason=reason,
+            **notice,
         )
 
     @checked
@@ -355,6 +381,7 @@ class Case(LedgerAggregate):
     @checked
     def extend(self, *, days: int, approved_by: str, petitioner_notified_on: date) -> None:
         self._allowed("extend")
+        rules.HANDLING_PERIOD_ONLY_FOR_ITS_MATTERS.check(has_handling_period(self.kind), kind=self._kind())
         rules.ONE_EXTENSION_PER_PERIOD.check(self.extension_period != self.handling_period)
         # 第三十四条 lets a unit extend a period that still runs. Granted after the 60 days, an
         # extension would move the due date back over days already overdue and count a late
@@ -421,8 +448,18 @@ class Case(LedgerAggregate):
     # ---- review and re-review -----------------------------------------------------------
 
     @checked
-    def request_review(self, *, requested_on: date) -> None:
+    def request_review(
+        self,
+        *,
+        requested_on: date,
+        received_on: date | None = None,
+        deciding_unit: str | None = None,
+        referred_upward: bool = False,
+    ) -> None:
+        """Record a review request (复查). The resolver (case_commands) names the deciding level:
+        the unit above the answering unit, or referred upward when that is outside the tree."""
         self._not_sealed("request_review")
+        self._appeal_chain_applies()
         if self.answer_delivered_on is None:
             rules.REVIEW_NEEDS_ANSWER.broken(case_status=self.status.value)
         self._allowed("request_review")
@@ -431,23 +468,39 @@ class Case(LedgerAggregate):
         check_answers("requested_on", requested_on, self.answer_delivered_on, "the decision was delivered")
         last_day = self.policy.add_days(self.answer_delivered_on, self.policy.review_window_days)
         rules.REVIEW_WITHIN_WINDOW.check(requested_on <= last_day, last_day=last_day.isoformat())
-        self.trigger_event(ev.ReviewRequested, requested_on=requested_on)
-
-    @checked
-    def decide_review(self, *, reviewing_unit: str, decision: ReviewDecision, delivered_on: date) -> None:
-        self._allowed("decide_review")
-        assert self.review_requested_on is not None
-        requested = self.review_requested_on
-        check_answers(
-            "delivered_on", delivered_on, requested, f"the request it decides ({requested.isoformat()})"
-        )
         self.trigger_event(
-            ev.ReviewDecided, reviewing_unit=reviewing_unit, decision=decision, delivered_on=delivered_on
+            ev.ReviewRequested,
+            requested_on=requested_on,
+            **_request_receipt(requested_on, received_on, deciding_unit, referred_upward),
         )
 
     @checked
-    def request_re_review(self, *, requested_on: date) -> None:
+    def decide_review(
+        self,
+        *,
+        reviewing_unit: str,
+        decision: ReviewDecision,
+        delivered_on: date,
+        decided_outside: bool = False,
+        document_sha256: str | None = None,
+    ) -> None:
+        self._allowed("decide_review")
+        level = (rules.REVIEW_BY_LEVEL_ABOVE, self.review_deciding_unit, self.review_referred_upward)
+        fields = _decision(self.review_requested_on, delivered_on, level, reviewing_unit, decided_outside,
+                           document_sha256)  # fmt: skip
+        self.trigger_event(ev.ReviewDecided, decision=decision, **fields)
+
+    @checked
+    def request_re_review(
+        self,
+        *,
+        requested_on: date,
+        received_on: date | None = None,
+        deciding_unit: str | None = None,
+        referred_upward: bool = False,
+    ) -> None:
         self._not_sealed("request_re_review")
+        self._appeal_chain_applies()
         if self.review_delivered_on is None:
             rules.RE_REVIEW_NEEDS_REVIEW_DECISION.broken(case_status=self.status.value)
         self._allowed("request_re_review")
@@ -456,32 +509,72 @@ class Case(LedgerAggregate):
         check_answers("requested_on", requested_on, self.review_delivered_on, "the decision was delivered")
         last_day = self.policy.add_days(self.review_delivered_on, self.policy.re_review_window_days)
         rules.RE_REVIEW_WITHIN_WINDOW.check(requested_on <= last_day, last_day=last_day.isoformat())
-        self.trigger_event(ev.ReReviewRequested, requested_on=requested_on)
+        self.trigger_event(
+            ev.ReReviewRequested,
+            requested_on=requested_on,
+            **_request_receipt(requested_on, received_on, deciding_unit, referred_upward),
+        )
 
     @checked
     def hold_hearing(self, *, started_on: date, ended_on: date) -> None:
+        """听证: in re-review (its days pause that clock, 第三十六条), or during the handling of a
+        complex complaint-request matter (第三十一条第六项; the handling clock does not pause)."""
         self._allowed("hold_hearing")
         rules.HEARING_DATES_IN_ORDER.check(started_on <= ended_on)
-        assert self.re_review_requested_on is not None
-        if started_on < self.re_review_requested_on:
-            raise InvalidInput(
-                "a hearing cannot start before the re-review was requested", field="started_on"
+        if self.status is S.IN_HANDLING:
+            rules.HEARING_DURING_HANDLING_ONLY_ART_31_6.check(
+                self.kind in HEARING_IN_HANDLING_KINDS, kind=self._kind()
             )
+            assert self.accepted_at is not None
+            earliest, what = local_date(self.accepted_at), "the case was accepted"
+        else:
+            assert self.re_review_requested_on is not None
+            earliest, what = self.re_review_requested_on, "the re-review was requested"
+        if started_on < earliest:
+            raise InvalidInput(f"a hearing cannot start before {what}", field="started_on")
         self.trigger_event(ev.HearingHeld, started_on=started_on, ended_on=ended_on)
 
     @checked
-    def decide_re_review(self, *, reviewing_unit: str, decision: ReviewDecision, delivered_on: date) -> None:
+    def decide_re_review(
+        self,
+        *,
+        reviewing_unit: str,
+        decision: ReviewDecision,
+        delivered_on: date,
+        decided_outside: bool = False,
+        document_sha256: str | None = None,
+    ) -> None:
         """Decide the re-review; the matter is then terminated (第三十六条)."""
         self._allowed("decide_re_review")
-        assert self.re_review_requested_on is not None
-        requested = self.re_review_requested_on
-        check_answers(
-            "delivered_on", delivered_on, requested, f"the request it decides ({requested.isoformat()})"
-        )
-        self.trigger_event(
-            ev.ReReviewDecided, reviewing_unit=reviewing_unit, decision=decision, delivered_on=delivered_on
-        )
+        level = (rules.RE_REVIEW_BY_LEVEL_ABOVE, self.re_review_deciding_unit, self.re_review_referred_upward)
+        fields = _decision(self.re_review_requested_on, delivered_on, level, reviewing_unit, decided_outside,
+                           document_sha256)  # fmt: skip
+        self.trigger_event(ev.ReReviewDecided, decision=decision, **fields)
         self.trigger_event(ev.Terminated, basis=TerminationBasis.RE_REVIEW_DECIDED)
+
+    # ---- appeal chain (R3, R4) ------------------------------------------------------------
+
+    def _kind(self) -> str | None:
+        return None if self.kind is None else self.kind.value
+
+    def _appeal_chain_applies(self) -> None:
+        rules.APPEAL_ONLY_FOR_COMPLAINT_REQUESTS.check(has_appeal_chain(self.kind), kind=self._kind())
+
+    def open_appeal_window(self, today: date) -> tuple[str, date] | None:
+        """The petitioner's request window still open on `today` (name, last day), if any: a
+        review window on an answer not yet put to review, a re-review window on a review decision
+        not yet put to re-review. A terminated matter has none (第三十六条)."""
+        if not has_appeal_chain(self.kind) or self.termination_basis is not None:
+            return None
+        p = self.policy
+        windows = []
+        if self.answer_delivered_on is not None and self.review_answer_version != self.answer_version:
+            last = p.add_days(self.answer_delivered_on, p.review_window_days)
+            windows.append(("review_request_window", last))
+        if self.review_delivered_on is not None and self.re_review_requested_on is None:
+            last = p.add_days(self.review_delivered_on, p.re_review_window_days)
+            windows.append(("re_review_request_window", last))
+        return next(((name, last) for name, last in windows if today <= last), None)
 
     # ---- closing ------------------------------------------------------------------------
 
@@ -523,9 +616,14 @@ class Case(LedgerAggregate):
     def archive(self, *, dossier: tuple[DossierItem, ...]) -> None:
         if self.status is S.ARCHIVED:
             rules.NOTHING_AFTER_ARCHIVE.broken()
+        if self.status in (S.UNDER_REVIEW, S.UNDER_RE_REVIEW):  # a request is pending (R3)
+            rules.ARCHIVE_AFTER_APPEAL_RIGHTS.broken(case_status=self.status.value)
         rules.CLOSED_BEFORE_ARCHIVE.check(
             self.status in ALLOWED_FROM["archive"], case_status=self.status.value
         )
+        today = local_date(current_context().effective_occurred_at())
+        if (window := self.open_appeal_window(today)) is not None:
+            rules.ARCHIVE_AFTER_APPEAL_RIGHTS.broken(window=window[0], open_until=window[1].isoformat())
         missing = sorted(set(DossierItem) - set(dossier))
         rules.DOSSIER_COMPLETE.check(not missing, missing=[m.value for m in missing])
         self.trigger_event(ev.Archived, dossier=tuple(sorted(set(dossier))))
@@ -730,6 +828,52 @@ def _check_report_by(report_by: date | None) -> None:
     """A 办结报告 deadline lies after the assignment that sets it (第二十二条第三项)."""
     if report_by is not None and report_by < local_date(current_context().effective_occurred_at()):
         raise InvalidInput("report_by is before the assignment", field="report_by")
+
+
+def _request_receipt(
+    requested_on: date, received_on: date | None, deciding_unit: str | None, referred_upward: bool
+) -> dict[str, Any]:
+    """The receipt fields of a review or re-review request: the decision clock counts from the
+    day the deciding unit received it (收到复查/复核请求之日起), by default the request date."""
+    received = received_on or requested_on
+    check_answers("received_on", received, requested_on, "the request was made")
+    return {"received_on": received, "deciding_unit": deciding_unit, "referred_upward": referred_upward}
+
+
+def _decision(
+    requested_on: date | None,
+    delivered_on: date,
+    level: tuple[rules.Rule, str | None, bool],
+    reviewing_unit: str,
+    decided_outside: bool,
+    document_sha256: str | None,
+) -> dict[str, Any]:
+    """The checks a review and a re-review decision share; the decision event's fields.
+
+    R3: the decision comes from the level its request named (`level`: the rule, the deciding
+    unit, referred upward). A request recorded before the levels were (neither named nor
+    referred) is decided as it was then, by the actor's unit."""
+    assert requested_on is not None
+    what = f"the request it decides ({requested_on.isoformat()})"
+    check_answers("delivered_on", delivered_on, requested_on, what)
+    _check_sha256(document_sha256, "document_sha256")
+    rule, deciding_unit, referred_upward = level
+    if decided_outside:
+        rules.OUTSIDE_DECISION_ENTERED_AT_TOP.check(
+            referred_upward and document_sha256 is not None, field="decided_outside"
+        )
+    elif referred_upward:
+        rule.broken(deciding_level="outside this jurisdiction (referred upward)", field="decided_outside")
+    elif deciding_unit is not None:
+        rule.check(reviewing_unit == deciding_unit, deciding_unit=deciding_unit, acting_unit=reviewing_unit)
+    return {
+        "reviewing_unit": reviewing_unit,
+        "delivered_on": delivered_on,
+        "decided_outside": decided_outside,
+        "document_sha256": document_sha256,
+    }
+
+
 
 
 def _check_json_scalar(name: str, value: Any) -> None:

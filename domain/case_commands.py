@@ -15,7 +15,11 @@ from domain.case import ALLOWED_FROM
 from domain.context import current_context
 from domain.corrections import is_correctable, typed_value
 from domain.errors import InvalidInput, NotFound, TransitionNotAllowed
-from domain.rules import CORRECTION_TARGET_CORRECTABLE, DIVERSION_BY_THE_PHASE_HOLDER
+from domain.rules import (
+    CORRECTION_TARGET_CORRECTABLE,
+    DIVERSION_BY_THE_PHASE_HOLDER,
+    OUTSIDE_DECISION_ENTERED_AT_TOP,
+)
 from domain.serialization import decode_state, to_json_value
 from domain.vocabulary import Role, Status, TerminationBasis
 
@@ -177,6 +181,51 @@ def _terminate(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[st
     return p
 
 
+# ---- the appeal chain's levels (R3, 第三十五条、第三十六条) --------------------------------------
+
+
+def level_above(refs: ReferenceReads, unit_code: str | None) -> str | None:
+    """The unit one level above `unit_code` in the jurisdiction's tree; None when that level is
+    outside it (the unit is the top, or itself outside)."""
+    path = authority.ancestry(refs, unit_code)
+    return path[1] if len(path) > 1 else None
+
+
+def _appeal_request(refs: ReferenceReads, lower_unit: str | None, p: dict[str, Any]) -> dict[str, Any]:
+    """The request names who decides it: the level above `lower_unit`, or referred upward."""
+    deciding = level_above(refs, lower_unit)
+    return {**p, "deciding_unit": deciding, "referred_upward": deciding is None}
+
+
+def _review_request(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    return _appeal_request(refs, case.answering_unit, p)
+
+
+def _re_review_request(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    # Above an outside review authority lies the outside too.
+    return _appeal_request(refs, None if case.review_decided_outside else case.review_unit, p)
+
+
+def _appeal_decision(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    """The deciding unit is the actor's own; an outside decision (`decided_outside`:
+    {authority, document_sha256}) is entered by a supervisor of the tree's top unit above the
+    answering unit, who received it from the level above (the Case checks it was referred)."""
+    outside = p.pop("decided_outside", None)
+    if outside is None:
+        return {**p, "reviewing_unit": _actor_unit()}
+    actor_unit = _actor_unit()
+    OUTSIDE_DECISION_ENTERED_AT_TOP.check(
+        level_above(refs, actor_unit) is None and actor_unit in authority.ancestry(refs, case.answering_unit),
+        field="decided_outside",
+    )
+    return {
+        **p,
+        "reviewing_unit": outside["authority"],
+        "decided_outside": True,
+        "document_sha256": outside["document_sha256"],
+    }
+
+
 PREPARE = {
     "accept": lambda app, case, p: {**p, "accepting_unit": _actor_unit()},
     "divert": _diversion,
@@ -186,8 +235,10 @@ PREPARE = {
     "extend": _extension,
     "transfer": _transfer,
     "supervise": lambda app, case, p: {**p, "supervisor_id": current_context().actor.user_id},
-    "review-decision": lambda app, case, p: {**p, "reviewing_unit": _actor_unit()},
-    "re-review-decision": lambda app, case, p: {**p, "reviewing_unit": _actor_unit()},
+    "review-request": _review_request,
+    "re-review-request": _re_review_request,
+    "review-decision": _appeal_decision,
+    "re-review-decision": _appeal_decision,
     "backlog": lambda app, case, p: {**p, "designated_by": current_context().actor.user_id},
     "link-repeat": _link_repeat,
     "accountability": _accountability,

@@ -51,9 +51,12 @@ class Registered(CaseEvent, LedgerCreated):
     external_ref: str | None = None
     accused_unit: str | None = None
     accused_leader: str | None = None
+    # R10: at registration, an earlier case of the same identity number was terminated (终结).
+    terminated_matter_on_record: bool = False
 
     def apply(self, case: Any) -> None:
         case.status = Status.REGISTERED
+        case.terminated_matter_on_record = self.terminated_matter_on_record
         for name in (
             "channel", "kind", "petitioners", "headcount", "subject", "content", "category",
             "region_code", "received_unit", "policy_version", "external_ref", "accused_unit",
@@ -73,9 +76,12 @@ class Accepted(CaseEvent):
     notice_issued_on: date | None = None
     notice_mode: NoticeMode | None = None
     notice_pending: bool = False
+    # R10: why a petition of a petitioner with a terminated matter is not that matter again.
+    different_matter_reason: str | None = None
 
     def apply(self, case: Any) -> None:
         case.status = Status.ACCEPTED
+        case.different_matter_reason = self.different_matter_reason
         case.accepting_unit = self.accepting_unit
         case.accepted_at = self.occurred_at
         case.last_transition_at = self.occurred_at
@@ -212,6 +218,8 @@ class Answered(CaseEvent):
         case.answer_document = self.document_sha256
         case.answered_at = self.occurred_at
         case.answer_version = self.originator_version
+        # R3: the review (复查) goes to the level above the unit that answered: the holding unit.
+        case.answering_unit = case.unit_code
         case.return_visit_in_period = False
         case.last_transition_at = self.occurred_at
 
@@ -231,21 +239,33 @@ class ReturnVisitRecorded(CaseEvent):
 
 class ReviewRequested(CaseEvent):
     requested_on: date
+    # R3 (defaults keep earlier requests readable): the day the deciding unit received it, the
+    # unit one level above the answering unit, or referred upward when that level is outside.
+    received_on: date | None = None
+    deciding_unit: str | None = None
+    referred_upward: bool = False
 
     def apply(self, case: Any) -> None:
         case.status = Status.UNDER_REVIEW
         case.review_requested_on = self.requested_on
+        case.review_received_on = self.received_on or self.requested_on
+        case.review_deciding_unit = self.deciding_unit
+        case.review_referred_upward = self.referred_upward
         case.review_answer_version = case.answer_version
         case.last_transition_at = self.occurred_at
 
 
 class ReviewDecided(CaseEvent):
-    reviewing_unit: str
+    reviewing_unit: str  # for a decision taken outside the jurisdiction: that authority
     decision: ReviewDecision
     delivered_on: date
+    decided_outside: bool = False
+    document_sha256: str | None = None
 
     def apply(self, case: Any) -> None:
         case.status = Status.REVIEWED
+        case.review_unit = self.reviewing_unit
+        case.review_decided_outside = self.decided_outside
         case.review_decision = self.decision
         case.review_delivered_on = self.delivered_on
         case.last_transition_at = self.occurred_at
@@ -253,10 +273,16 @@ class ReviewDecided(CaseEvent):
 
 class ReReviewRequested(CaseEvent):
     requested_on: date
+    received_on: date | None = None  # as on ReviewRequested (R3)
+    deciding_unit: str | None = None
+    referred_upward: bool = False
 
     def apply(self, case: Any) -> None:
         case.status = Status.UNDER_RE_REVIEW
         case.re_review_requested_on = self.requested_on
+        case.re_review_received_on = self.received_on or self.requested_on
+        case.re_review_deciding_unit = self.deciding_unit
+        case.re_review_referred_upward = self.referred_upward
         case.last_transition_at = self.occurred_at
 
 
@@ -269,9 +295,11 @@ class HearingHeld(CaseEvent):
 
 
 class ReReviewDecided(CaseEvent):
-    reviewing_unit: str
+    reviewing_unit: str  # for a decision taken outside the jurisdiction: that authority
     decision: ReviewDecision
     delivered_on: date
+    decided_outside: bool = False
+    document_sha256: str | None = None
 
     def apply(self, case: Any) -> None:
         case.re_review_decision = self.decision

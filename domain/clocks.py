@@ -19,6 +19,11 @@ Start and stop days:
   on the completion report; a new holder (reassignment, 交还, diversion) ends the old one;
 - the objection window (art. 23) is the assigned unit's option: it stops on the objection and
   is never overdue.
+- the review and re-review decision clocks start on the day the request was received
+  (收到复查/复核请求之日起, art. 35, 36; R3), the request date when none was recorded.
+
+Which clocks a case has depends on its kind (R4, domain/process.py): a suggestion has no
+handling period and no review windows; an accusation no review windows.
 """
 
 from __future__ import annotations
@@ -32,7 +37,8 @@ from typing import Literal
 from domain import case_events as ev
 from domain.corrections import is_correctable, typed_value
 from domain.policy import Policy, default_policy_version, get_policy, local_date
-from domain.vocabulary import DiversionOutcome, ProgressStep
+from domain.process import has_appeal_chain, has_handling_period
+from domain.vocabulary import DiversionOutcome, Kind, ProgressStep
 
 ClockState = Literal["running", "met", "overdue", "met_late", "window_open", "window_closed"]
 
@@ -100,6 +106,7 @@ class _Scan:
         self.policy = policy
         self.spans: list[_Span] = []
         self.live: dict[str, _Span] = {}  # the span each stop event would stop, by key
+        self.kind: Kind | None = None  # from the registration (R4)
 
     def start(self, span: _Span, key: str | None = None) -> None:
         if span.window:
@@ -117,6 +124,7 @@ class _Scan:
         for e in events:
             day, v = local_date(e.occurred_at), e.originator_version
             if isinstance(e, ev.Registered):
+                self.kind = e.kind
                 self.start(_Span("screening", ART_22_23, day, self.policy.screening_days, ref=v))
             elif isinstance(e, ev.Accepted | ev.NotAccepted | ev.Diverted | ev.Transferred):
                 self.screened(e, day, v)
@@ -185,6 +193,8 @@ class _Scan:
             self.start(_Span("screening", ART_22_23, e.on, self.policy.screening_days, ref=v))
 
     def accepted(self, day: date, v: int) -> None:
+        if not has_handling_period(self.kind):
+            return
         self.start(_Span("handling", ART_34, day, self.policy.handling_days, ref=v))
         if (fast := self.policy.fast_track) is not None:
             self.start(_Span("fast_track_meet", None, day, fast.meet_days, ref=v))
@@ -196,6 +206,8 @@ class _Scan:
         # goes with it; handling starts afresh (extensions then count for the new period).
         if (old := self.live.pop("review_request_window", None)) is not None:
             self.spans.remove(old)
+        if not has_handling_period(self.kind):
+            return
         self.start(_Span("handling", ART_34, day, self.policy.handling_days, ref=v))
 
     def review(self, e: ev.CaseEvent, day: date, v: int) -> None:
@@ -204,12 +216,13 @@ class _Scan:
         if isinstance(e, ev.Answered):
             self.stop("handling", day)
             self.stop("fast_track_answer", day)
-            days = p.review_window_days
-            self.start(_Span("review_request_window", ART_35, e.delivered_on, days, window=True, ref=v))
+            if has_appeal_chain(self.kind):
+                days = p.review_window_days
+                self.start(_Span("review_request_window", ART_35, e.delivered_on, days, window=True, ref=v))
         elif isinstance(e, ev.ReviewRequested):
             self.stop("review_request_window", e.requested_on)
             days = p.review_decision_days
-            self.start(_Span("review_decision", ART_35, e.requested_on, days, ref=v))
+            self.start(_Span("review_decision", ART_35, e.received_on or e.requested_on, days, ref=v))
         elif isinstance(e, ev.ReviewDecided):
             self.stop("review_decision", day)
             days = p.re_review_window_days
@@ -217,7 +230,7 @@ class _Scan:
         elif isinstance(e, ev.ReReviewRequested):
             self.stop("re_review_request_window", e.requested_on)
             days = p.re_review_decision_days
-            self.start(_Span("re_review_decision", ART_36, e.requested_on, days, ref=v))
+            self.start(_Span("re_review_decision", ART_36, e.received_on or e.requested_on, days, ref=v))
         elif isinstance(e, ev.HearingHeld) and "re_review_decision" in self.live:
             length = (e.ended_on - e.started_on).days + 1
             hearing = {e.started_on + timedelta(days=n) for n in range(max(length, 0))}

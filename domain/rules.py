@@ -216,3 +216,59 @@ DIVERSION_OUTCOME_ONCE = Rule(
     "第二十八条、第三十一条",
     TransitionNotAllowed,
 )
+
+# ---- the appeal chain and which matters get it (DOMAIN.md R3, R4, R10; issue 18) ------------
+
+ARCHIVE_AFTER_APPEAL_RIGHTS = Rule(
+    "archive_after_appeal_rights",
+    "a case is not archived while a review (复查) or re-review (复核) request window is open or a "
+    "request is pending: archiving would cut off the petitioner's statutory right",
+    "第三十五条、第三十六条",
+    TransitionNotAllowed,
+)
+APPEAL_ONLY_FOR_COMPLAINT_REQUESTS = Rule(
+    "appeal_only_for_complaint_requests",
+    "review and re-review apply to complaint-request matters (申诉求决类): a suggestion gets a reply "
+    "(第二十九条) and an accusation follows its handling body's own rules (第三十条)",
+    "第二十九条、第三十条、第三十五条",
+    TransitionNotAllowed,
+)
+HANDLING_PERIOD_ONLY_FOR_ITS_MATTERS = Rule(
+    "handling_period_only_for_its_matters",
+    "a suggestion has no 60-day handling period (第三十四条 is for matters of 第三十一条第六项): "
+    "there is nothing to extend",
+    "第二十九条、第三十四条",
+    TransitionNotAllowed,
+)
+HEARING_DURING_HANDLING_ONLY_ART_31_6 = Rule(
+    "hearing_during_handling_only_for_complaint_requests",
+    "a hearing during handling is held on a complaint-request matter (第三十一条第六项)",
+    "第三十一条",
+    TransitionNotAllowed,
+)
+REVIEW_BY_LEVEL_ABOVE = Rule(
+    "review_decided_by_level_above",
+    "the review (复查) is decided by the unit one level above the unit that answered; where that "
+    "level is outside this jurisdiction, the request was referred upward and the outside decision "
+    "is entered with decided_outside",
+    "第三十五条",
+)
+RE_REVIEW_BY_LEVEL_ABOVE = Rule(
+    "re_review_decided_by_level_above",
+    "the re-review (复核) is decided by the unit one level above the unit that decided the review; "
+    "where that level is outside this jurisdiction, the request was referred upward and the outside "
+    "decision is entered with decided_outside",
+    "第三十六条",
+)
+OUTSIDE_DECISION_ENTERED_AT_TOP = Rule(
+    "outside_decision_entered_at_top_of_tree",
+    "an outside decision is entered only for a request referred upward, by a supervisor of the top "
+    "unit of this jurisdiction above the unit that answered, with the decision document's SHA-256",
+    "第三十五条、第三十六条",
+)
+TERMINATED_IDENTITY_NEEDS_DIFFERENT_MATTER = Rule(
+    "terminated_identity_needs_different_matter_reason",
+    "the same petitioner has a terminated matter on record: a new petition is screened 不再受理 "
+    "unless the acceptance records why it is a different matter (different_matter_reason)",
+    "第三十六条",
+)

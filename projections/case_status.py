@@ -19,6 +19,7 @@ from uuid import UUID
 
 from domain import case_events as ev
 from domain.application import LedgerApplication
+from projections import case_identities as identities
 from projections import caseload_rollup as rollup
 from projections.case_history import (
     OCCURRED,
@@ -75,7 +76,8 @@ HISTORY_COLUMNS = ("timeline", "valid_from", "valid_to", *COLUMNS)
 class CaseStatusView:
     name: ClassVar[str] = "case_status"
     # The caseload rollup sums the history rows' changes (projections/caseload_rollup.py).
-    tables: ClassVar[tuple[str, ...]] = (STATUS, HISTORY, rollup.ROLLUP)
+    # case_identities: the petitioners' id-number hashes, for the repeat look-up (R10).
+    tables: ClassVar[tuple[str, ...]] = (STATUS, HISTORY, rollup.ROLLUP, identities.IDENTITIES)
 
     def __init__(self, ledger: LedgerApplication) -> None:
         self.ledger = ledger
@@ -139,6 +141,7 @@ class CaseStatusView:
         tx.insert_rows(tx.table(HISTORY), HISTORY_COLUMNS, history)
         rollup.put_back(tx, tx.table(HISTORY))
         tx.executemany(_upsert(tx.table(STATUS)), current)
+        identities.apply(tx, batch)
         repeated = {(str(e.event.earlier_case_id),) for e in batch if isinstance(e.event, ev.RepeatLinked)}
         tx.executemany(
             f"UPDATE {tx.table(STATUS)} SET repeated = ? WHERE case_id = ?",

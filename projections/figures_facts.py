@@ -15,6 +15,7 @@ from uuid import UUID
 from domain import case_events as ev
 from domain.clocks import effective_events, latest_clock
 from domain.policy import local_date
+from domain.process import has_handling_period
 from projections.case_context import releases_holder
 
 # A repeat petition registered within this many days after the final closure unsettles it.
@@ -142,6 +143,9 @@ def derive(case_id: UUID, events: Sequence[ev.CaseEvent]) -> CaseFacts | None:
     # 按期办结 is the answer delivered by the handling due date (R11): the handling clock's own
     # verdict on the period the closure ended, not the closure day against that due date.
     handling = latest_clock(events, "handling") if closed_on is not None else None
+    on_time = None if handling is None else handling.state == "met"
+    if closed_on is not None and not has_handling_period(registered.kind):
+        on_time = True  # a suggestion has no handling period (R4): its reply is never late
     holdings = facts.holdings()
     current = holdings[-1] if facts.assigned else None
     return CaseFacts(
@@ -151,7 +155,7 @@ def derive(case_id: UUID, events: Sequence[ev.CaseEvent]) -> CaseFacts | None:
         closed_on=closed_on,
         closure_type=closure_type,
         handling_due_on=None if handling is None else handling.due_on,
-        on_time=None if handling is None else handling.state == "met",
+        on_time=on_time,
         category=registered.category,
         campaigns=tuple(facts.campaigns),
         review_requested=facts.review_requested,

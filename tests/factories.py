@@ -284,8 +284,22 @@ def terminated_case(**overrides: Any) -> Case:
     )
 
 
+def after_appeal_windows(case: Case) -> datetime:
+    """The first moment, from the case's next step on, when no review or re-review request window
+    is open: a case is archived no earlier (第三十五条、第三十六条, DOMAIN.md R3)."""
+    at = next_moment(case)
+    while (window := case.open_appeal_window(local_date(at))) is not None:
+        at = max(at, moment_on(window[1] + timedelta(days=1)))
+    return at
+
+
+def archive(case: Case, dossier: tuple[DossierItem, ...] = tuple(DossierItem)) -> Case:
+    """Archive the case once its appeal windows have closed."""
+    return perform(case, "archive", at=after_appeal_windows(case), dossier=dossier)
+
+
 def archived_case(**overrides: Any) -> Case:
-    return perform(closed_case(**overrides), "archive", dossier=tuple(DossierItem))
+    return archive(closed_case(**overrides))
 
 
 CASE_IN_STATUS: dict[Status, Callable[..., Case]] = {

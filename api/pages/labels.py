@@ -170,6 +170,22 @@ FIELD = {
     "on": "日期",
     "diversion_outcome": "分流结果",
     "diverted_to": "分流去向",
+    # the appeal chain and the repeat screen (R3, R10)
+    "answering_unit": "答复单位",
+    "review_received_on": "复查请求收到日",
+    "review_deciding_unit": "复查机关",
+    "review_referred_upward": "复查请求已报上级",
+    "review_unit": "复查决定机关",
+    "review_decided_outside": "复查由辖区外上级作出",
+    "re_review_received_on": "复核请求收到日",
+    "re_review_deciding_unit": "复核机关",
+    "re_review_referred_upward": "复核请求已报上级",
+    "terminated_matter_on_record": "同一信访人有已终结事项",
+    "different_matter_reason": "非同一事项的理由",
+    "received_on": "收到日期",
+    "deciding_unit": "决定机关",
+    "referred_upward": "已报上级",
+    "decided_outside": "辖区外上级决定",
 }
 
 NOTICE_MODE = {"written": "书面告知", "on_the_spot": "当场告知", "address_unclear": "姓名住址不清"}

@@ -11,9 +11,10 @@ from fastapi import APIRouter, Header, Request
 
 from api.access import reader_access
 from api.auth import CurrentUser, Ledger, audit
+from api.repeats import look_up
 from api.responses import JSON
 from api.routers.common import as_domain_params, expected_version, idempotency
-from api.schemas import COMMAND_BODIES, CommandBody, CommandOut, RegisterIn
+from api.schemas import COMMAND_BODIES, CommandBody, CommandOut, RegisterIn, RegisterOut
 from domain.case import Case
 from domain.errors import DuplicateExternalReference
 from domain.values import Petitioner
@@ -26,23 +27,26 @@ IdempotencyKey = Annotated[
 ]
 
 
-@router.post("", status_code=201, response_model=CommandOut)
+@router.post("", status_code=201, response_model=RegisterOut)
 def register_case(
     body: RegisterIn, request: Request, ledger: Ledger, who: CurrentUser,
     idempotency_key: IdempotencyKey = None,
 ) -> Any:  # fmt: skip
-    """Register a petition from any channel (登记)."""
+    """Register a petition from any channel (登记); the answer lists possible repeats (R10)."""
     access = reader_access(request, who)
     access.check_command("register", None)
     fields = body.model_dump(exclude={"occurred_at", "reason", "petitioners"})
     fields["petitioners"] = tuple(Petitioner(**p.model_dump()) for p in body.petitioners)
     key = idempotency(request, who, idempotency_key, body.model_dump(mode="json"))
+    repeats = look_up(request, access, fields["petitioners"])
+    fields["terminated_matter_on_record"] = repeats.terminated_on_record
     with audit(who, request, occurred_at=body.occurred_at, reason=body.reason):
         try:
             result = ledger.register_case(idempotency=key, **fields)
         except DuplicateExternalReference as exc:
             raise _without_unseen_case(exc, ledger, access.may_see) from None
-    return JSON(result.as_dict(), status_code=201)
+    answer = {**result.as_dict(), "possible_repeats": repeats.possible_repeats(str(result.case_id))}
+    return JSON(answer, status_code=201)
 
 
 def _without_unseen_case(
@@ -103,11 +107,11 @@ COMMAND_SUMMARIES = {
     "extend": "Grant the one extension of a handling period, at most 30 days, approved by a leader of the handling unit or above (延期)",
     "answer": "Record the written answer and its delivery (答复)",
     "return-visit": "Record the return visit and the petitioner's satisfaction (回访)",
-    "review-request": "Record the petitioner's review request (复查)",
-    "review-decision": "Record the review decision",
+    "review-request": "Record the petitioner's review request (复查) on a complaint request's answer, and the day it was received",
+    "review-decision": "Record the review decision of the unit one level above the answering unit, or the outside decision of a request referred upward (decided_outside)",
     "re-review-request": "Record the petitioner's re-review request (复核)",
-    "hearing": "Record a hearing; its days do not count against the re-review deadline (听证)",
-    "re-review-decision": "Record the re-review decision; the matter is terminated (终结)",
+    "hearing": "Record a hearing (听证), in re-review (its days do not count against that deadline) or during handling of a complaint request",
+    "re-review-decision": "Record the re-review decision of the unit one level above the reviewing unit, or the outside one; the matter is terminated (终结)",
     "close": "Close the case (办结)",
     "reopen": "Reopen a closed case (回流); give the reason",
     "terminate": "Terminate the matter (终结)",

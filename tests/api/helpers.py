@@ -37,6 +37,11 @@ STAGES = (
     "archived",
 )
 ALL_DOSSIER = ["record", "verification", "screening", "determination", "resolution", "dossier"]
+# A re-review decision of the authority above the county, as the county's supervisor enters it.
+OUTSIDE_DECISION = {
+    "authority": "市信访局",
+    "document_sha256": hashlib.sha256(b"re-review decision").hexdigest(),
+}
 # Cases start this long ago; each step is an hour after the one before it.
 CASE_AGE = timedelta(days=300)
 STEP = timedelta(hours=1)
@@ -264,7 +269,14 @@ def drive(world: World, stage: str, *, start: datetime | None = None, **registra
         ("under_review", "registrar", "review-request", {"requested_on": "{day}"}),
         ("reviewed", "supervisor", "review-decision", {"decision": "upheld", "delivered_on": "{day}"}),
         ("under_re_review", "registrar", "re-review-request", {"requested_on": "{day}"}),
-        ("terminated", "supervisor", "re-review-decision", {"decision": "upheld", "delivered_on": "{day}"}),
+        # The county (the top unit) decided the review: the re-review lies outside (R3), and its
+        # supervisor enters the outside decision with its document.
+        (
+            "terminated",
+            "supervisor",
+            "re-review-decision",
+            {"decision": "upheld", "delivered_on": "{day}", "decided_outside": OUTSIDE_DECISION},
+        ),
         ("archived", "registrar", "archive", {"dossier": ALL_DOSSIER}),
     ]
     reached = "registered"

@@ -13,6 +13,7 @@ import pytest
 from api.schemas import COMMAND_BODIES
 from tests.api.helpers import (
     ALL_DOSSIER,
+    OUTSIDE_DECISION,
     DrivenCase,
     World,
     assert_problem,
@@ -213,7 +214,7 @@ SUCCESS: dict[str, Success] = {
     "re-review-decision": Success(
         "under_re_review",
         "supervisor",
-        lambda w, c: {"decision": "upheld", "delivered_on": _day(c, 1)},
+        lambda w, c: {"decision": "upheld", "delivered_on": _day(c, 1), "decided_outside": OUTSIDE_DECISION},
         _check_terminated_by_re_review,
         events=2,
     ),
@@ -251,7 +252,8 @@ SUCCESS: dict[str, Success] = {
     "archive": Success(
         "closed",
         "registrar",
-        lambda w, c: {"dossier": ALL_DOSSIER},
+        # once the 30-day review window on the answer has closed (R3)
+        lambda w, c: {"dossier": ALL_DOSSIER, "occurred_at": iso(c.at + timedelta(days=31))},
         lambda w, c, case, t: (
             None if case["status"] == "archived" and case["archived_at"] else pytest.fail(str(case))
         ),
@@ -423,7 +425,8 @@ def test_register_returns_201_and_the_case(world: World) -> None:
     response = world.client("registrar").post("/api/v1/cases", json=world.registration())
     assert response.status_code == 201, response.text
     result = response.json()
-    assert set(result) == {"case_id", "version", "position"}
+    assert set(result) == {"case_id", "version", "position", "possible_repeats"}
+    assert result["possible_repeats"] == []  # a new petitioner (R10)
     assert result["version"] == 1 and result["position"] > before
     case = world.case(result["case_id"])
     assert (case["status"], case["subject"], case["received_unit"]) == (
@@ -781,7 +784,7 @@ REFUSALS: list[tuple[Any, ...]] = [
     ),
     (
         "archive",
-        "closed",
+        "terminated",  # no appeal window is open on a terminated matter (R3)
         "registrar",
         lambda w, c: {"dossier": ALL_DOSSIER[:3]},
         422,

@@ -29,6 +29,7 @@ from domain.errors import DomainError
 from domain.integrity import GENESIS_HASH, event_hash, hash_stored
 from domain.ledger import LedgerEvent
 from domain.policy import local_date
+from domain.process import has_appeal_chain
 from domain.serialization import CanonicalTranscoder, TypedMapper, field_type, to_json_value
 from domain.values import Actor, Petitioner
 from domain.vocabulary import (
@@ -190,7 +191,8 @@ class Driver:
                 "method": self.draw(st.sampled_from(ContactMethod)),
                 "comment": self.draw(st.none() | texts),
             }
-        if status in (S.ANSWERED, S.CLOSED) and case.review_answer_version != case.answer_version:
+        appeal = has_appeal_chain(case.kind)  # R4: complaint requests only
+        if appeal and status in (S.ANSWERED, S.CLOSED) and case.review_answer_version != case.answer_version:
             o["request_review"] = self.request_review
         if (status is S.ANSWERED and case.return_visit_in_period) or status is S.REVIEWED:
             o["close"] = self.close
@@ -200,17 +202,20 @@ class Driver:
             o["reopen"] = dict
         if status is S.UNDER_REVIEW:
             o["decide_review"] = self.decision("review_requested_on")
-        if status is S.REVIEWED or (
-            status is S.CLOSED
-            and case.review_delivered_on is not None
-            and case.re_review_requested_on is None
+        if appeal and (
+            status is S.REVIEWED
+            or (
+                status is S.CLOSED
+                and case.review_delivered_on is not None
+                and case.re_review_requested_on is None
+            )
         ):
             o["request_re_review"] = self.request_re_review
         if status is S.UNDER_RE_REVIEW:
             o["hold_hearing"] = self.hearing
             o["decide_re_review"] = self.decision("re_review_requested_on")
-        if status in ALLOWED_FROM["archive"]:
-            o["archive"] = lambda: {"dossier": tuple(self.draw(st.permutations(list(DossierItem))))}
+        if status in ALLOWED_FROM["archive"] and self.appeal_windows_close_by_today():
+            o["archive"] = self.archive
         if status in OPEN_STATUSES:
             o["instruct"] = lambda: {"leader_id": self.draw(ids), "text": self.draw(texts)}
             o["supervise"] = lambda: {
@@ -288,6 +293,17 @@ class Driver:
             }
 
         return arguments
+
+    def appeal_windows_close_by_today(self) -> bool:
+        window = self.case.open_appeal_window(local_date(self.t))
+        # the day after the window is wholly past, so no hour of it lies in the future
+        return window is None or window[1] + timedelta(days=1) < self.today
+
+    def archive(self) -> dict[str, Any]:
+        # R3: archived only once no review or re-review request window is open.
+        while (window := self.case.open_appeal_window(local_date(self.t))) is not None:
+            self.at_least(window[1] + timedelta(days=1))
+        return {"dossier": tuple(self.draw(st.permutations(list(DossierItem))))}
 
     def hearing(self) -> dict[str, Any]:
         started_on = self.day_after(self.case.re_review_requested_on, 20)  # type: ignore[arg-type]

@@ -52,6 +52,7 @@ from tests.factories import (
     accepted_case,
     actor,
     answered_case,
+    archive,
     archived_case,
     assigned_case,
     case_in,
@@ -118,6 +119,34 @@ def request_re_review(case: Case, days_after_delivery: int) -> Case:
     return perform(case, "request_re_review", at=moment_for(case, requested_on), requested_on=requested_on)
 
 
+def _days_after(
+    case: Case, command: str, since: date | None, days: int, day_field: str, **kwargs: Any
+) -> Case:
+    """Run `command` on the day `days` after `since`, that day given as `day_field`."""
+    assert since is not None
+    day = since + timedelta(days=days)
+    return perform(case, command, at=moment_for(case, day), **{day_field: day, **kwargs})
+
+
+def review_requested_of(case: Case, **level: Any) -> Case:
+    """A review request five days after delivery, naming its deciding level as the resolver would."""
+    return _days_after(case, "request_review", case.answer_delivered_on, 5, "requested_on", **level)
+
+
+def re_review_requested_of(case: Case, **level: Any) -> Case:
+    return _days_after(case, "request_re_review", case.review_delivered_on, 5, "requested_on", **level)
+
+
+def decide_review(case: Case, **kwargs: Any) -> Case:
+    kwargs.setdefault("decision", ReviewDecision.UPHELD)
+    return _days_after(case, "decide_review", case.review_requested_on, 10, "delivered_on", **kwargs)
+
+
+def decide_re_review(case: Case, **kwargs: Any) -> Case:
+    kwargs.setdefault("decision", ReviewDecision.UPHELD)
+    return _days_after(case, "decide_re_review", case.re_review_requested_on, 10, "delivered_on", **kwargs)
+
+
 def linked_to_terminated(case: Case) -> Case:
     return perform(case, "link_repeat", earlier_case_id=uuid4(), earlier_terminated=True)
 
@@ -159,9 +188,7 @@ BREAKERS: dict[str, Callable[[], object]] = {
     "archive_needs_finished_case": lambda: perform(
         assigned_case(), "archive", dossier=tuple(DossierItem)
     ),
-    "archive_needs_complete_dossier": lambda: perform(
-        closed_case(), "archive", dossier=(DossierItem.RECORD,)
-    ),
+    "archive_needs_complete_dossier": lambda: archive(closed_case(), dossier=(DossierItem.RECORD,)),
     "closure_needs_return_visit": lambda: perform(
         answered_case(), "close", closure_type=ClosureType.ANSWERED_ONLY
     ),
@@ -207,6 +234,30 @@ BREAKERS: dict[str, Callable[[], object]] = {
     "correction_changes_value": lambda: perform(
         registered_case(), "correct", reason="typo",
         target_version=1, target_type="Registered", field="subject", old_value="a", new_value="a",
+    ),
+    # ---- the appeal chain, the kinds' processes, repeats (R3, R4, R10) ----
+    # answered three days ago: the 30-day review window is still open
+    "archive_after_appeal_rights": lambda: perform(
+        closed_case(at=utcnow() - timedelta(days=3)), "archive", dossier=tuple(DossierItem)
+    ),
+    "appeal_only_for_complaint_requests": lambda: request_review(answered_case(kind=Kind.SUGGESTION), 5),
+    "handling_period_only_for_its_matters": lambda: extend(assigned_case(kind=Kind.SUGGESTION)),
+    "hearing_during_handling_only_for_complaint_requests": lambda: perform(
+        (c := assigned_case(kind=Kind.SUGGESTION)), "hold_hearing",
+        started_on=local_date(next_moment(c)), ended_on=local_date(next_moment(c)),
+    ),
+    "review_decided_by_level_above": lambda: decide_review(
+        review_requested_of(answered_case(), deciding_unit="county"), reviewing_unit="town"
+    ),
+    "re_review_decided_by_level_above": lambda: decide_re_review(
+        re_review_requested_of(reviewed_case(), referred_upward=True), reviewing_unit="county"
+    ),
+    "outside_decision_entered_at_top_of_tree": lambda: decide_review(
+        review_requested_of(answered_case(), deciding_unit="county"),
+        reviewing_unit="city", decided_outside=True, document_sha256=sha256(),
+    ),
+    "terminated_identity_needs_different_matter_reason": lambda: perform(
+        registered_case(terminated_matter_on_record=True), "accept", accepting_unit="u"
     ),
 }  # fmt: skip
 
@@ -999,11 +1050,14 @@ def test_a_review_decision_cannot_be_delivered_before_the_review_was_requested()
 @pytest.mark.parametrize("status", FINISHED)
 def test_a_finished_case_with_a_complete_dossier_is_archived(status: Status) -> None:
     case = case_in(status)
-    perform(case, "archive", dossier=tuple(reversed(DossierItem)))
+    archive(case, dossier=tuple(reversed(DossierItem)))
     assert case.status is S.ARCHIVED
     archived = case.collect_events()[-1]
     assert isinstance(archived, ev.Archived)
     assert archived.dossier == tuple(sorted(DossierItem))
+
+
+PENDING_REQUEST = (S.UNDER_REVIEW, S.UNDER_RE_REVIEW)
 
 
 @pytest.mark.parametrize("status", [s for s in Status if s not in (*FINISHED, S.ARCHIVED)])
@@ -1011,7 +1065,9 @@ def test_an_unfinished_case_is_not_archived(status: Status) -> None:
     err = refused(
         TransitionNotAllowed, lambda: perform(case_in(status), "archive", dossier=tuple(DossierItem))
     )
-    assert_rule(err, rules.CLOSED_BEFORE_ARCHIVE)
+    # R3: a pending review or re-review request is named as what stands in the way.
+    expected = rules.ARCHIVE_AFTER_APPEAL_RIGHTS if status in PENDING_REQUEST else rules.CLOSED_BEFORE_ARCHIVE
+    assert_rule(err, expected)
     assert err.context["case_status"] == status.value
 
 
@@ -1019,7 +1075,7 @@ def test_archive_needs_the_complete_dossier_and_names_what_is_missing() -> None:
     case = closed_case()
     err = refused(
         RuleViolated,
-        lambda: perform(case, "archive", dossier=(DossierItem.RECORD, DossierItem.DOSSIER)),
+        lambda: archive(case, dossier=(DossierItem.RECORD, DossierItem.DOSSIER)),
     )
     assert_rule(err, rules.DOSSIER_COMPLETE)
     assert err.context["missing"] == ["determination", "resolution", "screening", "verification"]
@@ -1070,7 +1126,7 @@ def _after_archive_params() -> list[Any]:
 
 @pytest.mark.parametrize(("origin", "command"), _after_archive_params())
 def test_nothing_is_entered_after_archive(origin: Status, command: str) -> None:
-    case = perform(case_in(origin), "archive", dossier=tuple(DossierItem))
+    case = archive(case_in(origin))
     version = case.version
     kwargs = arguments_for(command, case)
     with pytest.raises(TransitionNotAllowed) as info:

@@ -100,10 +100,12 @@ OWN_FIELDS: dict[type[LedgerEvent], dict[str, Any]] = {
         "headcount": 12, "subject": "征地补偿", "content": "补偿款未发放", "category": "land",
         "region_code": "330106", "received_unit": "county-bureau", "policy_version": "2022-calendar",
         "external_ref": "GJXF-2024-000123", "accused_unit": "town-3", "accused_leader": "leader-9",
+        "terminated_matter_on_record": True,
     },
     case_events.Accepted: {
         "accepting_unit": "county-bureau", "policy_version": "2022-working",
         "notice_issued_on": date(2024, 3, 4), "notice_mode": NoticeMode.WRITTEN, "notice_pending": False,
+        "different_matter_reason": "另一宗宅基地，与已终结事项无关",
     },
     case_events.NotAccepted: {
         "reason_code": NotAcceptedReason.ANONYMOUS_UNCLEAR, "notice_issued_on": None,
@@ -140,14 +142,22 @@ OWN_FIELDS: dict[type[LedgerEvent], dict[str, Any]] = {
         "satisfaction": Satisfaction.BASICALLY_SATISFIED, "signed": False,
         "method": ContactMethod.VISIT, "answer_sha256": sha256(), "comment": "基本满意",
     },
-    case_events.ReviewRequested: {"requested_on": date(2024, 5, 1)},
+    case_events.ReviewRequested: {
+        "requested_on": date(2024, 5, 1), "received_on": date(2024, 5, 3), "deciding_unit": "county",
+        "referred_upward": False,
+    },
     case_events.ReviewDecided: {
         "reviewing_unit": "city-bureau", "decision": ReviewDecision.CHANGED, "delivered_on": date(2024, 5, 20),
+        "decided_outside": True, "document_sha256": sha256(),
     },
-    case_events.ReReviewRequested: {"requested_on": date(2024, 6, 1)},
+    case_events.ReReviewRequested: {
+        "requested_on": date(2024, 6, 1), "received_on": date(2024, 6, 1), "deciding_unit": None,
+        "referred_upward": True,
+    },
     case_events.HearingHeld: {"started_on": date(2024, 6, 5), "ended_on": date(2024, 6, 6)},
     case_events.ReReviewDecided: {
         "reviewing_unit": "province", "decision": ReviewDecision.UPHELD, "delivered_on": date(2024, 6, 30),
+        "decided_outside": True, "document_sha256": sha256(),
     },
     case_events.Closed: {"closure_type": ClosureType.MEDIATED},
     case_events.Reopened: {},
@@ -433,3 +443,34 @@ def test_a_replay_from_stored_rows_rebuilds_the_aggregate() -> None:
 def test_canonical_encoding_sorts_keys_inside_dataclasses() -> None:
     encoded = canonical_json({"b": actor(unit="u"), "a": 1})
     assert encoded.startswith(b'{"a":1,"b":{"role":')
+
+
+# Fields added by issue 18 (R3, R10), each with a default: events stored before them lack them.
+ADDED_FIELDS: dict[type[LedgerEvent], tuple[str, ...]] = {
+    case_events.Registered: ("terminated_matter_on_record",),
+    case_events.Accepted: ("different_matter_reason",),
+    case_events.ReviewRequested: ("received_on", "deciding_unit", "referred_upward"),
+    case_events.ReReviewRequested: ("received_on", "deciding_unit", "referred_upward"),
+    case_events.ReviewDecided: ("decided_outside", "document_sha256"),
+    case_events.ReReviewDecided: ("decided_outside", "document_sha256"),
+}
+
+
+@pytest.mark.parametrize("cls", list(ADDED_FIELDS), ids=lambda c: c.__name__)
+def test_an_event_stored_before_its_added_fields_decodes_with_defaults_and_the_same_hash(
+    cls: type[LedgerEvent],
+) -> None:
+    stored = mapper().to_stored_event(build(cls))
+    state = orjson.loads(stored.state)
+    for name in ADDED_FIELDS[cls]:
+        del state[name]
+    old_bytes = canonical_json(state)
+    old = StoredEvent(stored.originator_id, stored.originator_version, stored.topic, old_bytes)
+    decoded = mapper().to_domain_event(old)
+    defaults = {f.name: f.default for f in dataclasses.fields(cls) if f.name in ADDED_FIELDS[cls]}
+    assert {name: getattr(decoded, name) for name in ADDED_FIELDS[cls]} == defaults
+    # The chain hashes what was stored: an old event keeps its hash when read by the new code.
+    topic = get_topic(cls)
+    assert event_hash(decoded, topic) == hash_stored(
+        stored.originator_id, stored.originator_version, topic, old_bytes
+    )

@@ -1,0 +1,81 @@
+"""The case status view's identity table: which cases each petitioner's id number is on (R10).
+
+Rows hold a hash of the id number (domain/identity.py), the case and whether its matter was
+terminated (终结). Registration looks up earlier cases of the same petitioner here, joined with
+`case_status` (same view, same position) for their status and the reader-access columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from domain import case_events as ev
+from domain.identity import identity_hashes
+from projections.database import Tx
+from projections.sqltypes import db_bool
+from projections.view import ViewEvent
+
+IDENTITIES = "case_identities"
+COLUMNS = ("id_hash", "case_id", "terminated")
+
+
+def apply(tx: Tx, batch: Sequence[ViewEvent]) -> None:
+    """Index each registration's id numbers; mark the cases a batch terminates."""
+    pg = tx.postgres
+    registered = [
+        (h, str(e.originator_id), db_bool(pg, False))
+        for e in batch
+        if isinstance(e.event, ev.Registered)
+        for h in identity_hashes(e.event.petitioners)
+    ]
+    tx.executemany(
+        f"INSERT INTO {tx.table(IDENTITIES)} ({', '.join(COLUMNS)}) VALUES (?, ?, ?) "
+        "ON CONFLICT (id_hash, case_id) DO NOTHING",
+        registered,
+    )
+    terminated = sorted({str(e.originator_id) for e in batch if isinstance(e.event, ev.Terminated)})
+    tx.executemany(
+        f"UPDATE {tx.table(IDENTITIES)} SET terminated = ? WHERE case_id = ?",
+        [(db_bool(pg, True), case_id) for case_id in terminated],
+    )
+
+
+def _in(hashes: Sequence[str]) -> str:
+    return f"i.id_hash IN ({', '.join('?' * len(hashes))})"
+
+
+def earlier_cases(
+    tx: Tx, hashes: Sequence[str], scope_where: str, scope_params: Sequence[Any]
+) -> list[dict[str, Any]]:
+    """Cases on any of these identity hashes that the scope (api/access.py `rows`, over alias
+    `s`) lets the reader see, oldest registration first."""
+    if not hashes:
+        return []
+    tx.execute(
+        f"SELECT DISTINCT s.case_id, s.status, s.registered_on, s.registered_at "
+        f"FROM {tx.table(IDENTITIES)} i JOIN {tx.table('case_status')} s ON s.case_id = i.case_id "
+        f"WHERE {_in(hashes)} AND ({scope_where}) ORDER BY s.registered_at, s.case_id",
+        [*hashes, *scope_params],
+    )
+    return [
+        {"case_id": case_id, "status": status, "registered_on": _day(registered_on)}
+        for case_id, status, registered_on, _at in tx.fetchall()
+    ]
+
+
+def any_terminated(tx: Tx, hashes: Sequence[str]) -> bool:
+    """Whether any case on these identity hashes was terminated, whoever may read it (the
+    matter is final for every office: 第三十六条)."""
+    if not hashes:
+        return False
+    tx.execute(
+        f"SELECT 1 FROM {tx.table(IDENTITIES)} i WHERE {_in(hashes)} AND i.terminated = ? LIMIT 1",
+        [*hashes, db_bool(tx.postgres, True)],
+    )
+    return tx.fetchone() is not None
+
+
+def _day(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)
