@@ -315,3 +315,32 @@ def test_non_accusation_cases_are_masked_but_not_redacted_for_town_b(world: Worl
     assert response.status_code == 200
     assert response.json()["petitioners"][0]["name"] == "张三"
     assert "*" in response.json()["petitioners"][0]["id_number"]
+
+
+def test_no_command_on_an_accusation_succeeds_for_its_accused_side(world: World) -> None:
+    """Every case command, with a body that would succeed for its role, as every accused-side user
+    of each role: a role that may never issue it gets 403, every other one 404; nothing is written."""
+    from api.permissions import COMMAND_ROLES
+    from tests.api.test_commands import SUCCESS
+
+    world.add_user("registrar_b", "registrar", world.town_b)
+    world.add_user("supervisor_b", "supervisor", world.town_b)
+    accused = {
+        "registrar": "registrar_b",
+        "supervisor": "supervisor_b",
+        "officer": "officer_b",
+        "leader": "leader_b",
+    }
+    c = drive(world, "in_handling", kind="accusation", accused_unit=world.town_b)
+    tried = 0
+    for command, spec in sorted(SUCCESS.items()):
+        body = spec.body(world, c)  # (a body may write what it refers to: a link-repeat's earlier case)
+        position = world.position()
+        allowed = {role.value for role in COMMAND_ROLES[command]}
+        for role, who in accused.items():
+            response = world.command(who, c.case_id, command, body)
+            expected = (404, "case_not_found") if role in allowed else (403, "forbidden")
+            assert_problem(response, *expected)
+            assert world.position() == position, (command, who)
+            tried += 1
+    assert tried == len(SUCCESS) * len(accused)
