@@ -25,7 +25,8 @@ from typing import Any
 from fastapi import Request
 
 from api.auth import Principal
-from api.permissions import CASE_ROLES, COMMAND_ROLES, SCOPE_BY_ROLE
+from api.commands import COMMAND_ROLES
+from api.permissions import CASE_ROLES, SCOPE_BY_ROLE
 from domain.accused_side import Accusation, Exposure, exposure
 from domain.authority import ACCUSED_SIDE_REGISTRAR_ONLY_SCREENS, SCREENING_COMMANDS
 from domain.case import Case

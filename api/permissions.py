@@ -10,47 +10,7 @@ from domain.vocabulary import Role
 R = Role
 CASE_ROLES = frozenset({R.REGISTRAR, R.OFFICER, R.LEADER, R.SUPERVISOR, R.INSPECTOR})
 
-# API command name → roles that may issue it.
-COMMAND_ROLES: dict[str, frozenset[Role]] = {
-    "register": frozenset({R.REGISTRAR}),
-    "accept": frozenset({R.REGISTRAR}),
-    "not-accept": frozenset({R.REGISTRAR}),
-    # R7: the registrar before acceptance, the holding officer or the supervisor after it
-    # (the phase is checked by the rule diversion_by_the_phase_holder)
-    "divert": frozenset({R.REGISTRAR, R.OFFICER, R.SUPERVISOR}),
-    "transfer": frozenset({R.REGISTRAR}),
-    "assign": frozenset({R.SUPERVISOR}),
-    "reassign": frozenset({R.SUPERVISOR}),
-    "instruct": frozenset({R.LEADER}),
-    "supervise": frozenset({R.SUPERVISOR}),
-    "supervision-answer": frozenset({R.OFFICER, R.LEADER}),
-    "progress": frozenset({R.OFFICER}),
-    "mediation": frozenset({R.OFFICER}),
-    "extend": frozenset({R.OFFICER, R.LEADER}),
-    "answer": frozenset({R.OFFICER, R.LEADER}),
-    "return-visit": frozenset({R.OFFICER, R.REGISTRAR}),
-    "review-request": frozenset({R.REGISTRAR}),
-    "review-decision": frozenset({R.SUPERVISOR}),
-    "re-review-request": frozenset({R.REGISTRAR}),
-    "hearing": frozenset({R.SUPERVISOR}),
-    "re-review-decision": frozenset({R.SUPERVISOR}),
-    "close": frozenset({R.OFFICER, R.LEADER}),
-    "reopen": frozenset({R.SUPERVISOR}),
-    "terminate": frozenset({R.SUPERVISOR}),
-    "archive": frozenset({R.REGISTRAR, R.OFFICER}),
-    "backlog": frozenset({R.SUPERVISOR}),
-    "link-repeat": frozenset({R.REGISTRAR}),
-    "accountability": frozenset({R.INSPECTOR}),
-    "notes": CASE_ROLES,
-    "documents": frozenset({R.REGISTRAR, R.OFFICER, R.LEADER, R.SUPERVISOR, R.INSPECTOR}),
-    "corrections": frozenset({R.REGISTRAR, R.OFFICER, R.SUPERVISOR}),
-    # issue 18 (R5, R6, R7)
-    "notice": frozenset({R.REGISTRAR, R.OFFICER, R.SUPERVISOR}),  # whoever decided the outcome
-    "completion-report": frozenset({R.OFFICER, R.LEADER}),  # the holding unit
-    "objection": frozenset({R.OFFICER, R.LEADER}),  # the assigned unit
-    "objection-decision": frozenset({R.SUPERVISOR}),  # the assigning side
-    "diversion-outcome": frozenset({R.REGISTRAR, R.OFFICER, R.SUPERVISOR}),
-}
+# The roles that may issue each case command are declared with it, in api/commands.py.
 
 # Reference data.
 REFERENCE_WRITE = frozenset({R.ADMIN, R.SUPERVISOR})

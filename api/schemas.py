@@ -335,44 +335,6 @@ class DiversionOutcomeIn(CommandBody):
     on: date
 
 
-COMMAND_BODIES: dict[str, type[CommandBody]] = {
-    "accept": AcceptIn,
-    "not-accept": NotAcceptIn,
-    "divert": DivertIn,
-    "transfer": TransferIn,
-    "assign": AssignIn,
-    "reassign": AssignIn,
-    "instruct": InstructIn,
-    "supervise": SuperviseIn,
-    "supervision-answer": SupervisionAnswerIn,
-    "progress": ProgressIn,
-    "mediation": MediationIn,
-    "extend": ExtendIn,
-    "answer": AnswerIn,
-    "return-visit": ReturnVisitIn,
-    "review-request": RequestIn,
-    "review-decision": DecisionIn,
-    "re-review-request": RequestIn,
-    "hearing": HearingIn,
-    "re-review-decision": DecisionIn,
-    "close": CloseIn,
-    "reopen": ReopenIn,
-    "terminate": TerminateIn,
-    "archive": ArchiveIn,
-    "backlog": BacklogIn,
-    "link-repeat": LinkRepeatIn,
-    "accountability": AccountabilityIn,
-    "notes": NoteIn,
-    "documents": DocumentIn,
-    "corrections": CorrectionIn,
-    "notice": NoticeIn,
-    "completion-report": CompletionReportIn,
-    "objection": ObjectionIn,
-    "objection-decision": ObjectionDecisionIn,
-    "diversion-outcome": DiversionOutcomeIn,
-}
-
-
 class CommandOut(BaseModel):
     case_id: UUID
     version: int

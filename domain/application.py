@@ -25,7 +25,7 @@ from eventsourcing.utils import get_topic
 from domain.aggregate_cache import AggregateCache
 from domain.authority import check_registration
 from domain.case import Case
-from domain.case_commands import COMMANDS, prepare_arguments
+from domain.case_commands import SPEC_OF
 from domain.case_events import CaseEvent
 from domain.context import current_context
 from domain.errors import (
@@ -174,6 +174,11 @@ class LedgerApplication(Application[UUID]):
             raise CaseNotFound("no such case", case_id=str(case_id))
         return rows
 
+    def case_row(self, case_id: UUID, version: int) -> LedgerRow | None:
+        """The stored entry of a case at exactly `version`, or None (what a correction targets)."""
+        rows = self.reads.aggregate_rows(case_id, lte=version)
+        return rows[-1] if rows and rows[-1].version == version else None
+
     def _save(
         self,
         aggregate: LedgerAggregate,
@@ -255,7 +260,7 @@ class LedgerApplication(Application[UUID]):
         replayed = self._replayed(idempotency)
         if replayed:
             return replayed
-        method = COMMANDS[command]
+        spec = SPEC_OF[command]
         for _attempt in range(MAX_ATTEMPTS):
             case = self.get_case(case_id)
             if authorize is not None:
@@ -265,8 +270,8 @@ class LedgerApplication(Application[UUID]):
                     f"the case is at version {case.version}, not {expected_version}",
                     current_version=case.version,
                 )
-            arguments = prepare_arguments(self, case, command, params)
-            getattr(case, method)(**arguments)
+            arguments = spec.arguments(self, case, params)
+            getattr(case, spec.method)(**arguments)
             try:
                 position = self._save(case, idempotency)
             except IntegrityError:

@@ -8,6 +8,7 @@ unit tree and who holds which post, through `ReferenceReads`, never through a re
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
+from uuid import UUID
 
 from domain.accused_side import Accusation, Exposure, exposure
 from domain.errors import Forbidden, NotFound
@@ -16,6 +17,7 @@ from domain.vocabulary import Role
 
 if TYPE_CHECKING:
     from domain.case import Case
+    from domain.persistence import LedgerRow
     from domain.reference import Leader, Unit, User
     from domain.reference_index import LeaderPostIndex
 
@@ -33,6 +35,16 @@ class ReferenceReads(Protocol):
     def get_leader(self, leader_id: str) -> Leader: ...
 
     def get_user(self, user_id: str) -> User: ...
+
+
+class CaseReads(ReferenceReads, Protocol):
+    """Reference data and other cases' records: what the link and correction resolvers need."""
+
+    def get_case(self, case_id: UUID) -> Case: ...
+
+    def case_row(self, case_id: UUID, version: int) -> LedgerRow | None:
+        """The stored entry of a case at exactly `version`, or None."""
+        ...
 
 
 NOT_HANDED_TO_ACCUSED_SIDE = Rule(

@@ -1,17 +1,20 @@
-"""The case commands by their API names, and the arguments the application adds to them.
+"""The case commands: each one's API name, its `Case` method and its reference resolver.
 
-Arguments that identify who acts (supervisor, deciding unit, ...) come from the audit
-context, never from the request; references (units, leaders, cases) must exist.
+A resolver adds the arguments that identify who acts (supervisor, deciding unit, ...) from the
+audit context, never from the request, and checks that references (units, leaders, cases) exist.
+It reads through `CaseReads`, never the application.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from domain import authority, case_events
-from domain.authority import ReferenceReads
-from domain.case import ALLOWED_FROM
+from domain.authority import CaseReads, ReferenceReads
+from domain.case import ALLOWED_FROM, Case
 from domain.context import current_context
 from domain.corrections import is_correctable, typed_value
 from domain.errors import InvalidInput, NotFound, TransitionNotAllowed
@@ -23,47 +26,7 @@ from domain.rules import (
 from domain.serialization import decode_state, to_json_value
 from domain.vocabulary import Role, Status, TerminationBasis
 
-if TYPE_CHECKING:
-    from domain.application import LedgerApplication
-    from domain.case import Case
-
-COMMANDS: dict[str, str] = {
-    "accept": "accept",
-    "not-accept": "not_accept",
-    "divert": "divert",
-    "transfer": "transfer",
-    "assign": "assign",
-    "reassign": "reassign",
-    "instruct": "instruct",
-    "supervise": "supervise",
-    "supervision-answer": "answer_supervision",
-    "progress": "record_progress",
-    "mediation": "record_mediation",
-    "extend": "extend",
-    "answer": "answer",
-    "return-visit": "record_return_visit",
-    "review-request": "request_review",
-    "review-decision": "decide_review",
-    "re-review-request": "request_re_review",
-    "hearing": "hold_hearing",
-    "re-review-decision": "decide_re_review",
-    "close": "close",
-    "reopen": "reopen",
-    "terminate": "terminate",
-    "archive": "archive",
-    "backlog": "designate_backlog",
-    "link-repeat": "link_repeat",
-    "accountability": "record_accountability",
-    "notes": "add_note",
-    "documents": "attach_document",
-    "corrections": "correct",
-    # issue 18 (R5, R6, R7)
-    "notice": "record_notice",
-    "completion-report": "report_completion",
-    "objection": "object_to_assignment",
-    "objection-decision": "decide_objection",
-    "diversion-outcome": "record_diversion_outcome",
-}
+Resolver = Callable[[CaseReads, Case, dict[str, Any]], dict[str, Any]]
 
 
 def _actor_unit() -> str:
@@ -119,26 +82,26 @@ def _transfer(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, 
     return p
 
 
-def _link_repeat(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[str, Any]:
-    earlier = app.get_case(UUID(str(p["earlier_case_id"])))
+def _link_repeat(reads: CaseReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    earlier = reads.get_case(UUID(str(p["earlier_case_id"])))
     terminated = earlier.status is Status.TERMINATED or earlier.termination_basis is not None
     return {"earlier_case_id": earlier.id, "earlier_terminated": terminated}
 
 
-def _accountability(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+def _accountability(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
     if p.get("target_leader_id"):
-        app.get_leader(p["target_leader_id"])
+        refs.get_leader(p["target_leader_id"])
     if p.get("target_unit_code"):
-        app.get_unit(p["target_unit_code"])
+        refs.get_unit(p["target_unit_code"])
     return {**p, "decided_by": current_context().actor.user_id}
 
 
-def _correction(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+def _correction(reads: CaseReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
     target_version, field = int(p["target_version"]), str(p["field"])
-    rows = app.reads.aggregate_rows(case.id, lte=target_version)
-    if not rows or rows[-1].version != target_version:
+    row = reads.case_row(case.id, target_version)
+    if row is None:
         raise NotFound("no such entry to correct", target_version=target_version)
-    cls, fields = decode_state(rows[-1].topic, rows[-1].state)
+    cls, fields = decode_state(row.topic, row.state)
     CORRECTION_TARGET_CORRECTABLE.check(
         is_correctable(cls.__name__, field), event_type=cls.__name__, field=field
     )
@@ -162,7 +125,7 @@ def _correction(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[s
     }
 
 
-def _diversion(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+def _diversion(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
     """R7: the registrar diverts during screening; once accepted, the holding unit's officer or
     the supervisor does (their unit scope is checked by the API like any command's)."""
     if case.status not in ALLOWED_FROM["divert"]:
@@ -175,7 +138,7 @@ def _diversion(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[st
     return p
 
 
-def _terminate(app: LedgerApplication, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+def _terminate(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
     if p["basis"] == TerminationBasis.RE_REVIEW_DECIDED:
         raise TransitionNotAllowed("re_review_decided termination comes with the re-review decision")
     return p
@@ -226,32 +189,70 @@ def _appeal_decision(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dic
     }
 
 
-PREPARE = {
-    "accept": lambda app, case, p: {**p, "accepting_unit": _actor_unit()},
-    "divert": _diversion,
-    "assign": _assignment,
-    "reassign": _assignment,
-    "instruct": _instruction,
-    "extend": _extension,
-    "transfer": _transfer,
-    "supervise": lambda app, case, p: {**p, "supervisor_id": current_context().actor.user_id},
-    "review-request": _review_request,
-    "re-review-request": _re_review_request,
-    "review-decision": _appeal_decision,
-    "re-review-decision": _appeal_decision,
-    "backlog": lambda app, case, p: {**p, "designated_by": current_context().actor.user_id},
-    "link-repeat": _link_repeat,
-    "accountability": _accountability,
-    "corrections": _correction,
-    "terminate": _terminate,
-}
+def _accepting_unit(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    return {**p, "accepting_unit": _actor_unit()}
 
 
-def prepare_arguments(
-    app: LedgerApplication, case: Case, command: str, params: dict[str, Any]
-) -> dict[str, Any]:
-    prepare = PREPARE.get(command)
-    return prepare(app, case, dict(params)) if prepare else dict(params)
+def _supervisor(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    return {**p, "supervisor_id": current_context().actor.user_id}
 
 
-__all__ = ["COMMANDS", "case_events", "prepare_arguments"]
+def _designated_by(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    return {**p, "designated_by": current_context().actor.user_id}
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A case command: its API name, the `Case` method it calls, and what resolves its references."""
+
+    name: str
+    method: str
+    resolver: Resolver | None = None
+
+    def arguments(self, reads: CaseReads, case: Case, params: dict[str, Any]) -> dict[str, Any]:
+        """The method's arguments: the request's, with what the resolver adds and checks."""
+        return self.resolver(reads, case, dict(params)) if self.resolver else dict(params)
+
+
+S = CommandSpec
+COMMAND_SPECS: tuple[CommandSpec, ...] = (
+    S("accept", "accept", _accepting_unit),
+    S("not-accept", "not_accept"),
+    S("divert", "divert", _diversion),
+    S("transfer", "transfer", _transfer),
+    S("assign", "assign", _assignment),
+    S("reassign", "reassign", _assignment),
+    S("instruct", "instruct", _instruction),
+    S("supervise", "supervise", _supervisor),
+    S("supervision-answer", "answer_supervision"),
+    S("progress", "record_progress"),
+    S("mediation", "record_mediation"),
+    S("extend", "extend", _extension),
+    S("answer", "answer"),
+    S("return-visit", "record_return_visit"),
+    S("review-request", "request_review", _review_request),
+    S("review-decision", "decide_review", _appeal_decision),
+    S("re-review-request", "request_re_review", _re_review_request),
+    S("hearing", "hold_hearing"),
+    S("re-review-decision", "decide_re_review", _appeal_decision),
+    S("close", "close"),
+    S("reopen", "reopen"),
+    S("terminate", "terminate", _terminate),
+    S("archive", "archive"),
+    S("backlog", "designate_backlog", _designated_by),
+    S("link-repeat", "link_repeat", _link_repeat),
+    S("accountability", "record_accountability", _accountability),
+    S("notes", "add_note"),
+    S("documents", "attach_document"),
+    S("corrections", "correct", _correction),
+    # issue 18 (R5, R6, R7)
+    S("notice", "record_notice"),
+    S("completion-report", "report_completion"),
+    S("objection", "object_to_assignment"),
+    S("objection-decision", "decide_objection"),
+    S("diversion-outcome", "record_diversion_outcome"),
+)
+SPEC_OF: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_SPECS}
+
+
+__all__ = ["COMMAND_SPECS", "SPEC_OF", "CommandSpec", "Resolver", "case_events"]

@@ -10,7 +10,11 @@ from typing import Any
 
 import pytest
 
-from api.schemas import COMMAND_BODIES
+from api.commands import COMMAND_BODIES, DECLARATIONS, REGISTER_ROLES
+from api.schemas import CommandBody
+from domain.case import Case
+from domain.case_commands import COMMAND_SPECS
+from domain.vocabulary import Role
 from tests.api.helpers import (
     ALL_DOSSIER,
     OUTSIDE_DECISION,
@@ -388,6 +392,20 @@ SUCCESS.update({
         prepare=_divert_with_notice,
     ),
 })  # fmt: skip
+
+
+def test_each_command_is_declared_once_and_completely() -> None:
+    names = [d.name for d in DECLARATIONS]
+    assert len(names) == len(set(names))
+    assert set(names) == {spec.name for spec in COMMAND_SPECS}  # no domain command without its API side
+    for d in DECLARATIONS:
+        assert issubclass(d.body, CommandBody), d.name
+        assert d.roles and Role.ADMIN not in d.roles, d.name  # an administrator never writes case events
+        assert d.summary.strip(), d.name
+        assert callable(getattr(Case, d.spec.method, None)), d.name
+        assert d.name in SUCCESS, d.name
+        assert Role(SUCCESS[d.name].who) in d.roles, d.name  # the success test runs as a role allowed
+    assert REGISTER_ROLES and Role.ADMIN not in REGISTER_ROLES
 
 
 def test_every_command_has_a_success_and_a_refusal_case() -> None:

@@ -320,7 +320,7 @@ def test_non_accusation_cases_are_masked_but_not_redacted_for_town_b(world: Worl
 def test_no_command_on_an_accusation_succeeds_for_its_accused_side(world: World) -> None:
     """Every case command, with a body that would succeed for its role, as every accused-side user
     of each role: a role that may never issue it gets 403, every other one 404; nothing is written."""
-    from api.permissions import COMMAND_ROLES
+    from api.commands import COMMAND_ROLES
     from tests.api.test_commands import SUCCESS
 
     world.add_user("registrar_b", "registrar", world.town_b)

@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from api.schemas import COMMAND_BODIES
+from api.commands import COMMAND_BODIES
 from tests.api.helpers import (
     World,
     assert_problem,

@@ -15,7 +15,8 @@ from typing import Any
 import httpx
 import pytest
 
-from api.permissions import CASE_ROLES, COMMAND_ROLES, SCOPE_BY_ROLE
+from api.commands import COMMAND_ROLES
+from api.permissions import CASE_ROLES, SCOPE_BY_ROLE
 from domain.vocabulary import Role
 from tests.api.helpers import World, assert_problem, drive, world_fixture
 from tests.api.test_commands import SUCCESS

@@ -10,7 +10,7 @@ import pytest
 
 from domain import rules
 from domain.case import Case
-from domain.case_commands import level_above, prepare_arguments
+from domain.case_commands import SPEC_OF, level_above
 from domain.clocks import Clock, compute_clocks
 from domain.context import command_context, utcnow
 from domain.errors import DomainError, InvalidInput, NotFound
@@ -58,7 +58,7 @@ class _Tree:
 def prepared(case: Case, command: str, unit: str, **params: Any) -> dict[str, Any]:
     """The arguments a command gets from its resolver, for a supervisor of `unit`."""
     with command_context(actor=Actor(user_id="sup", role="supervisor", unit_code=unit)):
-        return prepare_arguments(_Tree(), case, command, params)  # type: ignore[arg-type]
+        return SPEC_OF[command].arguments(_Tree(), case, params)  # type: ignore[arg-type]
 
 
 def answered_by(unit: str, **overrides: Any) -> Case:

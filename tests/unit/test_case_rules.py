@@ -15,7 +15,7 @@ from eventsourcing.utils import get_topic
 from domain import case_events as ev
 from domain import rules
 from domain.case import ALLOWED_FROM, Case
-from domain.case_commands import prepare_arguments
+from domain.case_commands import SPEC_OF
 from domain.context import command_context, utcnow
 from domain.errors import (
     DeadlinePassed,
@@ -272,7 +272,7 @@ def _objected(case: Case) -> Case:
 def _divert_as(role: str, case: Case) -> object:
     with command_context(actor=actor(role)):
         params = {"pathway": Pathway.ARBITRATION, "institution": "劳动人事争议仲裁委员会"}
-        return prepare_arguments(None, case, "divert", params)  # type: ignore[arg-type]
+        return SPEC_OF["divert"].arguments(None, case, params)  # type: ignore[arg-type]
 
 
 def _outcome(case: Case) -> Case:
@@ -1228,33 +1228,25 @@ def test_a_correction_must_change_the_value() -> None:
     assert_rule(err, rules.CORRECTION_CHANGES_VALUE)
 
 
-class _Reads:
-    def __init__(self, rows: list[LedgerRow]) -> None:
-        self.rows = rows
-
-    def aggregate_rows(self, originator_id: UUID, *, lte: int | None = None) -> list[LedgerRow]:
-        return [
-            r for r in self.rows if r.originator_id == originator_id and (lte is None or r.version <= lte)
-        ]
-
-
-class _App:
-    """Just the reads `prepare_arguments` needs for a correction, over in-memory stored events."""
+class _Rows:
+    """Just the read a correction's resolver needs, over in-memory stored events."""
 
     def __init__(self, stored: list[StoredEvent]) -> None:
-        self.reads = _Reads(
-            [
-                LedgerRow(s.originator_id, s.originator_version, s.topic, s.state, i, utcnow())
-                for i, s in enumerate(stored, start=1)
-            ]
-        )
+        self.rows = [
+            LedgerRow(s.originator_id, s.originator_version, s.topic, s.state, i, utcnow())
+            for i, s in enumerate(stored, start=1)
+        ]
+
+    def case_row(self, case_id: UUID, version: int) -> LedgerRow | None:
+        found = [r for r in self.rows if r.originator_id == case_id and r.version == version]
+        return found[0] if found else None
 
 
 def correction_params(case: Case, **params: Any) -> dict[str, Any]:
     mapper = TypedMapper(transcoder=CanonicalTranscoder())
     # The pending events are the whole history of a case built in memory; leave them pending.
     stored = [mapper.to_stored_event(e) for e in case._pending_events]
-    return prepare_arguments(_App(stored), case, "corrections", params)  # type: ignore[arg-type]
+    return SPEC_OF["corrections"].arguments(_Rows(stored), case, params)  # type: ignore[arg-type]
 
 
 def test_a_correction_names_the_earlier_entry_with_old_and_new_value() -> None:
