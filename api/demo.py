@@ -135,7 +135,8 @@ def _demo_case(ledger: LedgerApplication, rng: random.Random, n: int) -> None:
     with command_context(actor=_actor("demo-registrar"), occurred_at=clock.step(0)):
         case_id = ledger.register_case(**fields).case_id
     steps: list[tuple[str, str, dict[str, Any], float, str | None]] = [
-        ("demo-registrar", "accept", {}, 2, None),
+        # the written notice of acceptance goes out the same day (第二十二条、第二十三条)
+        ("demo-registrar", "accept", {"notice_issued_on": None, "notice_mode": "written"}, 2, None),
         (
             "demo-supervisor",
             "assign",
@@ -236,8 +237,9 @@ def _dated(params: dict[str, Any], at: datetime) -> dict[str, Any]:
     out = dict(params)
     if "delivered_on" not in out and "outcome" in out and out["outcome"] in ("support", "explain", "reject"):
         out["delivered_on"] = local_date(at)
-    if out.get("petitioner_notified_on", 0) is None:
-        out["petitioner_notified_on"] = local_date(at)
+    for field in ("petitioner_notified_on", "notice_issued_on"):  # None: the day of the step
+        if out.get(field, 0) is None:
+            out[field] = local_date(at)
     if out.get("reply_by", 0) is None:
         out["reply_by"] = local_date(at) + timedelta(days=10)
     return out
