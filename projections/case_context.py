@@ -38,13 +38,10 @@ class CaseContext:
 
     def scope(self) -> tuple[str | None, ...]:
         """The reader-access columns of api/access.py, in the order views store them."""
-        return (
-            self.received_path, self.unit_path, self.leader_id, self.kind, self.accused_path,
-            self.accused_leader, self.registered_at, self.registered_by,
-        )  # fmt: skip
+        return tuple(getattr(self, name) for name in SCOPE_COLUMNS)
 
 
-# The names of `CaseContext.scope()`'s columns, for the views' INSERT statements.
+# The reader-access columns (api/access.py) every per-case view row carries, in INSERT order.
 SCOPE_COLUMNS = (
     "received_path", "unit_path", "leader_id", "kind", "accused_path", "accused_leader",
     "registered_at", "registered_by",
