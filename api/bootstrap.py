@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from api.settings import Settings
-from domain.application import LedgerApplication
+from domain.application import DEFAULT_AGGREGATE_CACHE_SIZE, LedgerApplication
 from domain.context import command_context
 from domain.errors import AlreadyExists
 from domain.store import parse_database_url
@@ -21,12 +21,29 @@ from projections.view import View
 ADMIN_USER_ID = "admin"
 
 
-def build_application(settings: Settings) -> LedgerApplication:
-    store = parse_database_url(settings.database_url, schema=settings.database_schema)
+def open_ledger(
+    database_url: str,
+    *,
+    schema: str | None = None,
+    env: Mapping[str, str] | None = None,
+    aggregate_cache_size: int = DEFAULT_AGGREGATE_CACHE_SIZE,
+) -> LedgerApplication:
+    """The one way a ledger is opened, by the service, the CLI and the bench alike: parse the
+    URL, create the SQLite file's directory, bring the schema up to date, open the application."""
+    store = parse_database_url(database_url, schema=schema)
     if store.kind == "sqlite":
         Path(store.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
     migrate(store.plain_url, schema=store.migration_schema)
-    app = LedgerApplication(store, aggregate_cache_size=settings.aggregate_cache_size)
+    return LedgerApplication(store, env=dict(env or {}), aggregate_cache_size=aggregate_cache_size)
+
+
+def build_application(settings: Settings) -> LedgerApplication:
+    """The service's ledger: `open_ledger` with the settings, plus the start-up administrator."""
+    app = open_ledger(
+        settings.database_url,
+        schema=settings.database_schema,
+        aggregate_cache_size=settings.aggregate_cache_size,
+    )
     if settings.admin_token:
         ensure_admin(app, settings.admin_token)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -493,11 +494,14 @@ def verify_bundle(
     raise typer.Exit(bundle_check.main([file, *(["--public-key", public_key] if public_key else [])]))
 
 
-# Data generation and benchmarks live in the bench package (issue 6).
-from bench.cli import bench_command, generate_command  # noqa: E402
+def add_plugin_commands(cli: typer.Typer) -> None:
+    """Commands other packages bring: the bench's `generate` and `bench`, found through the
+    `xinfang.cli` entry point so the application never imports the bench (an import contract)."""
+    for entry in entry_points(group="xinfang.cli"):
+        entry.load()(cli)
 
-app.command("generate")(generate_command)
-app.command("bench")(bench_command)
+
+add_plugin_commands(app)
 
 
 def main() -> None:

@@ -1,4 +1,8 @@
-"""The `xinfang generate` and `xinfang bench` commands (registered in api/cli.py)."""
+"""The `xinfang generate` and `xinfang bench` commands.
+
+The application never imports the bench (an import contract says so): `register` is found
+through the `xinfang.cli` entry point in pyproject.toml and adds these commands to the CLI.
+"""
 
 from __future__ import annotations
 
@@ -17,14 +21,10 @@ def generate_command(
     seed: Annotated[int, typer.Option("--seed", help="same seed, same ledger")] = 1,
 ) -> None:
     """Append a realistic county ledger (units, leaders, users, N case histories) to an empty store."""
-    from pathlib import Path
-
+    from api.bootstrap import open_ledger
     from api.settings import Settings
     from bench.generator import SIZES, generate
-    from domain.application import LedgerApplication
     from domain.ledger_tree import ledger_head
-    from domain.store import parse_database_url
-    from migrations.runner import migrate
 
     if cases is None and size not in SIZES:
         console.print(f"[red]unknown size {size!r}[/] (known: {', '.join(SIZES)})")
@@ -34,13 +34,9 @@ def generate_command(
         console.print("[red]--cases must be at least 1[/]")
         raise typer.Exit(2)
     settings = Settings()
-    store = parse_database_url(settings.database_url, schema=settings.database_schema)
-    if store.kind == "sqlite":
-        Path(store.sqlite_path).parent.mkdir(parents=True, exist_ok=True)
-    migrate(store.plain_url, schema=store.migration_schema)
     # Not build_application: XINFANG_ADMIN_TOKEN would write an admin first, and the generated
     # county starts from an empty ledger (its own gen-admin; serve adds the token's admin later).
-    ledger = LedgerApplication(store)
+    ledger = open_ledger(settings.database_url, schema=settings.database_schema)
     # Reference data is written once: refuse a ledger that already holds events rather than
     # fail half-way on a duplicate unit.
     head = ledger_head(ledger.recorder)
@@ -77,3 +73,9 @@ def bench_command(
     from bench.run import main
 
     raise typer.Exit(main(size=size, postgres_url=postgres_url, results=results, ledgers=ledgers))
+
+
+def register(app: typer.Typer) -> None:
+    """Add the bench's commands to the `xinfang` CLI (called through the `xinfang.cli` entry point)."""
+    app.command("generate")(generate_command)
+    app.command("bench")(bench_command)

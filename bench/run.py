@@ -246,16 +246,13 @@ def run_size(
 ) -> SizeRun:
     """Every scenario on a fresh database: `cases` generated into it, or a copy of `template` (a
     ledger made by `xinfang generate`, whose size it counts)."""
-    from domain.store import parse_database_url
-    from migrations.runner import migrate
+    from api.bootstrap import open_ledger
 
     if (cases is None) == (template is None):
         raise ValueError("a run is of generated cases or of a template, one of the two")
     rows: list[Row] = []
     with scratch_database(postgres_url, template=template) as url:
-        store = parse_database_url(url)
-        migrate(store.plain_url, schema=store.migration_schema)
-        ledger = LedgerApplication(store)
+        ledger = open_ledger(url)
         made = _generate(ledger, cases) if cases is not None else _counted(ledger, url)
         ledger.close()
 

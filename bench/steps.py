@@ -20,9 +20,9 @@ from typing import Any
 
 import orjson
 
+from api.bootstrap import open_ledger
 from domain.application import LedgerApplication
 from domain.ledger_tree import iter_rows, ledger_head
-from domain.store import parse_database_url
 from projections.runner import MAX_BATCH
 
 BATCH = MAX_BATCH  # the baseline reads the log in the batches a rebuild grows to
@@ -86,7 +86,7 @@ def verify_all(ledger: LedgerApplication, head: int, trusted: dict[str, bytes]) 
 
 
 def run(step: str, url: str) -> dict[str, Any]:
-    ledger = LedgerApplication(parse_database_url(url))
+    ledger = open_ledger(url)
     head = ledger_head(ledger.recorder)
     trusted = sign_checkpoint(ledger) if step == "verify" else {}
     start = time.perf_counter()

@@ -10,10 +10,9 @@ from uuid import UUID
 
 from eventsourcing.utils import get_topic
 
-from domain.application import LedgerApplication
+from api.bootstrap import open_ledger
 from domain.context import command_context
 from domain.persistence import PostgresLedgerRecorder
-from domain.store import parse_database_url
 from domain.values import Actor
 
 SUPERVISOR = Actor("sup-1", "supervisor", "county")
@@ -23,7 +22,7 @@ def commands_per_second(
     url: str, case_ids: list[str], seconds: float, *, group_commit: bool, threads: int = 32
 ) -> float:
     env = {} if group_commit else {"APPLICATION_RECORDER_TOPIC": get_topic(PostgresLedgerRecorder)}
-    ledger = LedgerApplication(parse_database_url(url), env={**env, "POSTGRES_POOL_SIZE": "20"})
+    ledger = open_ledger(url, env={**env, "POSTGRES_POOL_SIZE": "20"})
     done = [0] * threads
     start = threading.Barrier(threads)
 
