@@ -206,6 +206,10 @@ FIELD.update({
     "old_value": "原值", "new_value": "新值", "purpose": "用途", "objection_pending": "交办异议待处理",
     "assignment_version": "交办", "reasons": "理由", "name": "姓名", "id_number": "身份证号",
     "phone": "电话", "address": "住址", "user_id": "用户", "role": "角色", "unit": "单位",
+    # the audit fields every event carries (shown in their own columns, named here all the same)
+    "actor": "操作人", "occurred_at": "发生时间", "reason": "理由", "request_id": "请求编号",
+    "timestamp": "写入时间", "prev_hash": "前序哈希", "originator_id": "案件编号",
+    "originator_version": "事件序号", "originator_topic": "事件类型", "originator_id_type": "编号类型",
 })
 
 NOT_ACCEPTED_REASON = {
