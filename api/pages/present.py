@@ -161,3 +161,37 @@ def actor_text(actor: Any, names: Names) -> tuple[str, str]:
     user_id = str(fields.get("user_id") or "")
     name = names.name(user_id, "user") or user_id or "—"
     return f"{name}（{label(fields.get('role'), 'role')}）", user_id
+
+
+# What the integrity checks report (domain/timeline.py, domain/verify.py, domain/case_heads.py) is
+# English for the log and the API; a page says it in Chinese and keeps the original on hover.
+PROBLEMS = (
+    (re.compile(r"event (\d+) is missing"), "第 {0} 条事件缺失"),
+    (re.compile(r"event (\d+) does not link to the stored event (\d+)"), "第 {0} 条事件与所存第 {1} 条事件的哈希不相连"),
+    (re.compile(r"prev_hash does not match the hash of the stored event (\d+)"), "前序哈希与所存第 {0} 条事件不符：该事件或这一链接被改动"),
+    (re.compile(r"version (\d+) follows version (\d+)"), "第 {0} 条事件紧接第 {1} 条：事件缺失或顺序错乱"),
+    (re.compile(r"every event is gone"), "本案的全部事件已不存在"),
+    (re.compile(r"ledger now ends at version (\d+)"), "台账中本案只到第 {0} 条：末尾的事件被删除"),
+    (re.compile(r"events were inserted"), "有事件被插入或移动"),
+    (re.compile(r"the case was rewritten"), "本案被改写（本案自身的哈希链可能仍显示完整）"),
+    (re.compile(r"no longer match the signed checkpoint root"), "台账事件与签名检查点的根不符：有事件被改动、删除、插入或移动"),
+    (re.compile(r"holds only (\d+)"), "台账现只有 {0} 条事件：签名检查点之后的事件被删除"),
+    (re.compile(r"is now at (\d+)"), "签名检查点覆盖的事件已移到位置 {0}"),
+    (re.compile(r"not a trusted key"), "签名检查点的密钥不受信任"),
+    (re.compile(r"stores a different public key"), "签名检查点所存公钥与密钥编号不符"),
+    (re.compile(r"signature that does not verify"), "签名检查点的签名无效"),
+)  # fmt: skip
+
+
+def problem_text(problem: str | None) -> str:
+    """An integrity problem in Chinese (each part of a combined report), or a plain notice."""
+    if not problem:
+        return "—"
+    said = []
+    for part in problem.split("; "):
+        for pattern, words in PROBLEMS:
+            found = pattern.search(part)
+            if found:
+                said.append(words.format(*found.groups()))
+                break
+    return "；".join(dict.fromkeys(said)) or "校验发现问题（原文见悬停说明）"

@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 
 from api.errors import ProblemError, Unauthenticated
 from api.pages.labels import field_value, label, reason_text
-from api.pages.present import Names, actor_text, china_time, html_of, person_text
+from api.pages.present import Names, actor_text, china_time, html_of, person_text, problem_text
 from api.pages.session import PageUser, optional_user
 from api.routers.accountability import READERS
 from domain import errors as de
@@ -87,9 +87,14 @@ def actor(context: Any, who: Any) -> Markup:
     return Markup('<span class="ref" title="{}">{}</span>').format(user_id, text)
 
 
+def problem(text: str | None) -> Markup:
+    """An integrity problem in Chinese, the check's own words on hover."""
+    return Markup('<span class="ref" title="{}">{}</span>').format(text or "", problem_text(text))
+
+
 templates.env.filters.update(
     label=label, field_value=field_value, china_time=china_time, percent=percent, short_hash=short_hash,
-    plain=plain, show=show, ref=ref, actor=actor, reason=reason_text,
+    plain=plain, show=show, ref=ref, actor=actor, reason=reason_text, problem=problem,
 )
 
 
