@@ -6,7 +6,7 @@ import sys
 from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -406,7 +406,7 @@ def export(
         data = encode(bundle)
         if pdf:
             plain = orjson.loads(data)
-            data = render_dossier(plain, check_bundle(plain))
+            data = render_dossier(plain, check_bundle(plain), **_dossier_view(ledger, who, case))
     except CaseNotFound:
         console.print(f"[red]no such case: {case_id}[/]")
         raise typer.Exit(2) from None
@@ -424,6 +424,25 @@ def export(
     else:
         Path(output).write_bytes(data)
         console.print(f"wrote {output} as {who.user_id}: {bundle['proof_status']}", highlight=False)
+
+
+def _dossier_view(ledger: Any, who: Any, case_id: Any) -> dict[str, Any]:
+    """The dossier's cover as the exporter may read it (masked unless the role may unmask); the
+    command line has no view database, so units and leaders show by their codes."""
+    import dataclasses
+    from datetime import UTC, datetime
+
+    import orjson
+
+    from api.permissions import UNMASK_ROLES
+    from api.routers.case_reads import case_view
+    from domain.clocks import compute_clocks
+    from domain.evidence import encode
+
+    unmasked = who.role in UNMASK_ROLES
+    summary = case_view(ledger.get_case(case_id), unmasked=unmasked)
+    summary["clocks"] = [dataclasses.asdict(c) for c in compute_clocks(ledger.case_events(case_id), at=datetime.now(UTC))]
+    return {"summary": orjson.loads(encode(summary)), "unmasked": unmasked}
 
 
 def _exporter(ledger: LedgerApplication, as_user: str | None, token: str | None) -> Principal:

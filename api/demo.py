@@ -1,4 +1,9 @@
-"""A small demo data set: a county's units, leaders, one user per role and ~40 cases in every stage."""
+"""A small demo data set: a county's units, leaders, one user per role and ~40 cases in every stage.
+
+It reads as an office's month on the day it started keeping the ledger: the month's cases were
+entered from the paper 台账 today, so they are late entries (补录) and say so in their reason;
+today's own intake (registered in the last hours) is entered as it happens and is not. The
+ledger's recording time is the database's clock, so no other honest split is possible."""
 
 from __future__ import annotations
 
@@ -51,7 +56,13 @@ MATTERS = [
     ("宅基地纠纷调处", "land"),
     ("医保报销比例争议", "health"),
     ("学校划片入学问题", "education"),
+    ("占道经营影响通行", "urban_management"),
+    ("灌溉水渠年久失修", "rural_affairs"),
+    ("企业未缴纳社会保险", "labour"),
 ]
+BACK_ENTRY = "据纸质信访台账补录"
+# One case in four is today's intake, entered as it happens; the rest come from the paper 台账.
+TODAY_EVERY = 4
 
 
 def demo_token(user_id: str) -> str:
@@ -105,7 +116,12 @@ def _actor(user_id: str) -> Actor:
 
 def _demo_case(ledger: LedgerApplication, rng: random.Random, n: int) -> None:
     now = datetime.now(UTC)
+    today = n % TODAY_EVERY == 1
     clock = DemoClock(now - timedelta(days=rng.randint(20, 150), hours=rng.randint(0, 8)))
+    # today's intake: registered a few hours ago, its steps hours apart (a day's work, not a month's)
+    scale = 1 / 24 if today else 1.0
+    if today:
+        clock = DemoClock(now - timedelta(hours=rng.randint(8, 20), minutes=rng.randint(0, 59)))
     subject, category = MATTERS[n % len(MATTERS)]
     accusation = n % 13 == 5
     name = rng.choice(SURNAMES) + rng.choice(GIVEN)
@@ -132,7 +148,8 @@ def _demo_case(ledger: LedgerApplication, rng: random.Random, n: int) -> None:
     stage = n % 10
     if stage in (3, 6) and not accusation:  # extended or reviewed: only a complaint request is (R4)
         fields["kind"] = Kind.COMPLAINT_REQUEST
-    with command_context(actor=_actor("demo-registrar"), occurred_at=clock.step(0)):
+    reason = None if today else BACK_ENTRY
+    with command_context(actor=_actor("demo-registrar"), occurred_at=clock.step(0), reason=reason):
         case_id = ledger.register_case(**fields).case_id
     steps: list[tuple[str, str, dict[str, Any], float, str | None]] = [
         # the written notice of acceptance goes out the same day (第二十二条、第二十三条)
@@ -187,11 +204,25 @@ def _demo_case(ledger: LedgerApplication, rng: random.Random, n: int) -> None:
             2, ("demo-supervisor", "supervise", {"reply_by": None, "text": "请于期限内报送办理情况"}, 5, None)
         )
     last = {0: 0, 1: 1, 2: 2, 3: 4, 4: 3, 5: 6, 6: 6, 7: 6, 8: 6, 9: 5}[stage]
-    for user_id, command, params, days, reason in steps[:last]:
-        at = clock.step(days)
+    for user_id, command, params, days, why in steps[:last]:
+        at = clock.step(days * scale)
         if at >= now:
             return
-        _run(ledger, user_id, case_id, command, _dated(params, at), at, reason)
+        _run(ledger, user_id, case_id, command, _dated(params, at), at, why)
+    if today:
+        return
+    if stage == 2 and n % 4 == 2 and clock.at < now - timedelta(days=1):
+        # an overdue-prone case: the inspector holds its leader to account (第四十七条)
+        _run(
+            ledger,
+            "demo-inspector",
+            case_id,
+            "accountability",
+            {"target_leader_id": ledger.get_case(case_id).leader_id or "L-zhao", "measure": "interview",
+             "basis": "未按期报送办理情况"},
+            clock.step(0.5),
+            "督办后仍未报送办理情况",
+        )
     if stage == 6 and not accusation and clock.at < now - timedelta(days=3):
         _run(
             ledger,

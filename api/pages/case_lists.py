@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from api.auth import Ledger
 from api.pages import forms
 from api.pages.labels import CHANNEL, STATUS
-from api.pages.reference import display_names
+from api.pages.reference import category_choices, display_names, leader_choices, resolve, unit_choices
 from api.pages.render import call, page
 from api.pages.session import CurrentPageUser
 from api.routers.case_list import list_cases, list_overdue
@@ -44,6 +44,23 @@ def _page_number(raw: str | None) -> int:
     return int(raw) if raw and raw.isdigit() and 0 < int(raw) < 100_000 else 1
 
 
+def _pickers(request: Request) -> dict[str, list[dict[str, str]]]:
+    """What the unit, leader and category pickers offer (units as a tree)."""
+    return {"units": unit_choices(request), "leaders": leader_choices(request), "categories": category_choices()}
+
+
+def _picked(
+    pickers: dict[str, list[dict[str, str]]], unit: str | None, leader: str | None, category: str | None
+) -> tuple[str | None, str | None, str | None]:
+    """The filters as codes: a code as it is, a name typed by hand found by name or refused."""
+    unit_code = resolve(forms.text(unit, "承办单位"), pickers["units"], "单位")
+    leader_id = resolve(forms.text(leader, "包案领导"), pickers["leaders"], "领导")
+    category_text = forms.text(category, "类别")
+    # an office may use category codes of its own: only a known label is turned into its code
+    named = [c["code"] for c in pickers["categories"] if c["name"] == category_text]
+    return unit_code, leader_id, named[0] if named else category_text
+
+
 @router.get("/cases", response_class=HTMLResponse)
 def cases_page(
     request: Request, ledger: Ledger, user: CurrentPageUser,
@@ -55,10 +72,11 @@ def cases_page(
 ) -> HTMLResponse:  # fmt: skip
     statuses = [s for s in (forms.choice(v, Status, "状态") for v in status or ()) if s is not None]
     as_of_day = forms.day(as_of, "截至日期")
+    pickers = _pickers(request)
+    unit, leader, category = _picked(pickers, unit, leader, category)
     result: dict[str, Any] = call(
         list_cases, request, user.principal, None,
-        status=statuses or None, unit=forms.text(unit, "承办单位"), leader=forms.text(leader, "包案领导"),
-        category=forms.text(category, "类别"), channel=forms.choice(channel, Channel, "渠道"),
+        status=statuses or None, unit=unit, leader=leader, category=category, channel=forms.choice(channel, Channel, "渠道"),
         overdue=forms.flag(overdue, "超期"), backlog=forms.flag(backlog, "积案"),
         registered_from=forms.day(registered_from, "登记起始日"), registered_to=forms.day(registered_to, "登记截止日"),
         q=forms.text(q, "事项关键词"), as_of=forms.end_of_day(as_of_day),
@@ -73,7 +91,7 @@ def cases_page(
         "registered_to": registered_to or "", "q": q or "", "as_of": as_of or "", "known_at": known_at or "",
     }  # fmt: skip
     return page(
-        request, "cases.html", user, items=result["items"], names=display_names(request), filters=filters, statuses=STATUS, channels=CHANNEL,
+        request, "cases.html", user, items=result["items"], names=display_names(request), filters=filters, statuses=STATUS, channels=CHANNEL, units=pickers["units"], leaders=pickers["leaders"], categories=pickers["categories"],
         page_number=number, next_link=_next_link(request, result["next_cursor"], number),
         first_link=_first_link(request) if number > 1 else None,
     )  # fmt: skip
@@ -85,14 +103,15 @@ def overdue_page(
     cursor: Text = None, page_no: Annotated[str | None, Query(alias="page")] = None, size: Text = None,
 ) -> HTMLResponse:  # fmt: skip
     as_of_day = forms.day(as_of, "截至日期")
+    pickers = _pickers(request)
+    unit, leader, _ = _picked(pickers, unit, leader, None)
     result: dict[str, Any] = call(
-        list_overdue, request, user.principal, None, unit=forms.text(unit, "承办单位"),
-        leader=forms.text(leader, "包案领导"), as_of=forms.end_of_day(as_of_day), known_at=None,
+        list_overdue, request, user.principal, None, unit=unit, leader=leader, as_of=forms.end_of_day(as_of_day), known_at=None,
         limit=_page_size(size), cursor=forms.text(cursor, "游标", 500),
     )  # fmt: skip
     number = _page_number(page_no)
     return page(
-        request, "overdue.html", user, items=result["items"], names=display_names(request),
+        request, "overdue.html", user, items=result["items"], names=display_names(request), units=pickers["units"], leaders=pickers["leaders"],
         filters={"unit": unit or "", "leader": leader or "", "as_of": as_of or ""},
         page_number=number, next_link=_next_link(request, result["next_cursor"], number),
         first_link=_first_link(request) if number > 1 else None,

@@ -94,7 +94,7 @@ def replay_page(
     steps = result["steps"]
     for s in steps:
         s["day"] = _local_day(s["occurred_at"])
-    current = len(steps)
+    current = 1  # a replay starts at the beginning: the registration (issue 22)
     if step and step.isdigit():
         current = min(max(int(step), 1), len(steps))
     jump = forms.day(on, "跳转日期")

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse
 from api.auth import Ledger
 from api.pages import forms
 from api.pages.labels import FIGURE
-from api.pages.reference import leader_names, unit_choices
+from api.pages.reference import display_names, leader_choices, leader_names, resolve, unit_choices
 from api.pages.render import call, page
 from api.pages.session import CurrentPageUser
 from api.routers.accountability import accountability
@@ -29,8 +29,10 @@ def caseloads_page(
     request: Request, ledger: Ledger, user: CurrentPageUser, unit: Text = None, as_of: Text = None
 ) -> HTMLResponse:
     as_of_day = forms.day(as_of, "截至日期")
+    units = unit_choices(request)
+    unit = resolve(forms.text(unit, "单位"), units, "单位")
     result: dict[str, Any] = call(
-        list_caseloads, request, user.principal, None, unit=forms.text(unit, "单位"),
+        list_caseloads, request, user.principal, None, unit=unit,
         as_of=forms.end_of_day(as_of_day), known_at=None, start=None, end=None, limit=MAX_LEADERS, cursor=None,
     )  # fmt: skip
     names = leader_names(request)
@@ -42,7 +44,7 @@ def caseloads_page(
                          for r in rows],
     }  # fmt: skip
     return page(
-        request, "caseloads.html", user, rows=rows, chart=chart, units=unit_choices(request),
+        request, "caseloads.html", user, rows=rows, chart=chart, units=units,
         filters={"unit": unit or "", "as_of": as_of or ""},
     )  # fmt: skip
 
@@ -81,15 +83,17 @@ def accountability_page(
     start: Annotated[str | None, Query(alias="from", max_length=20)] = None, to: Text = None,
     cursor: Text = None,
 ) -> HTMLResponse:  # fmt: skip
+    units, leaders = unit_choices(request), leader_choices(request)
+    leader_id = resolve(forms.text(leader, "领导"), leaders, "领导")
+    unit_code = resolve(forms.text(unit, "单位"), units, "单位")
     result: dict[str, Any] = call(
-        accountability, request, user.principal, None, leader=forms.text(leader, "领导"),
-        unit=forms.text(unit, "单位"), from_=forms.day(start, "起始日"), to=forms.day(to, "截止日"),
+        accountability, request, user.principal, None, leader=leader_id,
+        unit=unit_code, from_=forms.day(start, "起始日"), to=forms.day(to, "截止日"),
         limit=50, cursor=forms.text(cursor, "游标", 500),
     )  # fmt: skip
-    names = leader_names(request)
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
     more = "?" + urlencode([*params, ("cursor", result["next_cursor"])]) if result["next_cursor"] else None
     return page(
-        request, "accountability.html", user, items=result["items"], names=names, next_link=more,
-        filters={"leader": leader or "", "unit": unit or "", "from": start or "", "to": to or ""},
+        request, "accountability.html", user, items=result["items"], names=display_names(request), next_link=more,
+        units=units, leaders=leaders, filters={"leader": leader_id or "", "unit": unit_code or "", "from": start or "", "to": to or ""},
     )  # fmt: skip

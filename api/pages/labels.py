@@ -188,6 +188,63 @@ FIELD = {
     "decided_outside": "辖区外上级决定",
 }
 
+# Every other field an event or a case view carries (issue 22: no field name on a page).
+FIELD.update({
+    "case_id": "案件编号", "version": "版本", "corrections": "更正记录", "completion_reported": "已报送办结报告",
+    "accepting_unit": "受理单位", "reason_code": "不予受理理由", "pathway": "分流途径", "institution": "接收机关",
+    "authority": "转送机关", "report_by": "办结报告期限", "text": "内容", "supervisor_id": "督办人",
+    "reply_by": "回复期限", "supervision_version": "所回复的督办", "reply": "回复内容", "step": "办理步骤",
+    "note": "说明", "document_sha256": "文书指纹（SHA-256）", "days": "天数", "approved_by": "批准领导",
+    "petitioner_notified_on": "告知信访人日期", "delivered_on": "送达日期", "signed": "信访人签字",
+    "method": "方式", "answer_sha256": "答复意见书指纹", "comment": "信访人意见", "requested_on": "申请日期",
+    "reviewing_unit": "决定机关", "decision": "决定", "started_on": "开始日期", "ended_on": "结束日期",
+    "basis": "依据", "dossier": "卷宗材料", "campaign": "专项行动", "designated_by": "认定人",
+    "earlier_case_id": "前案编号", "earlier_terminated": "前案已终结", "measure": "问责措施",
+    "decided_by": "决定人", "target_leader_id": "被问责领导", "target_unit_code": "被问责单位",
+    "file_name": "文件名", "media_type": "文件类型", "sha256": "文件指纹（SHA-256）",
+    "target_version": "被更正事件", "target_type": "被更正事件类型", "field": "更正字段",
+    "old_value": "原值", "new_value": "新值", "purpose": "用途", "objection_pending": "交办异议待处理",
+    "assignment_version": "交办", "reasons": "理由", "name": "姓名", "id_number": "身份证号",
+    "phone": "电话", "address": "住址", "user_id": "用户", "role": "角色", "unit": "单位",
+    # the audit fields every event carries (shown in their own columns, named here all the same)
+    "actor": "操作人", "occurred_at": "发生时间", "reason": "理由", "request_id": "请求编号",
+    "timestamp": "写入时间", "prev_hash": "前序哈希", "originator_id": "案件编号",
+    "originator_version": "事件序号", "originator_topic": "事件类型", "originator_id_type": "编号类型",
+})
+
+NOT_ACCEPTED_REASON = {
+    "in_litigation": "已进入诉讼程序", "skipped_levels": "越级信访", "already_in_handling": "正在办理中",
+    "terminated_same_matter": "同一事项已终结", "closed_by_court": "已经法院裁判",
+    "out_of_remit": "不属于本机关职责范围", "anonymous_unclear": "匿名且事实不清",
+}
+PATHWAY = {
+    "litigation": "诉讼", "procuratorate": "检察", "arbitration": "仲裁", "party_appeal": "党员申诉",
+    "administrative_reconsideration": "行政复议", "administrative_procedure": "行政程序",
+    "police": "公安机关", "discipline_inspection": "纪检监察机关",
+}
+PROGRESS_STEP = {"met_petitioner": "约见信访人", "site_investigation": "实地调查",
+                 "coordination_meeting": "协调会", "facts_established": "查明事实"}  # fmt: skip
+# `outcome` names an answer's, a mediation's or a diversion's outcome: their codes do not overlap.
+OUTCOME = {
+    "support": "支持", "explain": "解释说明", "reject": "不支持",
+    "agreement": "达成调解协议", "settlement": "和解", "failed": "调解未成",
+    "taken_up": "已受理", "returned": "回流",
+}
+CONTACT_METHOD = {"visit": "上门", "phone": "电话", "letter": "信函", "online": "网上"}
+REVIEW_DECISION = {"upheld": "维持", "changed": "变更"}
+CLOSURE = {"resolved": "化解办结", "answered_only": "答复办结", "mediated": "调解办结"}
+TERMINATION = {"re_review_decided": "复核终结", "no_review_in_time": "逾期未申请复查",
+               "mediation_agreement": "达成调解协议"}  # fmt: skip
+DOSSIER_ITEM = {"record": "登记记录", "verification": "核查材料", "screening": "受理审查",
+                "determination": "处理意见", "resolution": "化解材料", "dossier": "案卷"}  # fmt: skip
+# The clock policies by a name a reader knows (domain/policies.toml holds the rules).
+POLICY = {
+    "2022-calendar": "《信访工作条例》（2022）自然日计算",
+    "2022-calendar-2": "《信访工作条例》（2022）自然日计算，末日逢休息日顺延",
+    "2022-working": "《信访工作条例》（2022）工作日计算",
+    "2022-calendar-fast-track": "《信访工作条例》（2022）自然日计算，含本地快速办理",
+}
+
 NOTICE_MODE = {"written": "书面告知", "on_the_spot": "当场告知", "address_unclear": "姓名住址不清"}
 DIVERSION_OUTCOME = {"taken_up": "已受理", "returned": "回流"}
 
@@ -206,6 +263,16 @@ TABLES = {
     "field": FIELD,
     "notice_mode": NOTICE_MODE,
     "diversion_outcome": DIVERSION_OUTCOME,
+    "not_accepted_reason": NOT_ACCEPTED_REASON,
+    "pathway": PATHWAY,
+    "progress_step": PROGRESS_STEP,
+    "outcome": OUTCOME,
+    "contact_method": CONTACT_METHOD,
+    "review_decision": REVIEW_DECISION,
+    "closure": CLOSURE,
+    "termination": TERMINATION,
+    "dossier_item": DOSSIER_ITEM,
+    "policy": POLICY,
 }
 
 
@@ -224,10 +291,53 @@ VALUE_TABLES = {
     "category": "category",
     "notice_mode": "notice_mode",
     "diversion_outcome": "diversion_outcome",
+    "reason_code": "not_accepted_reason",
+    "pathway": "pathway",
+    "step": "progress_step",
+    "outcome": "outcome",
+    "answer_outcome": "outcome",
+    "method": "contact_method",
+    "decision": "review_decision",
+    "closure_type": "closure",
+    "basis": "termination",
+    "termination_basis": "termination",
+    "dossier": "dossier_item",
+    "measure": "measure",
+    "policy_version": "policy",
+    "target_type": "event",
+    "field": "field",
+    "role": "role",
 }
 
 
 def field_value(value: object, field: str) -> object:
-    """A field's value with its Chinese name when the field holds a code."""
+    """A field's value with its Chinese name when the field holds a code (each item of a list)."""
     table = VALUE_TABLES.get(field)
-    return value if table is None or value is None else label(value, table)
+    if table is None or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [label(v, table) for v in value]
+    return label(value, table)
+
+
+def reason_text(reason: str | None) -> str | None:
+    """A reason or purpose the service itself writes, in Chinese; a person's own words as they are."""
+    if reason is None:
+        return None
+    if reason.endswith(" (command line)"):  # api/cli.py's export
+        return (reason_text(reason[: -len(" (command line)")]) or "") + "（命令行）"
+    for code, words in SERVICE_REASONS.items():
+        if reason == code:
+            return words
+        if reason.startswith(code + ": "):
+            return f"{words}：{reason[len(code) + 2 :]}"
+    return reason
+
+
+# Reasons written by the service (api/routers/evidence.py, api/demo.py, the CLI), not by a person.
+SERVICE_REASONS = {
+    "evidence export": "导出证据材料",
+    "demo data": "示范数据",
+    "xinfang users add": "命令行添加用户",
+    "XINFANG_ADMIN_TOKEN at start-up": "启动时按配置创建管理员",
+}

@@ -8,6 +8,7 @@ in the case's own ledger as a PersonalDataViewed entry whose purpose starts with
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -17,7 +18,7 @@ from api.access import Access
 from api.auth import CurrentUser, Ledger, Principal, audit
 from api.dossier import DossierFontMissing, find_font, render_dossier
 from api.errors import ProblemError
-from api.permissions import EXPORT_ROLES
+from api.permissions import EXPORT_ROLES, UNMASK_ROLES
 from api.settings import Settings
 from api.signing import SigningKeys, SigningKeyUnavailable
 from api.view_query import unit_paths
@@ -137,13 +138,27 @@ def dossier(
         find_font()  # before the export is recorded: a dossier that cannot be printed records nothing
         bundle = _bundle(request, ledger, who, case_id, purpose)
         plain = _plain(bundle)
-        pdf = render_dossier(plain, check_bundle(plain))
+        pdf = render_dossier(plain, check_bundle(plain), **_reader_view(request, ledger, who, case_id))
     except DossierFontMissing as exc:
         raise ProblemError(503, "font_missing", str(exc)) from None
     return Response(
         pdf, media_type="application/pdf",
         headers={"Content-Disposition": f'inline; filename="case-{case_id}-dossier.pdf"'},
     )  # fmt: skip
+
+
+def _reader_view(request: Request, ledger: LedgerApplication, who: Principal, case_id: UUID) -> dict[str, Any]:
+    """The case as this reader may see it (masked unless the role may unmask), and the names of
+    units, leaders and users, for the dossier's cover and its Chinese timeline."""
+    from api.pages.reference import display_names  # the pages import this router: load late
+    from api.routers.case_reads import case_view
+
+    unmasked = who.role in UNMASK_ROLES
+    case = ledger.get_case(case_id)
+    summary = case_view(case, unmasked=unmasked)
+    summary["clocks"] = [dataclasses.asdict(c) for c in compute_clocks(ledger.case_events(case_id),
+                                                                        at=current_context().now)]  # fmt: skip
+    return {"summary": _plain(summary), "names": display_names(request), "unmasked": unmasked}
 
 
 def _plain(bundle: dict[str, Any]) -> Any:

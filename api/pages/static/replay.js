@@ -6,7 +6,7 @@
   if (!box) { return; }
   var steps = Array.prototype.slice.call(box.querySelectorAll("section.step"));
   var number = document.getElementById("step-number");
-  var current = parseInt(box.getAttribute("data-current"), 10) || steps.length;
+  var current = parseInt(box.getAttribute("data-current"), 10) || 1;
 
   function show(n) {
     current = Math.min(Math.max(n, 1), steps.length);
