@@ -15,6 +15,7 @@ from api.errors import install_error_handlers, problem
 from api.login_limit import FailedLoginLimiter
 from api.metrics import Metrics, MetricsMiddleware
 from api.openapi_problems import document_problems
+from api.public_limit import PublicLookupLimiter
 from api.pages import install_pages
 from api.responses import JSON
 from api.routers import (
@@ -28,6 +29,7 @@ from api.routers import (
     figures,
     health,
     policies,
+    public,
     reference,
     satisfaction,
 )
@@ -131,6 +133,9 @@ def create_app(
     app.state.settings = settings
     app.state.unit_paths = UnitPaths(ledger)
     app.state.login_limiter = FailedLoginLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds)
+    app.state.public_limiter = PublicLookupLimiter(
+        lambda: app.state.view_reads, settings.public_lookup_failure_limit, settings.public_lookup_window_seconds
+    )
     app.state.view_runner = runner
     app.state.view_reads = PooledViewDatabase(ledger.store)  # pooled connections for view queries
     # Waits and /readyz read positions the same way whether views run here or in `xinfang project`.
@@ -152,6 +157,7 @@ def create_app(
         figures,
         ledger_routes,
         metrics_routes,
+        public,
     )
     for module in routers:
         router = module.router

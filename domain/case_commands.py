@@ -251,6 +251,8 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
     S("objection", "object_to_assignment"),
     S("objection-decision", "decide_objection"),
     S("diversion-outcome", "record_diversion_outcome"),
+    # the petitioner's look-up (第二十一条): the API makes the code and passes only its hash
+    S("query-code-reissue", "reissue_query_code"),
 )
 SPEC_OF: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_SPECS}
 
