@@ -162,6 +162,7 @@ def create_app(
     for module in routers:
         router = module.router
         app.include_router(router)
+    app.include_router(public.receipts)
     install_pages(app)  # web pages (简体中文) beside the API: /login, /cases, ...
     document_problems(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

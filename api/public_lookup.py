@@ -24,11 +24,11 @@ from domain.application import CommandResult, LedgerApplication
 from domain.case import Case
 from domain.clocks import compute_clocks
 from domain.context import command_context, current_context
-from domain.errors import CaseNotFound, NotFound
+from domain.errors import CaseNotFound, InvalidInput, NotFound
 from domain.policy import local_date
-from domain.query_code import verify_query_code
+from domain.query_code import normalised, shown, verify_query_code
 from domain.values import PUBLIC_ACTOR
-from domain.vocabulary import ContactMethod, Satisfaction, Status
+from domain.vocabulary import ContactMethod, Role, Satisfaction, Status
 
 NOT_FOUND = "no case matches this case id and query code"
 # The clocks that are the petitioner's business: what the notices and the answer promise him.
@@ -151,3 +151,28 @@ def rate(request: Request, case: Case, satisfaction: Satisfaction, comment: str 
               "comment": comment or None}  # fmt: skip
     with command_context(actor=PUBLIC_ACTOR, occurred_at=None, reason=None, request_id=request_id):
         return ledger.execute(case.id, "return-visit", params, authorize=same_code)
+
+
+RECEIPT_ROLES = frozenset({Role.REGISTRAR})
+
+
+def receipt_pdf(request: Request, case: Case, query_code: str) -> bytes:
+    """The receipt of `case` carrying `query_code`, once the code is checked against the case."""
+    from api.dossier import DossierFontMissing
+    from api.receipt import Receipt, render_receipt
+
+    if not verify_query_code(query_code, case.query_code_hash):
+        raise InvalidInput("query_code is not this case's query code", field="query_code")
+    code = normalised(query_code)
+    assert code is not None and case.registered_at is not None
+    ledger: LedgerApplication = request.app.state.ledger
+    base = str(request.base_url).rstrip("/")
+    receipt = Receipt(
+        case_id=str(case.id), query_code=shown(code), registered_on=local_date(case.registered_at),
+        received_unit=_unit_name(ledger, case.received_unit) or case.received_unit,
+        lookup_url=f"{base}/q?case={case.id}", printed_at=current_context().now,
+    )  # fmt: skip
+    try:
+        return render_receipt(receipt)
+    except DossierFontMissing as exc:
+        raise ProblemError(503, "font_missing", str(exc)) from None

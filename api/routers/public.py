@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from uuid import UUID
+
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
 from api.openapi_problems import problem_response
-from api.public_lookup import COMMENT_MAX, checked_case, progress, rate
+from api.auth import CurrentUser, Ledger
+from api.public_lookup import COMMENT_MAX, RECEIPT_ROLES, checked_case, progress, rate, receipt_pdf
+from api.routers.case_reads import readable_case
 from api.schemas import Body, Printable
 from domain.vocabulary import Satisfaction
 
@@ -76,3 +80,27 @@ def rating(body: RatingIn, request: Request) -> dict[str, Any]:
     case = checked_case(request, body.case_id, body.query_code)
     result = rate(request, case, body.satisfaction, body.comment)
     return {"case_id": str(case.id), "position": result.position}
+
+
+# ---- the receipt (登记回执), printed by the registrar with the code just made -------------------
+
+receipts = APIRouter(prefix="/api/v1/cases", tags=["case reads"])
+
+
+class ReceiptIn(Body):
+    query_code: CodeText = Field(description="the code from the registration's (or a reissue's) answer")
+
+
+@receipts.post(
+    "/{case_id}/receipt.pdf",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "the receipt (A5 PDF)"}},
+)
+def receipt(case_id: UUID, body: ReceiptIn, request: Request, ledger: Ledger, who: CurrentUser) -> Response:
+    """The registration receipt with the petitioner's query code (the code is sent back: it is never stored)."""
+    who.require(RECEIPT_ROLES, "print a registration receipt")
+    case = readable_case(request, ledger, who, case_id)
+    return Response(
+        receipt_pdf(request, case, body.query_code), media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="case-{case_id}-receipt.pdf"', "Cache-Control": "no-store"},
+    )  # fmt: skip

@@ -245,3 +245,29 @@ def test_the_public_routes_are_documented_with_their_problems(world: World) -> N
         for status in ("404", "429"):
             content = operation["responses"][status]["content"]
             assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+
+
+def _pdf_text(content: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    # pypdf reads fpdf2's two-byte glyph ids with a NUL before each character
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).replace("\x00", "")
+
+
+def test_the_registrar_prints_the_receipt_with_the_code_just_made(world: World) -> None:
+    response = world.client("registrar").post("/api/v1/cases", json=world.registration())
+    case_id, code = response.json()["case_id"], response.json()["query_code"]
+    printed = world.client("registrar").post(f"/api/v1/cases/{case_id}/receipt.pdf", json={"query_code": code})
+    assert printed.status_code == 200, printed.text
+    assert printed.headers["content-type"] == "application/pdf" and printed.content.startswith(b"%PDF")
+    text = _pdf_text(printed.content)
+    for shown_text in ("信访事项登记回执", "某县", code, case_id, f"/q?case={case_id}", "第二十二条"):
+        assert shown_text in text.replace("\n", ""), shown_text
+    for hidden in ("张三", "宅基地"):  # nothing personal, nothing of the matter
+        assert hidden not in text
+    wrong_code = world.client("registrar").post(f"/api/v1/cases/{case_id}/receipt.pdf", json={"query_code": wrong(code)})
+    assert_problem(wrong_code, 422, "validation_failed")
+    officer = world.client("officer").post(f"/api/v1/cases/{case_id}/receipt.pdf", json={"query_code": code})
+    assert_problem(officer, 403, "forbidden")
