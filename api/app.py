@@ -15,8 +15,8 @@ from api.errors import install_error_handlers, problem
 from api.login_limit import FailedLoginLimiter
 from api.metrics import Metrics, MetricsMiddleware
 from api.openapi_problems import document_problems
-from api.public_limit import PublicLookupLimiter
 from api.pages import install_pages
+from api.public_limit import PublicLookupLimiter
 from api.responses import JSON
 from api.routers import (
     accountability,

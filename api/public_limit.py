@@ -43,7 +43,12 @@ class PublicLookupLimiter:
     ) -> None:
         if max_failures < 1 or window_seconds <= 0:
             raise ValueError("max_failures must be at least 1 and window_seconds positive")
-        self._database, self.max_failures, self.window, self.clock = database, max_failures, window_seconds, clock
+        self._database, self.max_failures, self.window, self.clock = (
+            database,
+            max_failures,
+            window_seconds,
+            clock,
+        )
 
     def retry_after(self, subjects: Sequence[str]) -> int | None:
         """Whole seconds until none of `subjects` is limited, or None if none is."""

@@ -42,6 +42,7 @@ from domain.ledger import LedgerAggregate, LedgerEvent
 from domain.persistence import IdempotencyRecord, LedgerReads, LedgerRow, ledger_reads
 from domain.policy import default_policy_version, local_date
 from domain.policy_adoptions import ADOPTIONS_ID, Adoption, PolicyAdoptions
+from domain.query_code import hash_query_code, new_query_code
 from domain.reference import (
     Leader,
     TokenIndex,
@@ -52,7 +53,6 @@ from domain.reference import (
     unit_id,
     user_id_for,
 )
-from domain.query_code import hash_query_code, new_query_code
 from domain.reference_index import LeaderPostIndex
 from domain.serialization import CanonicalTranscoder, TypedMapper
 from domain.store import APPLICATION_NAME, StoreConfig

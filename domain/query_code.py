@@ -10,6 +10,7 @@ names its parameters, so a later cost can be chosen without touching the hashes 
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -22,8 +23,6 @@ N, R, P = 16384, 8, 1
 SALT_BYTES = 16
 KEY_BYTES = 32
 MAX_MEMORY = 64 * 1024 * 1024
-# What a missing or malformed code is checked against, so every wrong pair costs one scrypt.
-_DUMMY = None
 
 
 def new_query_code() -> str:
@@ -63,11 +62,10 @@ def hash_query_code(code: str) -> str:
     return "$".join((SCHEME, str(N), str(R), str(P), _b64(salt), _b64(_derive(code, salt, N, R, P))))
 
 
+@functools.cache
 def _dummy() -> str:
-    global _DUMMY
-    if _DUMMY is None:
-        _DUMMY = hash_query_code(new_query_code())
-    return _DUMMY
+    """What a missing or malformed stored value is checked against: every wrong pair costs one scrypt."""
+    return hash_query_code(new_query_code())
 
 
 def verify_query_code(typed: str, stored: str | None) -> bool:

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse
 
 from api.errors import ProblemError
+from api.hostile_text import refusal
 from api.pages.render import templates
 from api.public_lookup import COMMENT_MAX, PublicProgress, checked_case, progress, rate
-from api.hostile_text import refusal
 from domain import errors as de
 from domain.vocabulary import Satisfaction
 
@@ -45,7 +45,9 @@ MESSAGES = {
 NO_STORE = {"Cache-Control": "no-store"}  # the code is in the page: no cache keeps it
 
 
-def _page(request: Request, status: int = 200, headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
+def _page(
+    request: Request, status: int = 200, headers: dict[str, str] | None = None, **context: Any
+) -> HTMLResponse:
     context.setdefault("case_id", "")
     context.update(status_labels=STATUS, clock_labels=CLOCK, state_labels=STATE, satisfaction_labels=SATISFACTION,
                    comment_max=COMMENT_MAX)  # fmt: skip
@@ -109,7 +111,7 @@ def rating(
     found = progress(request.app.state.ledger, case)
     text = _clean(comment, COMMENT_MAX)
     if satisfaction not in SATISFACTION or text is None:
-        error = "请选择满意程度；意见不超过 %d 字，且不含控制字符。" % COMMENT_MAX
+        error = f"请选择满意程度；意见不超过 {COMMENT_MAX} 字，且不含控制字符。"
         return _page(request, 422, case_id=found.case_id, query_code=query_code, found=found, error=error)
     try:
         rate(request, case, Satisfaction(satisfaction), text or None)
@@ -117,4 +119,6 @@ def rating(
         return _problem_page(request, exc, found.case_id)
     ledger = request.app.state.ledger
     found = progress(ledger, ledger.get_case(case.id))
-    return _page(request, case_id=found.case_id, query_code=query_code, found=found, rated=SATISFACTION[satisfaction])
+    return _page(
+        request, case_id=found.case_id, query_code=query_code, found=found, rated=SATISFACTION[satisfaction]
+    )

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any
-
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field, StringConstraints
 
-from api.openapi_problems import problem_response
 from api.auth import CurrentUser, Ledger
+from api.openapi_problems import problem_response
 from api.public_lookup import COMMENT_MAX, RECEIPT_ROLES, checked_case, progress, rate, receipt_pdf
 from api.routers.case_reads import readable_case
 from api.schemas import Body, Printable
@@ -31,7 +30,9 @@ class LookupIn(Body):
 
 class RatingIn(LookupIn):
     satisfaction: Satisfaction
-    comment: Comment | None = Field(None, description=f"the petitioner's words, at most {COMMENT_MAX} characters")
+    comment: Comment | None = Field(
+        None, description=f"the petitioner's words, at most {COMMENT_MAX} characters"
+    )
 
 
 class DueDateOut(BaseModel):
@@ -46,7 +47,9 @@ class LookupOut(BaseModel):
     status: str
     registered_on: date | None
     holding_unit: str | None = Field(description="the name of the unit holding the case")
-    referred_to: str | None = Field(description="the authority or institution a transferred or diverted case went to")
+    referred_to: str | None = Field(
+        description="the authority or institution a transferred or diverted case went to"
+    )
     due_dates: list[DueDateOut]
     answered_on: date | None = Field(description="the day the written answer was delivered")
     may_rate: bool = Field(description="the answer may be rated now (POST /api/v1/public/rating)")
@@ -58,13 +61,17 @@ class RatingOut(BaseModel):
 
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
-    404: problem_response("any wrong pair: no such case, a wrong code, a case without a code (case_not_found)"),
+    404: problem_response(
+        "any wrong pair: no such case, a wrong code, a case without a code (case_not_found)"
+    ),
     429: problem_response(
         "too many wrong pairs from this address or for this case within the window (too_many_failed_lookups); "
         "Retry-After says when to try again"
     ),
 }
-NOT_NOW = problem_response("not now: before the answer, or once the case has moved on (transition_not_allowed)")
+NOT_NOW = problem_response(
+    "not now: before the answer, or once the case has moved on (transition_not_allowed)"
+)
 
 
 @router.post("/lookup", response_model=LookupOut, responses=PROBLEMS)

@@ -32,7 +32,9 @@ def public(world: World) -> httpx.Client:
 
 
 def lookup(world: World, case_id: str, code: str, **headers: str) -> httpx.Response:
-    return public(world).post("/api/v1/public/lookup", json={"case_id": case_id, "query_code": code}, headers=headers)
+    return public(world).post(
+        "/api/v1/public/lookup", json={"case_id": case_id, "query_code": code}, headers=headers
+    )
 
 
 def rate(world: World, case_id: str, code: str, **extra: Any) -> httpx.Response:
@@ -58,7 +60,11 @@ def test_registration_returns_a_query_code_and_the_pair_looks_the_case_up(world:
     found = lookup(world, answer["case_id"], answer["query_code"].lower().replace("-", " "))
     assert found.status_code == 200, found.text
     body = found.json()
-    assert (body["case_id"], body["status"], body["holding_unit"]) == (answer["case_id"], "registered", "某县")
+    assert (body["case_id"], body["status"], body["holding_unit"]) == (
+        answer["case_id"],
+        "registered",
+        "某县",
+    )
     assert [d["clock"] for d in body["due_dates"]] == ["screening"]
     assert body["answered_on"] is None and body["may_rate"] is False
 
@@ -130,11 +136,17 @@ def test_repeated_failures_against_one_case_answer_429_from_any_address(proxied_
     response = w.client("registrar").post("/api/v1/cases", json=w.registration())
     case_id, code = response.json()["case_id"], response.json()["query_code"]
     for n in range(5):
-        assert_problem(lookup(w, case_id, wrong(code), **{"X-Forwarded-For": f"10.0.0.{n + 1}"}), 404, "case_not_found")
-    assert_problem(lookup(w, case_id, code, **{"X-Forwarded-For": "10.0.1.1"}), 429, "too_many_failed_lookups")
+        assert_problem(
+            lookup(w, case_id, wrong(code), **{"X-Forwarded-For": f"10.0.0.{n + 1}"}), 404, "case_not_found"
+        )
+    assert_problem(
+        lookup(w, case_id, code, **{"X-Forwarded-For": "10.0.1.1"}), 429, "too_many_failed_lookups"
+    )
     # another case from a fresh address is not held by this case's failures
     other = w.client("registrar").post("/api/v1/cases", json=w.registration()).json()
-    assert lookup(w, other["case_id"], other["query_code"], **{"X-Forwarded-For": "10.0.2.1"}).status_code == 200
+    assert (
+        lookup(w, other["case_id"], other["query_code"], **{"X-Forwarded-For": "10.0.2.1"}).status_code == 200
+    )
 
 
 def test_the_limit_holds_across_api_processes(store_url: str) -> None:
@@ -154,10 +166,19 @@ def test_the_limit_holds_across_api_processes(store_url: str) -> None:
 
 
 def test_an_accusation_looked_up_shows_nothing_of_accuser_or_accused(world: World) -> None:
-    petitioner = {"name": "王举报", "id_number": "110105194912310021", "phone": "13911112222", "address": "幸福路9号"}
+    petitioner = {
+        "name": "王举报",
+        "id_number": "110105194912310021",
+        "phone": "13911112222",
+        "address": "幸福路9号",
+    }
     registration = world.registration(
-        kind="accusation", accused_unit=world.town_b, accused_leader=world.leader_b, petitioners=[petitioner],
-        subject="举报乙镇镇长违规发放补贴", content="乙镇镇长将补贴发给亲属。",
+        kind="accusation",
+        accused_unit=world.town_b,
+        accused_leader=world.leader_b,
+        petitioners=[petitioner],
+        subject="举报乙镇镇长违规发放补贴",
+        content="乙镇镇长将补贴发给亲属。",
     )
     response = world.client("registrar").post("/api/v1/cases", json=registration)
     assert response.status_code == 201, response.text
@@ -211,7 +232,9 @@ def test_a_rating_comment_is_checked_as_hostile_text_and_bounded(world: World) -
     before = world.position()
     assert_problem(rate(world, c.case_id, code, comment="满意\u202e0001"), 422, "validation_failed")
     assert_problem(rate(world, c.case_id, code, comment="好" * 501), 422, "validation_failed")
-    assert_problem(rate(world, c.case_id, code, signed=True), 422, "validation_failed")  # nothing else is taken
+    assert_problem(
+        rate(world, c.case_id, code, signed=True), 422, "validation_failed"
+    )  # nothing else is taken
     assert world.position() == before
 
 
@@ -224,10 +247,14 @@ def test_staff_cannot_record_a_self_service_rating(world: World) -> None:
 
 def test_the_ledger_never_holds_the_code_in_clear(world: World) -> None:
     registration = world.registration()
-    response = world.client("registrar").post("/api/v1/cases", json=registration, headers={"Idempotency-Key": "r-1"})
+    response = world.client("registrar").post(
+        "/api/v1/cases", json=registration, headers={"Idempotency-Key": "r-1"}
+    )
     case_id, first = response.json()["case_id"], response.json()["query_code"]
     second = reissued(world, case_id)
-    again = world.client("registrar").post("/api/v1/cases", json=registration, headers={"Idempotency-Key": "r-1"})
+    again = world.client("registrar").post(
+        "/api/v1/cases", json=registration, headers={"Idempotency-Key": "r-1"}
+    )
     assert again.json()["case_id"] == case_id and again.json()["query_code"] is None  # a replay makes none
     ledger = world.server.ledger
     stored = b"".join(n.state for n in ledger.recorder.select_notifications(start=1, limit=100_000))
@@ -259,7 +286,9 @@ def _pdf_text(content: bytes) -> str:
 def test_the_registrar_prints_the_receipt_with_the_code_just_made(world: World) -> None:
     response = world.client("registrar").post("/api/v1/cases", json=world.registration())
     case_id, code = response.json()["case_id"], response.json()["query_code"]
-    printed = world.client("registrar").post(f"/api/v1/cases/{case_id}/receipt.pdf", json={"query_code": code})
+    printed = world.client("registrar").post(
+        f"/api/v1/cases/{case_id}/receipt.pdf", json={"query_code": code}
+    )
     assert printed.status_code == 200, printed.text
     assert printed.headers["content-type"] == "application/pdf" and printed.content.startswith(b"%PDF")
     text = _pdf_text(printed.content)
@@ -267,7 +296,9 @@ def test_the_registrar_prints_the_receipt_with_the_code_just_made(world: World) 
         assert shown_text in text.replace("\n", ""), shown_text
     for hidden in ("张三", "宅基地"):  # nothing personal, nothing of the matter
         assert hidden not in text
-    wrong_code = world.client("registrar").post(f"/api/v1/cases/{case_id}/receipt.pdf", json={"query_code": wrong(code)})
+    wrong_code = world.client("registrar").post(
+        f"/api/v1/cases/{case_id}/receipt.pdf", json={"query_code": wrong(code)}
+    )
     assert_problem(wrong_code, 422, "validation_failed")
     officer = world.client("officer").post(f"/api/v1/cases/{case_id}/receipt.pdf", json={"query_code": code})
     assert_problem(officer, 403, "forbidden")

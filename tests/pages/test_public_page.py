@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -64,7 +63,15 @@ def test_a_petitioner_looks_up_and_rates_on_a_phone(world: World, browser: Brows
     expect(page.locator("dl")).to_contain_text(c.day)  # the answer date
     expect(page.locator("ul.clocks")).to_contain_text("申请复查截止（第三十五条）")
     body = page.locator("body").inner_text()
-    for hidden in ("张三", "13800138000", "宅基地", "甲镇镇长", world.users["officer"], "in_handling", "answered"):
+    for hidden in (
+        "张三",
+        "13800138000",
+        "宅基地",
+        "甲镇镇长",
+        world.users["officer"],
+        "in_handling",
+        "answered",
+    ):
         assert hidden not in body, hidden
     _fits(page)
     _shot(page, "public-q-found")

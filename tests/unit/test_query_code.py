@@ -41,7 +41,7 @@ def test_the_stored_form_is_a_salted_scrypt_hash_never_the_code() -> None:
     code = new_query_code()
     first, second = hash_query_code(code), hash_query_code(code)
     assert first != second  # a fresh salt each time
-    scheme, n, r, p, salt, key = first.split("$")
+    scheme, n, r, p, _salt, _key = first.split("$")
     assert (scheme, int(n), int(r), int(p)) == ("scrypt", 16384, 8, 1)
     assert code not in first and code.lower() not in first and shown(code) not in first
     assert verify_query_code(shown(code).lower(), first) and verify_query_code(code, second)
