@@ -302,3 +302,21 @@ def test_the_registrar_prints_the_receipt_with_the_code_just_made(world: World) 
     assert_problem(wrong_code, 422, "validation_failed")
     officer = world.client("officer").post(f"/api/v1/cases/{case_id}/receipt.pdf", json={"query_code": code})
     assert_problem(officer, 403, "forbidden")
+
+
+def test_staff_cannot_correct_a_rating_into_or_out_of_the_petitioners_words(world: World) -> None:
+    c = drive(world, "answered")
+    code = reissued(world, c.case_id)
+    assert rate(world, c.case_id, code).status_code == 200
+    rated = world.timeline(c.case_id)["items"][-1]["version"]
+    staff_visit = world.ok("officer", c.case_id, "return-visit", {"satisfaction": "satisfied", "signed": True,
+                                                                  "method": "phone"})["version"]  # fmt: skip
+    before = world.position()
+    for target, field, value in (
+        (rated, "satisfaction", "satisfied"),
+        (staff_visit, "method", "self_service"),
+    ):
+        body = {"target_version": target, "field": field, "new_value": value, "reason": "更正"}
+        problem = assert_problem(world.command("officer", c.case_id, "corrections", body), 403, "forbidden")
+        assert problem["rule"] == "self_service_rating_only_by_the_petitioner"
+    assert world.position() == before
