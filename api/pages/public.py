@@ -49,6 +49,8 @@ def _page(
     request: Request, status: int = 200, headers: dict[str, str] | None = None, **context: Any
 ) -> HTMLResponse:
     context.setdefault("case_id", "")
+    limiter = request.app.state.public_limiter
+    context.update(failure_limit=limiter.max_failures, pause_minutes=max(1, round(limiter.window / 60)))
     context.update(status_labels=STATUS, clock_labels=CLOCK, state_labels=STATE, satisfaction_labels=SATISFACTION,
                    comment_max=COMMENT_MAX)  # fmt: skip
     response = templates.TemplateResponse(request, "public_q.html", context, status_code=status)
