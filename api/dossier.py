@@ -43,6 +43,7 @@ EVENT_NAMES = {
     # issue 18 (R5, R6, R7)
     "NoticeIssued": "书面告知", "CompletionReported": "办结报告", "AssignmentObjected": "交办异议",
     "ObjectionDecided": "异议处理", "DiversionOutcomeRecorded": "分流结果",
+    "QueryCodeReissued": "补发查询码",
 }  # fmt: skip
 AUDIT_FIELDS = frozenset(
     {"actor", "occurred_at", "reason", "request_id", "prev_hash", "timestamp", "originator_topic"}
