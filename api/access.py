@@ -207,6 +207,9 @@ def petitioners_for(petitioners: Any, *, unmasked: bool) -> list[dict[str, Any]]
 def masked_fields(fields: dict[str, Any], *, unmasked: bool) -> dict[str, Any]:
     """Event or case fields with the petitioners' id numbers and phones masked unless unmasked."""
     out = dict(fields)
+    # The query code's hash verifies a petitioner's code; no reader needs it (the evidence bundle
+    # keeps the stored bytes whole).
+    out.pop("query_code_hash", None)
     if "petitioners" in out:
         out["petitioners"] = petitioners_for(out["petitioners"], unmasked=unmasked)
     return out

@@ -16,6 +16,7 @@ from api.login_limit import FailedLoginLimiter
 from api.metrics import Metrics, MetricsMiddleware
 from api.openapi_problems import document_problems
 from api.pages import install_pages
+from api.public_limit import PublicLookupLimiter
 from api.responses import JSON
 from api.routers import (
     accountability,
@@ -28,6 +29,7 @@ from api.routers import (
     figures,
     health,
     policies,
+    public,
     reference,
     satisfaction,
 )
@@ -131,6 +133,9 @@ def create_app(
     app.state.settings = settings
     app.state.unit_paths = UnitPaths(ledger)
     app.state.login_limiter = FailedLoginLimiter(settings.auth_failure_limit, settings.auth_failure_window_seconds)
+    app.state.public_limiter = PublicLookupLimiter(
+        lambda: app.state.view_reads, settings.public_lookup_failure_limit, settings.public_lookup_window_seconds
+    )
     app.state.view_runner = runner
     app.state.view_reads = PooledViewDatabase(ledger.store)  # pooled connections for view queries
     # Waits and /readyz read positions the same way whether views run here or in `xinfang project`.
@@ -152,10 +157,12 @@ def create_app(
         figures,
         ledger_routes,
         metrics_routes,
+        public,
     )
     for module in routers:
         router = module.router
         app.include_router(router)
+    app.include_router(public.receipts)
     install_pages(app)  # web pages (简体中文) beside the API: /login, /cases, ...
     document_problems(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)

@@ -113,6 +113,9 @@ DECLARATIONS: tuple[CommandDeclaration, ...] = (
              "Decide an objection; upheld, the case returns for reassignment (交还)"),
     _declare("diversion-outcome", s.DiversionOutcomeIn, {R.REGISTRAR, R.OFFICER, R.SUPERVISOR},
              "Record what the legal pathway did: taken up, or returned (回流) to screening"),
+    _declare("query-code-reissue", s.QueryCodeReissueIn, {R.REGISTRAR},
+             "Issue a new query code (查询码) for the petitioner; the old one stops working. "
+             "The answer carries the code, shown once and never stored"),
 )  # fmt: skip
 
 DECLARATION_OF: dict[str, CommandDeclaration] = {d.name: d for d in DECLARATIONS}

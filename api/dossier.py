@@ -32,6 +32,7 @@ KNOWN_FONTS = (
 AUDIT_FIELDS = frozenset({
     "actor", "occurred_at", "reason", "request_id", "prev_hash", "timestamp", "originator_topic",
     "originator_id", "originator_version",
+    "query_code_hash",  # the petitioner's look-up secret (hashed): never printed
 })  # fmt: skip
 KEEP_WITH_NEXT_MM = 30  # a heading needs this much room below it, or it starts the next page
 

@@ -39,6 +39,11 @@ def _problem_response(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM: {"schema": REF}}}
 
 
+def problem_response(description: str) -> dict[str, Any]:
+    """An operation's documented error (for `responses=` on a route): problem+json."""
+    return _problem_response(description)
+
+
 def document_problems(app: FastAPI) -> None:
     generate = app.openapi
 

@@ -341,13 +341,25 @@ class CommandOut(BaseModel):
     position: int = Field(description="the ledger position written; pass as min_position to read it back")
 
 
+class QueryCodeReissueIn(CommandBody):
+    """No fields: the code is made by the service (a CSPRNG), never chosen by a client."""
+
+
+class QueryCodeOut(CommandOut):
+    query_code: str | None = Field(
+        None,
+        description="the petitioner's query code (查询码), e.g. ABCD-EFGH: shown in this answer only, "
+        "stored only as a hash; null when an Idempotency-Key replays an earlier answer",
+    )
+
+
 class PossibleRepeatOut(BaseModel):
     case_id: UUID
     status: str
     registered_on: date
 
 
-class RegisterOut(CommandOut):
+class RegisterOut(QueryCodeOut):
     possible_repeats: list[PossibleRepeatOut] = Field(
         default_factory=list,
         description="earlier cases of a petitioner with the same id number that the registrar may read (R10)",

@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     auth_failure_window_seconds: float = Field(
         60.0, gt=0, description="the window of auth_failure_limit, in seconds"
     )
+    public_lookup_failure_limit: int = Field(
+        5, ge=1, description="wrong case id / query code pairs per address, and per case, within the window "
+        "before the public look-up answers 429"
+    )
+    public_lookup_window_seconds: float = Field(
+        900.0, gt=0, description="the window of public_lookup_failure_limit, in seconds"
+    )
     trusted_proxies: str | None = Field(
         None,
         description="comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is "

@@ -42,6 +42,7 @@ from domain.ledger import LedgerAggregate, LedgerEvent
 from domain.persistence import IdempotencyRecord, LedgerReads, LedgerRow, ledger_reads
 from domain.policy import default_policy_version, local_date
 from domain.policy_adoptions import ADOPTIONS_ID, Adoption, PolicyAdoptions
+from domain.query_code import hash_query_code, new_query_code
 from domain.reference import (
     Leader,
     TokenIndex,
@@ -72,6 +73,8 @@ class CommandResult:
     version: int
     position: int
     replayed: bool = False
+    # The petitioner's query code, in clear only in the answer that made it (never stored).
+    query_code: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"case_id": str(self.case_id), "version": self.version, "position": self.position}
@@ -228,7 +231,10 @@ class LedgerApplication(Application[UUID]):
             check_registration(self, actor.unit_code, fields["received_unit"],
                                fields.get("accused_unit"), fields.get("accused_leader"))  # fmt: skip
         arose_on = local_date(current_context().effective_occurred_at())
-        case = Case.register(policy_version=self.policy_version_on(arose_on), **fields)
+        code = new_query_code()
+        case = Case.register(
+            policy_version=self.policy_version_on(arose_on), query_code_hash=hash_query_code(code), **fields
+        )
         try:
             position = self._save(case, idempotency)
         except IntegrityError:
@@ -240,7 +246,7 @@ class LedgerApplication(Application[UUID]):
                 external_ref=fields.get("external_ref"),
                 case_id=str(case.id),
             ) from None
-        return CommandResult(case.id, case.version, position)
+        return CommandResult(case.id, case.version, position, query_code=code)
 
     def execute(
         self,

@@ -16,7 +16,7 @@ from domain.ledger import LedgerAggregate
 from domain.plausible import check_answers, check_corrected, check_occurred_at, latest_day
 from domain.policy import Policy, get_policy, local_date
 from domain.process import HEARING_IN_HANDLING_KINDS, has_appeal_chain, has_handling_period
-from domain.values import Petitioner
+from domain.values import PUBLIC_ACTOR, Petitioner
 from domain.vocabulary import (
     OPEN_STATUSES,
     AnswerOutcome,
@@ -80,6 +80,7 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
     "object_to_assignment": frozenset({S.IN_HANDLING}),
     "decide_objection": frozenset({S.IN_HANDLING}),
     "record_diversion_outcome": frozenset({S.DIVERTED}),
+    "reissue_query_code": BEFORE_ARCHIVE,
 }
 # Commands that move the case along its lifecycle: they cannot predate the last such move.
 TRANSITIONS = frozenset(
@@ -198,6 +199,7 @@ class Case(LedgerAggregate):
         self.re_review_referred_upward = False
         self.terminated_matter_on_record = False
         self.different_matter_reason: str | None = None
+        self.query_code_hash: str | None = None  # the petitioner's look-up (domain/query_code.py)
 
     # ---- registration -------------------------------------------------------------------
 
@@ -220,6 +222,7 @@ class Case(LedgerAggregate):
         accused_unit: str | None = None,
         accused_leader: str | None = None,
         terminated_matter_on_record: bool = False,
+        query_code_hash: str | None = None,
     ) -> Case:
         # Art. 20 limits the representatives of a collective visit (走访, R9); a joint letter or
         # online petition may carry every signatory.
@@ -251,6 +254,7 @@ class Case(LedgerAggregate):
             accused_unit=accused_unit,
             accused_leader=accused_leader,
             terminated_matter_on_record=terminated_matter_on_record,
+            query_code_hash=query_code_hash,
         )
 
     @property
@@ -436,6 +440,12 @@ class Case(LedgerAggregate):
         if self.answer_outcome is None:
             rules.RETURN_VISIT_NEEDS_ANSWER.broken(case_status=self.status.value)
         self._allowed("record_return_visit")
+        # 第二十一条: a self-service rating is the petitioner's own word, never entered for him,
+        # and the public principal records nothing else.
+        rules.SELF_SERVICE_RATING_ONLY_BY_PETITIONER.check(
+            (method is ContactMethod.SELF_SERVICE) == (current_context().actor == PUBLIC_ACTOR),
+            method=method.value,
+        )
         self.trigger_event(
             ev.ReturnVisitRecorded,
             satisfaction=satisfaction,
@@ -782,6 +792,11 @@ class Case(LedgerAggregate):
         assert self.screened_at is not None
         check_answers("on", on, local_date(self.screened_at), "the matter was diverted")
         self.trigger_event(ev.DiversionOutcomeRecorded, outcome=outcome, on=on)
+
+    def reissue_query_code(self, *, query_code_hash: str) -> None:
+        """A new query code for a petitioner who lost his (the old one stops working)."""
+        self._allowed("reissue_query_code")
+        self.trigger_event(ev.QueryCodeReissued, query_code_hash=query_code_hash)
 
     # ---- state helpers used by events ---------------------------------------------------
 

@@ -22,9 +22,10 @@ from domain.rules import (
     CORRECTION_TARGET_CORRECTABLE,
     DIVERSION_BY_THE_PHASE_HOLDER,
     OUTSIDE_DECISION_ENTERED_AT_TOP,
+    SELF_SERVICE_RATING_ONLY_BY_PETITIONER,
 )
 from domain.serialization import decode_state, to_json_value
-from domain.vocabulary import Role, Status, TerminationBasis
+from domain.vocabulary import ContactMethod, Role, Status, TerminationBasis
 
 Resolver = Callable[[CaseReads, Case, dict[str, Any]], dict[str, Any]]
 
@@ -105,6 +106,10 @@ def _correction(reads: CaseReads, case: Case, p: dict[str, Any]) -> dict[str, An
     CORRECTION_TARGET_CORRECTABLE.check(
         is_correctable(cls.__name__, field), event_type=cls.__name__, field=field
     )
+    if cls is case_events.ReturnVisitRecorded:  # 第二十一条: the petitioner's own rating is his word
+        SELF_SERVICE_RATING_ONLY_BY_PETITIONER.check(
+            ContactMethod.SELF_SERVICE not in (fields.get("method"), p["new_value"]), field=field
+        )
     if field == "notice_issued_on" and fields.get("notice_pending"):  # R5: the notice is its own entry
         raise InvalidInput(
             "that outcome was recorded without its notice: record it with `notice`", field="field"
@@ -251,6 +256,8 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
     S("objection", "object_to_assignment"),
     S("objection-decision", "decide_objection"),
     S("diversion-outcome", "record_diversion_outcome"),
+    # the petitioner's look-up (第二十一条): the API makes the code and passes only its hash
+    S("query-code-reissue", "reissue_query_code"),
 )
 SPEC_OF: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_SPECS}
 

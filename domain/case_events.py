@@ -53,10 +53,14 @@ class Registered(CaseEvent, LedgerCreated):
     accused_leader: str | None = None
     # R10: at registration, an earlier case of the same identity number was terminated (终结).
     terminated_matter_on_record: bool = False
+    # The petitioner's query code as a scrypt hash (domain/query_code.py), never the code; events
+    # stored before it have none, and their cases have no public look-up until one is reissued.
+    query_code_hash: str | None = None
 
     def apply(self, case: Any) -> None:
         case.status = Status.REGISTERED
         case.terminated_matter_on_record = self.terminated_matter_on_record
+        case.query_code_hash = self.query_code_hash
         for name in (
             "channel", "kind", "petitioners", "headcount", "subject", "content", "category",
             "region_code", "received_unit", "policy_version", "external_ref", "accused_unit",
@@ -493,8 +497,18 @@ def release_holder(case: Any) -> None:
     case.report_by = None
 
 
+class QueryCodeReissued(CaseEvent):
+    """A new query code for the petitioner (the old one stops working); only its hash is kept."""
+
+    query_code_hash: str
+
+    def apply(self, case: Any) -> None:
+        case.query_code_hash = self.query_code_hash
+
+
 PROCESS_EVENT_TYPES: tuple[type[CaseEvent], ...] = (
     NoticeIssued, CompletionReported, AssignmentObjected, ObjectionDecided, DiversionOutcomeRecorded,
+    QueryCodeReissued,
 )  # fmt: skip
 
 

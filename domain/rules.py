@@ -42,6 +42,13 @@ ANSWER_NEEDS_ACCEPTANCE_AND_ASSIGNMENT = Rule(
 RETURN_VISIT_NEEDS_ANSWER = Rule(
     "return_visit_needs_answer", "a return visit needs a written answer", None, TransitionNotAllowed
 )
+SELF_SERVICE_RATING_ONLY_BY_PETITIONER = Rule(
+    "self_service_rating_only_by_the_petitioner",
+    "a self_service return visit is the petitioner's own rating on the public look-up: staff record "
+    "their visits by another method, and the public look-up records nothing else",
+    "第二十一条",
+    Forbidden,
+)
 REVIEW_NEEDS_ANSWER = Rule(
     "review_needs_answer", "a review request needs a written answer", "第三十五条", TransitionNotAllowed
 )

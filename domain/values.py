@@ -23,3 +23,5 @@ class Petitioner:
 
 
 SYSTEM_ACTOR = Actor(user_id="system", role="admin", unit_code=None)
+# The petitioner rating an answer on the public look-up page: no login, no unit (第二十一条).
+PUBLIC_ACTOR = Actor(user_id="public-self-service", role="petitioner", unit_code=None)

@@ -87,6 +87,9 @@ class ContactMethod(StrEnum):
     PHONE = "phone"
     LETTER = "letter"
     ONLINE = "online"
+    # The petitioner's own rating on the public look-up (第二十一条); only the public principal
+    # records it (rule self_service_rating_only_by_the_petitioner).
+    SELF_SERVICE = "self_service"
 
 
 class ReviewDecision(StrEnum):

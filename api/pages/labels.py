@@ -56,6 +56,7 @@ EVENT = {
     "AssignmentObjected": "交办异议",
     "ObjectionDecided": "异议处理",
     "DiversionOutcomeRecorded": "分流结果",
+    "QueryCodeReissued": "补发查询码",
 }
 
 CLOCK = {
@@ -105,6 +106,7 @@ ROLE = {
     "leader": "包案领导",
     "supervisor": "督办",
     "inspector": "纪检监察",
+    "petitioner": "信访人（自助查询评价）",
 }
 
 MEASURE = {

@@ -15,12 +15,14 @@ from api.commands import DECLARATIONS
 from api.repeats import look_up
 from api.responses import JSON
 from api.routers.common import as_domain_params, expected_version, idempotency
-from api.schemas import CommandBody, CommandOut, RegisterIn, RegisterOut
+from api.schemas import CommandBody, CommandOut, QueryCodeOut, RegisterIn, RegisterOut
 from domain.case import Case
 from domain.errors import DuplicateExternalReference
+from domain.query_code import hash_query_code, new_query_code, shown
 from domain.values import Petitioner
 
 router = APIRouter(prefix="/api/v1/cases", tags=["case commands"])
+QUERY_CODE_REISSUE = "query-code-reissue"
 
 IfMatch = Annotated[str | None, Header(description="the case version this command expects")]
 IdempotencyKey = Annotated[
@@ -46,7 +48,11 @@ def register_case(
             result = ledger.register_case(idempotency=key, **fields)
         except DuplicateExternalReference as exc:
             raise _without_unseen_case(exc, ledger, access.may_see) from None
-    answer = {**result.as_dict(), "possible_repeats": repeats.possible_repeats(str(result.case_id))}
+    answer = {
+        **result.as_dict(),
+        "query_code": shown(result.query_code) if result.query_code else None,  # shown once, never stored
+        "possible_repeats": repeats.possible_repeats(str(result.case_id)),
+    }
     return JSON(answer, status_code=201)
 
 
@@ -76,6 +82,9 @@ def _command_endpoint(command: str, body_class: type[CommandBody]) -> Any:
         params = as_domain_params(command_body.model_dump(exclude={"occurred_at", "reason"}))
         if command == "link-repeat":  # the earlier case must be one the caller may see, else 404
             access.check_read(ledger.get_case(params["earlier_case_id"]))
+        code = new_query_code() if command == QUERY_CODE_REISSUE else None
+        if code is not None:  # the ledger gets the hash; the code is in this answer alone
+            params["query_code_hash"] = hash_query_code(code)
         key = idempotency(request, who, idempotency_key, command_body.model_dump(mode="json"))
         with audit(who, request, occurred_at=command_body.occurred_at, reason=command_body.reason):
             result = ledger.execute(
@@ -86,6 +95,8 @@ def _command_endpoint(command: str, body_class: type[CommandBody]) -> Any:
                 idempotency=key,
                 authorize=in_scope,
             )
+        if code is not None:
+            return {**result.as_dict(), "query_code": None if result.replayed else shown(code)}
         return result.as_dict()
 
     endpoint.__name__ = command.replace("-", "_")
@@ -98,7 +109,7 @@ for _declared in DECLARATIONS:
         f"/{{case_id}}/{_declared.name}",
         _command_endpoint(_declared.name, _declared.body),
         methods=["POST"],
-        response_model=CommandOut,
+        response_model=QueryCodeOut if _declared.name == QUERY_CODE_REISSUE else CommandOut,
         summary=_declared.summary,
         name=f"case_{_declared.name.replace('-', '_')}",
     )

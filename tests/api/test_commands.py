@@ -391,7 +391,19 @@ SUCCESS.update({
         _check_returned,
         prepare=_divert_with_notice,
     ),
+    "query-code-reissue": Success(
+        "in_handling",
+        "registrar",
+        lambda w, c: {"reason": "信访人遗失回执"},
+        _both(
+            _last_event("QueryCodeReissued"),
+            # the timeline carries no verifier of the code, let alone the code
+            lambda w, c, case, t: None if "query_code_hash" not in t["items"][-1]["fields"] else pytest.fail(str(t)),
+        ),
+    ),
 })  # fmt: skip
+# Commands whose answer carries more than the position: the petitioner's new query code.
+EXTRA_ANSWER = {"query-code-reissue": {"query_code"}}
 
 
 def test_each_command_is_declared_once_and_completely() -> None:
@@ -425,7 +437,7 @@ def test_command_succeeds(world: World, command: str) -> None:
     response = world.command(spec.who, c.case_id, command, body)
     assert response.status_code == 200, response.text
     result = response.json()
-    assert set(result) == {"case_id", "version", "position"}
+    assert set(result) == {"case_id", "version", "position", *EXTRA_ANSWER.get(command, ())}
     assert result["case_id"] == c.case_id
     assert result["version"] == before_version + spec.events
     assert result["position"] > before_position
@@ -443,7 +455,7 @@ def test_register_returns_201_and_the_case(world: World) -> None:
     response = world.client("registrar").post("/api/v1/cases", json=world.registration())
     assert response.status_code == 201, response.text
     result = response.json()
-    assert set(result) == {"case_id", "version", "position", "possible_repeats"}
+    assert set(result) == {"case_id", "version", "position", "query_code", "possible_repeats"}
     assert result["possible_repeats"] == []  # a new petitioner (R10)
     assert result["version"] == 1 and result["position"] > before
     case = world.case(result["case_id"])
@@ -927,6 +939,9 @@ REFUSALS.extend([
      409, "transition_not_allowed", None, None),
     ("divert", "answered", "officer", lambda w, c: {"pathway": "arbitration", "institution": "仲裁委"},
      409, "transition_not_allowed", None, None),
+    # the petitioner's query code: a sealed (archived) case gets no new one
+    ("query-code-reissue", "archived", "registrar", lambda w, c: {}, 409, "transition_not_allowed",
+     "archived_case_is_sealed", None),
 ])  # fmt: skip
 
 

@@ -188,7 +188,8 @@ class Driver:
             o["record_return_visit"] = lambda: {
                 "satisfaction": self.draw(st.sampled_from(Satisfaction)),
                 "signed": self.draw(st.booleans()),
-                "method": self.draw(st.sampled_from(ContactMethod)),
+                # staff record every method but the petitioner's own self_service rating
+                "method": self.draw(st.sampled_from([m for m in ContactMethod if m is not ContactMethod.SELF_SERVICE])),
                 "comment": self.draw(st.none() | texts),
             }
         appeal = has_appeal_chain(case.kind)  # R4: complaint requests only

@@ -28,6 +28,7 @@ from domain.errors import (
 from domain.integrity import GENESIS_HASH, event_hash
 from domain.persistence import LedgerRow
 from domain.policy import CHINA_TZ, local_date
+from domain.query_code import hash_query_code, new_query_code
 from domain.serialization import CanonicalTranscoder, TypedMapper
 from domain.vocabulary import (
     AnswerOutcome,
@@ -301,6 +302,11 @@ BREAKERS.update({
     ),
     "diversion_by_the_phase_holder": lambda: _divert_as("registrar", assigned_case()),
     "diversion_outcome_recorded_once": lambda: _outcome(_outcome(diverted_case())),
+    # 第二十一条: staff never enter a rating as the petitioner's own
+    "self_service_rating_only_by_the_petitioner": lambda: perform(
+        answered_case(), "record_return_visit",
+        satisfaction=Satisfaction.SATISFIED, signed=False, method=ContactMethod.SELF_SERVICE,
+    ),
 })  # fmt: skip
 
 ALL_RULES = {r.name: r for r in vars(rules).values() if isinstance(r, rules.Rule)}
@@ -1172,6 +1178,7 @@ def arguments_for(command: str, case: Case) -> dict[str, Any]:
         "object_to_assignment": {},
         "decide_objection": {"upheld": False},
         "record_diversion_outcome": {"outcome": DiversionOutcome.TAKEN_UP, "on": today},
+        "reissue_query_code": {"query_code_hash": hash_query_code(new_query_code())},
     }  # fmt: skip
     return table[command]
 
@@ -1466,3 +1473,33 @@ def test_a_mediated_closure_given_as_plain_text_still_needs_an_agreement() -> No
 def test_an_accusation_given_as_plain_text_must_still_name_the_accused() -> None:
     with pytest.raises(DomainError):
         register(kind="accusation")
+
+
+# ---- the petitioner's query code and self-service rating (第二十一条) ---------------------------
+
+
+def test_the_public_principal_records_a_self_service_rating_and_nothing_else() -> None:
+    from domain.values import PUBLIC_ACTOR
+
+    case = answered_case()
+    with command_context(actor=PUBLIC_ACTOR, occurred_at=next_moment(case)):
+        case.record_return_visit(satisfaction=Satisfaction.UNSATISFIED, signed=False, method=ContactMethod.SELF_SERVICE)
+    assert case.satisfaction is Satisfaction.UNSATISFIED and case.return_visit_count == 1
+    with command_context(actor=PUBLIC_ACTOR, occurred_at=next_moment(case)):
+        err = refused(
+            DomainError,
+            lambda: case.record_return_visit(
+                satisfaction=Satisfaction.SATISFIED, signed=True, method=ContactMethod.PHONE
+            ),
+        )
+    assert_rule(err, rules.SELF_SERVICE_RATING_ONLY_BY_PETITIONER)
+
+
+def test_a_reissued_query_code_replaces_the_registered_one() -> None:
+    stored = hash_query_code(new_query_code())
+    case = register(query_code_hash=stored)
+    assert case.query_code_hash == stored
+    replacement = hash_query_code(new_query_code())
+    perform(case, "reissue_query_code", query_code_hash=replacement)
+    assert case.query_code_hash == replacement
+    assert type(case._pending_events[-1]).__name__ == "QueryCodeReissued"

@@ -92,6 +92,7 @@ def moment(days: int = 0) -> datetime:
     return datetime(2024, 3, 1, 9, 30, 15, 123456, tzinfo=BEIJING) + timedelta(days=days)
 
 
+QUERY_CODE_HASH = "scrypt$16384$8$1$c2FsdHNhbHRzYWx0c2FsdA$a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U"
 # Each event class's own fields, every optional one filled, with realistic values.
 OWN_FIELDS: dict[type[LedgerEvent], dict[str, Any]] = {
     case_events.Registered: {
@@ -100,7 +101,7 @@ OWN_FIELDS: dict[type[LedgerEvent], dict[str, Any]] = {
         "headcount": 12, "subject": "征地补偿", "content": "补偿款未发放", "category": "land",
         "region_code": "330106", "received_unit": "county-bureau", "policy_version": "2022-calendar",
         "external_ref": "GJXF-2024-000123", "accused_unit": "town-3", "accused_leader": "leader-9",
-        "terminated_matter_on_record": True,
+        "terminated_matter_on_record": True, "query_code_hash": QUERY_CODE_HASH,
     },
     case_events.Accepted: {
         "accepting_unit": "county-bureau", "policy_version": "2022-working",
@@ -183,6 +184,7 @@ OWN_FIELDS: dict[type[LedgerEvent], dict[str, Any]] = {
     case_events.AssignmentObjected: {},
     case_events.ObjectionDecided: {"upheld": True},
     case_events.DiversionOutcomeRecorded: {"outcome": DiversionOutcome.RETURNED, "on": date(2024, 4, 9)},
+    case_events.QueryCodeReissued: {"query_code_hash": QUERY_CODE_HASH},
     reference.UnitCreated: {"code": "town-1", "name": "城关镇", "parent_code": "county"},
     reference.UnitRenamed: {"name": "城关街道"},
     reference.LeaderAppointed: {
@@ -392,6 +394,7 @@ def process_events() -> list[LedgerEvent]:
     assert returned.screened_at is not None
     perform(returned, "record_diversion_outcome", outcome=DiversionOutcome.RETURNED,
             on=local_date(returned.screened_at) + timedelta(days=1))  # fmt: skip
+    perform(returned, "reissue_query_code", query_code_hash=QUERY_CODE_HASH)
     return [e for c in (noticed, objected, returned) for e in c.collect_events()[1:]]
 
 
