@@ -244,3 +244,34 @@ def test_figures_page_states_period_definitions_and_pending(world: World, new_co
     _shot(page, "figures")
     page.goto(f"{world.server.url}/figures?from=2026-01-01&to=2026-06-30")
     expect(page.locator("#figure-period")).to_contain_text("统计期间：2026-01-01 至 2026-06-30")
+
+
+@SQLITE
+def test_registration_lists_only_repeats_the_registrar_may_see(world: World) -> None:
+    """possible_repeats obeys the access rule: the town's registrar is not told of the county's
+    earlier case of the same person; the county's registrar is, with a link."""
+    person = id_number()
+    county_case = world.register(petitioners=[{"name": "赵六", "id_number": person}])
+    world.add_user("registrar_b", "registrar", world.town_b)
+    form = {
+        "channel": "letter", "kind": "complaint_request", "subject": "道路积水", "content": "雨后道路积水严重。",
+        "category": "urban_management", "region_code": "330100", "occurred_at": "2026-12-01T09:00",
+        "petitioners.0.name": "赵六", "petitioners.0.id_number": person,
+    }  # fmt: skip
+
+    officer = http_login(world.server.url, world.tokens["officer"])  # registering is the registrar's
+    assert officer.get("/cases/new").status_code == 403
+    town = http_login(world.server.url, world.tokens["registrar_b"])
+    page = town.get("/cases/new")
+    assert page.status_code == 200 and 'id="register-form"' in page.text
+    done = town.post("/cases/new", data={**form, "received_unit": world.town_b, "csrf": csrf_of(page.text)})
+    assert done.status_code == 200 and 'id="no-repeats"' in done.text and county_case not in done.text
+
+    county = http_login(world.server.url, world.tokens["registrar"])
+    page = county.get("/cases/new")
+    done = county.post("/cases/new", data={**form, "received_unit": world.county, "csrf": csrf_of(page.text)})
+    assert done.status_code == 200 and f'href="/cases/{county_case}/timeline"' in done.text
+    no_csrf = county.post("/cases/new", data={**form, "received_unit": world.county})
+    assert no_csrf.status_code == 403
+    for client in (officer, town, county):
+        client.close()

@@ -77,3 +77,19 @@ def test_the_objection_window_is_a_window_never_overdue() -> None:
     objection = lines["assignment_objection"]
     assert objection.window and "超期" not in objection.state and objection.css != "overdue"
     assert lines["handling"].css == "overdue" and "已超期" in lines["handling"].state
+
+
+def test_the_registration_answer_shows_a_query_code_when_the_api_gives_one() -> None:
+    """Another change adds `query_code` to registration; the page shows it when present."""
+    from api.pages.render import templates
+
+    case = {"case_id": "c-1", "status": "registered", "kind": "complaint_request", "channel": "visit",
+            "category": "land", "subject": "事项", "content": "内容", "petitioners": [], "registered_at": None,
+            "unit_code": None, "leader_id": None}  # fmt: skip
+    context = {"user": None, "csrf": None, "path": "/cases/new", "show_register": False, "case": case,
+               "names": {}, "repeats": [], "answer": {"case_id": "c-1"}}  # fmt: skip
+    shown = templates.get_template("registered.html").render(**context, query_code="K7Q-2941")
+    assert 'id="query-code"' in shown and "K7Q-2941" in shown
+    assert 'id="query-code"' not in templates.get_template("registered.html").render(
+        **context, query_code=None
+    )
