@@ -122,6 +122,7 @@ def test_register_and_work_a_case_through_the_pages(world: World, new_context: N
     refused = officer.locator("#command-refused")
     expect(refused).to_contain_text("答复未予记录")
     expect(refused).to_contain_text("送达日期")
+    _shot(officer, "case-page-refused")
     assert world.version(case_id) == before
 
     # 5. the supervisor rejects the objection; the officer answers
