@@ -25,6 +25,11 @@ class CommandDeclaration:
     def name(self) -> str:
         return self.spec.name
 
+    @property
+    def label(self) -> str:
+        """The Chinese name the case page's command panel shows (COMMAND_LABELS)."""
+        return COMMAND_LABELS[self.spec.name]
+
 
 def _declare(
     name: str, body: type[s.CommandBody], roles: set[Role] | frozenset[Role], summary: str
@@ -117,6 +122,20 @@ DECLARATIONS: tuple[CommandDeclaration, ...] = (
              "Issue a new query code (查询码) for the petitioner; the old one stops working. "
              "The answer carries the code, shown once and never stored"),
 )  # fmt: skip
+
+# The name of each command as an office says it, for the case page's command panel; every
+# declaration has one (tests/pages/test_command_forms.py).
+COMMAND_LABELS: dict[str, str] = {
+    "accept": "受理", "not-accept": "不予受理", "divert": "导入法定途径（分流）", "transfer": "转送",
+    "assign": "交办", "reassign": "改派", "instruct": "领导批示", "supervise": "督办",
+    "supervision-answer": "督办回复", "progress": "办理进展", "mediation": "调解", "extend": "延期",
+    "answer": "答复", "return-visit": "回访", "review-request": "复查申请", "review-decision": "复查决定",
+    "re-review-request": "复核申请", "hearing": "听证", "re-review-decision": "复核决定", "close": "办结",
+    "reopen": "重新办理", "terminate": "终结", "archive": "归档", "backlog": "列入积案",
+    "link-repeat": "关联重复信访", "accountability": "问责", "notes": "备注", "documents": "附件",
+    "corrections": "更正", "notice": "书面告知", "completion-report": "办结报告", "objection": "交办异议",
+    "objection-decision": "异议处理", "diversion-outcome": "分流结果", "query-code-reissue": "补发查询码",
+}  # fmt: skip
 
 DECLARATION_OF: dict[str, CommandDeclaration] = {d.name: d for d in DECLARATIONS}
 COMMAND_BODIES: dict[str, type[s.CommandBody]] = {d.name: d.body for d in DECLARATIONS}

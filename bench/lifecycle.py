@@ -269,7 +269,7 @@ class CaseWriter:
         path = rng.random()
         elapsed = (d.clock - accepted).total_seconds() / 86400
         # An extension is granted while the 60 days still run (第三十四条), never after.
-        # A suggestion has no handling period to extend (R4).
+        # Only a complaint request has a handling period to extend (R4).
         if path < 0.04 and elapsed < 55 and has_handling_period(d.case.kind):
             d.clock = max(d.clock, accepted + timedelta(days=rng.uniform(48, 55)))
             if d.clock > self.anchor:

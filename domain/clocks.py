@@ -22,8 +22,9 @@ Start and stop days:
 - the review and re-review decision clocks start on the day the request was received
   (收到复查/复核请求之日起, art. 35, 36; R3), the request date when none was recorded.
 
-Which clocks a case has depends on its kind (R4, domain/process.py): a suggestion has no
-handling period and no review windows; an accusation no review windows.
+Which clocks a case has depends on its kind (R4, domain/process.py): only a complaint request
+has the handling period and the review windows; a suggestion is replied to, and an accusation
+follows its handling body's own rules.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ from domain.vocabulary import DiversionOutcome, Kind, ProgressStep
 ClockState = Literal["running", "met", "overdue", "met_late", "window_open", "window_closed"]
 
 ART_22_23, ART_23, ART_34 = "第二十二条、第二十三条", "第二十三条", "第三十四条"
+# Periods that are someone's option (the petitioner's request windows, the assigned unit's
+# objection window), never "overdue"; every other clock is a deadline the office must meet.
+WINDOW_CLOCKS = frozenset({"assignment_objection", "review_request_window", "re_review_request_window"})
 ART_35, ART_36, ART_40 = "第三十五条", "第三十六条", "第四十条"
 ART_22_3 = "第二十二条第三项"
 

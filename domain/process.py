@@ -3,8 +3,8 @@
 One place for the kinds, so the case's rules and the statutory clocks cannot disagree:
 - complaint requests (申诉求决类, 第三十一条第六项) run the 60(+30)-day handling period and may
   go to review (复查) and re-review (复核);
-- accusations (检举控告类, 第三十条) keep the handling deadline the office tracks, but follow
-  their handling body's own rules after the answer: no review chain here;
+- accusations (检举控告类, 第三十条) follow their handling body's own rules (R4): no 60(+30)-day
+  handling period and no review chain here;
 - suggestions (建议意见类, 第二十九条) are studied and replied to: no handling period and no
   review chain.
 """
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from domain.vocabulary import Kind
 
-HANDLING_PERIOD_KINDS = frozenset({Kind.COMPLAINT_REQUEST, Kind.ACCUSATION})
+HANDLING_PERIOD_KINDS = frozenset({Kind.COMPLAINT_REQUEST})
 APPEAL_KINDS = frozenset({Kind.COMPLAINT_REQUEST})
 HEARING_IN_HANDLING_KINDS = frozenset({Kind.COMPLAINT_REQUEST})
 

@@ -242,7 +242,8 @@ APPEAL_ONLY_FOR_COMPLAINT_REQUESTS = Rule(
 )
 HANDLING_PERIOD_ONLY_FOR_ITS_MATTERS = Rule(
     "handling_period_only_for_its_matters",
-    "a suggestion has no 60-day handling period (第三十四条 is for matters of 第三十一条第六项): "
+    "only a complaint request has the 60-day handling period (第三十四条 is for matters of "
+    "第三十一条第六项; a suggestion is replied to, an accusation follows its handling body's rules): "
     "there is nothing to extend",
     "第二十九条、第三十四条",
     TransitionNotAllowed,

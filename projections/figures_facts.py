@@ -145,7 +145,7 @@ def derive(case_id: UUID, events: Sequence[ev.CaseEvent]) -> CaseFacts | None:
     handling = latest_clock(events, "handling") if closed_on is not None else None
     on_time = None if handling is None else handling.state == "met"
     if closed_on is not None and not has_handling_period(registered.kind):
-        on_time = True  # a suggestion has no handling period (R4): its reply is never late
+        on_time = True  # a suggestion or accusation has no handling period (R4): never late here
     holdings = facts.holdings()
     current = holdings[-1] if facts.assigned else None
     return CaseFacts(

@@ -3,6 +3,8 @@ replay, step by step. Both come from the API's own read functions (access, maski
 
 from __future__ import annotations
 
+import secrets
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -10,9 +12,12 @@ from uuid import UUID
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse
 
+from api.access import reader_access
 from api.auth import Ledger
-from api.pages import forms
+from api.commands import DECLARATION_OF
+from api.pages import command_panel, forms
 from api.pages.reference import display_names
+from api.pages.refusals import Refusal
 from api.pages.render import PageError, call, page
 from api.pages.session import CurrentPageUser, PageUser
 from api.permissions import EXPORT_ROLES, UNMASK_ROLES
@@ -46,9 +51,11 @@ def _summary(request: Request, ledger: Ledger, user: CurrentPageUser, case_id: U
 
 
 def _timeline(
-    request: Request, ledger: Ledger, user: PageUser, case_id: str, purpose: str | None
-) -> HTMLResponse:
-    """The timeline page; with a purpose, personal data unmasked by the API's own rule (recorded)."""
+    request: Request, ledger: Ledger, user: PageUser, case_id: str, purpose: str | None,
+    work: WorkState | None = None,
+) -> HTMLResponse:  # fmt: skip
+    """The timeline page; with a purpose, personal data unmasked by the API's own rule (recorded).
+    Above the events, the clocks and the forms of the commands this user may issue now."""
     cid = case_uuid(case_id)
     case = _summary(request, ledger, user, cid)
     unmask = purpose is not None
@@ -60,15 +67,37 @@ def _timeline(
         # each event lists the corrections made to it, shown beside it
         item["corrections"] = [by_version[v] for v in item["corrected_by"] if v in by_version]
     role = user.principal.role
+    work = work or WorkState()
+    commands = command_panel.available(reader_access(request, user.principal), ledger.get_case(cid), case)
     return page(
-        request, "timeline.html", user, case=case, timeline=result, names=display_names(request),
-        can_export=role in EXPORT_ROLES, can_unmask=role in UNMASK_ROLES, unmasked=unmask,
+        request, "timeline.html", user, status=work.status, case=case, timeline=result,
+        names=display_names(request), can_export=role in EXPORT_ROLES, can_unmask=role in UNMASK_ROLES,
+        unmasked=unmask, clocks=command_panel.clock_lines(case["clocks"]), commands=commands,
+        pickers=command_panel.pickers(request) if commands else {}, form_key=secrets.token_urlsafe(12),
+        refusal=work.refusal, refusal_label=work.label, open_command=work.open_command, done=work.done,
     )  # fmt: skip
 
 
+@dataclass(frozen=True)
+class WorkState:
+    """What the command panel says after a post: the command done, or its refusal (and status)."""
+
+    status: int = 200
+    done: str | None = None
+    refusal: Refusal | None = None
+    label: str = ""
+    open_command: str | None = None
+
+
 @router.get("/cases/{case_id}/timeline", response_class=HTMLResponse)
-def timeline_page(case_id: str, request: Request, ledger: Ledger, user: CurrentPageUser) -> HTMLResponse:
-    return _timeline(request, ledger, user, case_id, None)
+def timeline_page(
+    case_id: str, request: Request, ledger: Ledger, user: CurrentPageUser,
+    done: Annotated[str | None, Query(max_length=40)] = None,
+) -> HTMLResponse:  # fmt: skip
+    declaration = DECLARATION_OF.get(done or "")
+    return _timeline(
+        request, ledger, user, case_id, None, WorkState(done=declaration.label if declaration else None)
+    )
 
 
 @router.post("/cases/{case_id}/timeline", response_class=HTMLResponse)

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from api.auth import Ledger
 from api.pages import forms
+from api.pages.figure_notes import DEFINITIONS, PENDING
 from api.pages.labels import FIGURE
 from api.pages.reference import display_names, leader_choices, leader_names, resolve, unit_choices
 from api.pages.render import call, page
@@ -18,6 +19,8 @@ from api.pages.session import CurrentPageUser
 from api.routers.accountability import accountability
 from api.routers.caseloads import list_caseloads
 from api.routers.figures import figures
+from domain.context import utcnow
+from domain.policy import local_date
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=500)]
@@ -61,6 +64,11 @@ def figures_page(
         campaign=forms.text(campaign, "积案专项"),
     )  # fmt: skip
     months = result["by_month"]
+    period = {  # the period the figures cover: as asked, else from the first registration to today
+        "from": start or (months[0]["from"] if months else None),
+        "to": to or local_date(utcnow()).isoformat(),
+        "asked": bool(start or to),
+    }
     chart = {
         "months": [m["month"] for m in months],
         "series": {
@@ -71,7 +79,7 @@ def figures_page(
     }  # fmt: skip
     return page(
         request, "figures.html", user, figures=result["figures"], months=months, names=FIGURE, chart=chart,
-        units=unit_choices(request),
+        units=unit_choices(request), period=period, definitions=DEFINITIONS, pending_note=PENDING,
         filters={"unit": unit or "", "category": category or "", "campaign": campaign or "",
                  "from": start or "", "to": to or ""},
     )  # fmt: skip

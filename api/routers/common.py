@@ -25,13 +25,19 @@ def expected_version(if_match: str | None) -> int | None:
     return int(raw)
 
 
-def idempotency(request: Request, who: Principal, key: str | None, body: Any) -> Idempotency | None:
+def idempotency(
+    request: Request, who: Principal, key: str | None, body: Any, *, path: str | None = None
+) -> Idempotency | None:
+    """The key scoped to the user and what was asked; `path` names the API path when a page
+    form runs the same command (so the key means the same request either way)."""
     if key is None:
         return None
     if not key or len(key) > MAX_IDEMPOTENCY_KEY:
         raise ProblemError(422, "validation_failed", "Idempotency-Key must be 1 to 200 characters",
                            errors=[{"field": "Idempotency-Key", "message": "bad length"}])  # fmt: skip
-    return Idempotency.for_request(who.user_id, key, request.method, request.url.path, body)
+    return Idempotency.for_request(
+        who.user_id, key, "POST" if path else request.method, path or request.url.path, body
+    )
 
 
 def as_domain_params(params: dict[str, Any]) -> dict[str, Any]:

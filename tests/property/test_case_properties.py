@@ -29,7 +29,7 @@ from domain.errors import DomainError
 from domain.integrity import GENESIS_HASH, event_hash, hash_stored
 from domain.ledger import LedgerEvent
 from domain.policy import local_date
-from domain.process import has_appeal_chain
+from domain.process import has_appeal_chain, has_handling_period
 from domain.serialization import CanonicalTranscoder, TypedMapper, field_type, to_json_value
 from domain.values import Actor, Petitioner
 from domain.vocabulary import (
@@ -172,7 +172,8 @@ class Driver:
             o["record_progress"] = lambda: {
                 "step": self.draw(st.sampled_from(ProgressStep)), "note": self.draw(st.none() | texts),
             }  # fmt: skip
-            if case.extension_period != case.handling_period:
+            # R4: only a complaint request has a handling period to extend
+            if has_handling_period(case.kind) and case.extension_period != case.handling_period:
                 o["extend"] = lambda: {
                     "days": self.draw(st.integers(1, MAX_EXTENSION_DAYS)),
                     "approved_by": self.draw(ids),

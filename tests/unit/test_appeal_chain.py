@@ -33,6 +33,7 @@ from tests.unit.test_case_rules import (
     assert_rule,
     decide_re_review,
     decide_review,
+    extend,
     re_review_requested_of,
     refused,
     review_requested_of,
@@ -250,13 +251,22 @@ def test_a_complaint_request_keeps_its_handling_deadline_and_review_window() -> 
     assert {"handling", "review_request_window"} <= names
 
 
-def test_an_accusation_has_no_review_chain_here() -> None:
+def test_an_accusation_has_no_review_chain_and_no_handling_period_here() -> None:
+    """R4: an accusation follows its handling body's own rules; the 60(+30)-day clock and
+    复查/复核 are a complaint request's (第三十一条第六项、第三十四条)."""
     case = answered_case(kind=Kind.ACCUSATION, accused_unit="town-x")
     err = refused(DomainError, lambda: review_requested_of(case))
     assert_rule(err, rules.APPEAL_ONLY_FOR_COMPLAINT_REQUESTS)
     events = list(case.collect_events())
     names = {c.name for c in compute_clocks(events, at=noon(date.today()))}  # type: ignore[arg-type]
-    assert "review_request_window" not in names and "handling" in names
+    assert "screening" in names
+    assert not names & {"handling", "review_request_window", "fast_track_answer"}
+
+
+def test_an_accusations_handling_period_cannot_be_extended() -> None:
+    case = assigned_case(kind=Kind.ACCUSATION, accused_unit="town-x")
+    err = refused(DomainError, lambda: extend(case))
+    assert_rule(err, rules.HANDLING_PERIOD_ONLY_FOR_ITS_MATTERS)
 
 
 def test_a_review_request_on_a_suggestions_reply_is_refused() -> None:
