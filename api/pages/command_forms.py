@@ -145,7 +145,9 @@ VALUE_LABELS: dict[type[StrEnum], dict[str, str]] = {
     },
     MediationOutcome: {"agreement": "达成调解协议", "settlement": "和解", "failed": "调解不成"},
     AnswerOutcome: {"support": "支持", "explain": "解释说明", "reject": "不予支持"},
-    ContactMethod: {"visit": "上门", "phone": "电话", "letter": "信函", "online": "网上"},
+    ContactMethod: {
+        "visit": "上门", "phone": "电话", "letter": "信函", "online": "网上", "self_service": "信访人自助评价",
+    },
     ReviewDecision: {"upheld": "维持", "changed": "变更"},
     ClosureType: {"resolved": "化解", "answered_only": "答复办结", "mediated": "调解办结"},
     TerminationBasis: {
@@ -232,9 +234,14 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
             return annotation, optional
 
 
+# Values no staff form offers: the petitioner's own rating comes only through /q (第二十一条,
+# rule self_service_rating_only_by_the_petitioner).
+NOT_OFFERED: frozenset[str] = frozenset({ContactMethod.SELF_SERVICE.value})
+
+
 def _widget(name: str, kind: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
     if isinstance(kind, type) and issubclass(kind, StrEnum):
-        return "select", tuple((v.value, value_label(kind, v.value)) for v in kind)
+        return "select", tuple((v.value, value_label(kind, v.value)) for v in kind if v.value not in NOT_OFFERED)
     if get_origin(kind) is list:
         (item,) = get_args(kind)
         inner, _ = _unwrap(item)

@@ -6,11 +6,13 @@ with its period, definitions and pending cases. Screenshots land in /tmp/shots-p
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -74,10 +76,15 @@ def test_register_and_work_a_case_through_the_pages(world: World, new_context: N
     repeats = registrar.locator("#possible-repeats")
     expect(repeats.locator(f"a[href='/cases/{earlier}/timeline']")).to_have_count(1)
     expect(repeats).to_contain_text("已登记")  # the earlier case's status, by name
-    expect(registrar.locator("#query-code")).to_have_count(0)  # shown only when the API gives one
+    code = registrar.locator("#query-code .query-code").inner_text()
+    assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code), code  # shown once, for the receipt
+    expect(registrar.locator("#query-code form.receipt-form button")).to_have_count(1)
     _shot(registrar, "registered")
     registrar.click("#to-case")
     case_id = registrar.url.split("/cases/")[1].split("/")[0]
+    # the code the page showed is the one the petitioner's look-up takes
+    looked_up = httpx.post(f"{base}/api/v1/public/lookup", json={"case_id": case_id, "query_code": code})
+    assert looked_up.status_code == 200, looked_up.text
     assert world.case(case_id)["subject"] == "征地补偿款未发放"
 
     # 2. the registrar accepts with the written notice: the timeline grows
