@@ -40,7 +40,7 @@ COLUMNS = (
     "registered_at", "registered_on", "recorded_at", "accepted_at", "answered_at", "answered_on",
     "closed_at", "closed_on", "handling_days", "visited_on", "satisfaction", "satisfied",
     "closure_type", *DUE_COLUMNS.values(), "next_due", "next_clock", "next_article",
-    "late_entry", "backlog", "campaigns", "repeat_of",
+    "late_entry", "backlog", "campaigns", "repeat_of", "answer_outcome", "region_code",
 )  # fmt: skip
 _SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
 
@@ -136,4 +136,7 @@ def case_row(
         "backlog": bool(case.backlog_campaigns),
         "campaigns": orjson.dumps(list(case.backlog_campaigns)).decode(),
         "repeat_of": orjson.dumps([str(c) for c in case.repeat_of]).decode(),
+        # what a 台账 exported from the case list needs to be imported again (issue 22)
+        "answer_outcome": case.answer_outcome.value if case.answer_outcome else None,
+        "region_code": case.region_code or None,
     }

@@ -231,3 +231,59 @@ def field_value(value: object, field: str) -> object:
     """A field's value with its Chinese name when the field holds a code."""
     table = VALUE_TABLES.get(field)
     return value if table is None or value is None else label(value, table)
+
+
+# ---- issue 22: Excel exports, the 台账 import and the annual report (additive) -----------------
+
+ANSWER_OUTCOME = {"support": "支持", "explain": "解释说明", "reject": "不支持"}
+CLOSURE_TYPE = {"resolved": "化解", "answered_only": "答复办结", "mediated": "调解办结"}
+CONTACT_METHOD = {"visit": "走访", "phone": "电话", "letter": "信函", "online": "网上"}
+TABLES.update(
+    {"answer_outcome": ANSWER_OUTCOME, "closure_type": CLOSURE_TYPE, "contact_method": CONTACT_METHOD}
+)
+VALUE_TABLES.update(
+    {"answer_outcome": "answer_outcome", "closure_type": "closure_type", "method": "contact_method",
+     "measure": "measure"}
+)  # fmt: skip
+FIELD.update(
+    {
+        "case_id": "案件编号",
+        "answer_outcome": "答复意见",
+        "answered_at": "答复时间",
+        "next_deadline": "下一期限",
+        "days_overdue": "超期天数",
+        "overdue": "超期",
+        "backlog": "积案",
+        "visited_on": "回访日期",
+        "method": "回访方式",
+        "signed": "签字确认",
+        "comment": "回访意见",
+        "measure": "问责方式",
+        "basis": "问责依据",
+        "decided_by": "决定人",
+        "target_leader_id": "被问责领导",
+        "target_unit_code": "被问责单位",
+        "open": "在办",
+        "answered": "已答复",
+        "closed": "已办结",
+        "avg_handling_days": "平均办理天数",
+        "satisfaction_rate": "满意率",
+        "occurred_at": "发生时间",
+        "handling_days": "办理天数",
+    }
+)
+FIGURE.update(
+    {
+        "first_contact_resolution_rate": "初信初访化解率",
+        "implementation_rate": "落实率",
+    }
+)
+
+
+def code_of(text: object, table: str) -> str | None:
+    """The code a Chinese label (or the code itself) names in `table`, or None if neither."""
+    value = str(text).strip()
+    names = TABLES[table]
+    if value in names:
+        return value
+    return next((code for code, name in names.items() if name == value), None)
