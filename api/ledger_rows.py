@@ -149,6 +149,8 @@ def parse(number: int, raw: dict[str, Any]) -> LedgerRow:
     for key, needed_from in NEEDED_FROM.items():
         if key not in row.values and steps >= needed_from:
             row.fail(key, "必填")
+        elif key in row.values and 0 <= steps < needed_from:  # not silently left out
+            row.fail(key, "与状态不符：该状态尚未到这一步")
     if "satisfaction" in row.values:
         for key in ("visit_method", "visited_at"):
             if key not in row.values:

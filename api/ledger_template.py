@@ -116,6 +116,8 @@ def case_row_values(item: dict[str, Any], names: Names) -> list[Any]:
         else None,
         "answered_at": workbook.beijing(item.get("answered_at")),
         "satisfaction": label(item["satisfaction"], "satisfaction") if item.get("satisfaction") else None,
+        "visit_method": label(item["visit_method"], "contact_method") if item.get("visit_method") else None,
+        "visited_at": workbook.beijing(item.get("visited_at")),
         "closed_at": workbook.beijing(item.get("closed_at")),
         "closure_type": label(item["closure_type"], "closure_type") if item.get("closure_type") else None,
     }

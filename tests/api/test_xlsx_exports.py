@@ -63,7 +63,9 @@ def test_the_case_list_exports_every_page_with_chinese_headers_names_and_beijing
     assert set(by_id) == {c.case_id for c in cases}
     closed = by_id[cases[2].case_id]
     assert closed["状态"] == "已办结" and closed["渠道"] == "来访" and closed["类型"] == "投诉请求"
-    assert closed["类别"] == "国土资源" and closed["答复意见"] == "解释说明" and closed["办结方式"] == "答复办结"
+    assert (
+        closed["类别"] == "国土资源" and closed["答复意见"] == "解释说明" and closed["办结方式"] == "答复办结"
+    )
     assert (closed["承办单位"], closed["承办单位代码"]) == ("甲镇", world.town_a)
     assert (closed["包案领导"], closed["包案领导编号"]) == ("甲镇镇长", world.leader_a)
     assert (closed["登记单位"], closed["登记单位代码"]) == ("某县", world.county)
@@ -113,20 +115,37 @@ def test_every_other_list_exports_in_chinese(world: World) -> None:
     loads = as_dicts(sheet_rows(export(world, "supervisor", "/api/v1/caseloads", limit=1)))
     assert {(r["包案领导"], r["包案领导编号"]) for r in loads} == {("甲镇镇长", world.leader_a)}
     grouped = as_dicts(sheet_rows(export(world, "supervisor", "/api/v1/satisfaction", group_by="unit")))
-    assert grouped[0]["承办单位"] == "甲镇" and grouped[0]["代码"] == world.town_a and grouped[-1]["承办单位"] == "合计"
+    assert (
+        grouped[0]["承办单位"] == "甲镇"
+        and grouped[0]["代码"] == world.town_a
+        and grouped[-1]["承办单位"] == "合计"
+    )
     measures = as_dicts(sheet_rows(export(world, "inspector", "/api/v1/accountability", limit=1)))
-    assert [(m["问责方式"], m["被问责领导"], m["问责依据"]) for m in measures] == [("约谈", "甲镇镇长", body["basis"])]
+    assert [(m["问责方式"], m["被问责领导"], m["问责依据"]) for m in measures] == [
+        ("约谈", "甲镇镇长", body["basis"])
+    ]
     figures = export(world, "supervisor", "/api/v1/figures")
     as_json = world.client("supervisor").get("/api/v1/figures").json()["figures"]
     named = {r["指标"]: r for r in as_dicts(sheet_rows(figures))}
     assert named["办结率"]["分子"] == as_json["closure_rate"]["numerator"]
     assert named["办结率"]["分母"] == as_json["closure_rate"]["denominator"] >= 1
     units = as_dicts(sheet_rows(export(world, "inspector", "/api/v1/units")))
-    assert {"单位": "甲村", "单位代码": world.village, "上级单位": "甲镇", "上级单位代码": world.town_a, "层级": 3} in units
+    assert {
+        "单位": "甲村",
+        "单位代码": world.village,
+        "上级单位": "甲镇",
+        "上级单位代码": world.town_a,
+        "层级": 3,
+    } in units
     leaders = as_dicts(sheet_rows(export(world, "inspector", "/api/v1/leaders")))
-    assert any(r["领导"] == "乙镇镇长" and r["单位"] == "乙镇" and r["单位代码"] == world.town_b for r in leaders)
+    assert any(
+        r["领导"] == "乙镇镇长" and r["单位"] == "乙镇" and r["单位代码"] == world.town_b for r in leaders
+    )
     users = as_dicts(sheet_rows(export(world, "admin", "/api/v1/users")))
-    assert any(r["用户编号"] == world.users["officer"] and r["角色"] == "承办人" and r["单位"] == "甲镇" for r in users)
+    assert any(
+        r["用户编号"] == world.users["officer"] and r["角色"] == "承办人" and r["单位"] == "甲镇"
+        for r in users
+    )
 
 
 def test_an_export_obeys_the_role_as_the_json_does(world: World) -> None:
@@ -134,3 +153,29 @@ def test_an_export_obeys_the_role_as_the_json_does(world: World) -> None:
     assert response.status_code == 403
     response = world.client("officer").get("/api/v1/accountability", params={"format": "xlsx"})
     assert response.status_code == 403
+
+
+def test_a_timeline_export_masks_as_the_json_does_and_hides_an_unseen_case(world: World) -> None:
+    person = {"name": "赵六", "id_number": id_number(), "phone": "13712345678", "address": "和平路3号"}
+    case = drive(world, "in_handling", petitioners=[person])
+    path = f"/api/v1/cases/{case.case_id}/timeline"
+    masked = world.client("registrar").get(path).json()["items"][0]["fields"]["petitioners"][0]
+    assert masked["id_number"] != person["id_number"]
+    rows = as_dicts(sheet_rows(export(world, "registrar", path)))
+    assert [r["事项"] for r in rows] == ["登记", "受理", "交办"]
+    registered = rows[0]["内容"]
+    assert masked["id_number"] in registered and masked["phone"] in registered and "赵六" in registered
+    assert person["id_number"] not in registered and person["phone"] not in registered
+    assert "甲镇（" in rows[2]["内容"] and "甲镇镇长" in rows[2]["内容"]
+    hidden = world.client("officer_b").get(path, params={"format": "xlsx"})
+    assert hidden.status_code == 404 and hidden.json()["code"] == "case_not_found"
+
+
+def test_the_accused_side_exports_no_row_of_the_accusation(world: World) -> None:
+    world.add_user("supervisor_b", "supervisor", world.town_b)
+    control = world.register(received_unit=world.town_b, subject="乙镇收到的一件")
+    accusation = world.register(received_unit=world.town_b, kind="accusation", accused_unit=world.town_b,
+                                subject="举报乙镇")  # fmt: skip
+    theirs = all_text(export(world, "supervisor_b", "/api/v1/cases"))
+    assert control in theirs and accusation not in theirs and "举报乙镇" not in theirs
+    assert accusation in all_text(export(world, "inspector", "/api/v1/cases"))
