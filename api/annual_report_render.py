@@ -11,6 +11,7 @@ from typing import Any
 
 from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
+from fpdf.fonts import FontFace
 
 from api import workbook
 from api.annual_report import AnnualReport
@@ -114,7 +115,9 @@ def _text(doc: FPDF, text: str, size: float = 9, height: float = 4.8) -> None:
 
 def _table(doc: FPDF, headers: list[str], rows: list[list[Any]]) -> None:
     doc.set_font("cjk", size=9)
-    with doc.table(text_align="LEFT", line_height=5.5) as table:
+    # the embedded CJK font has no bold face: headings are told apart by their shading
+    heading = FontFace(emphasis="", fill_color=(235, 235, 235))
+    with doc.table(text_align="LEFT", line_height=5.5, headings_style=heading) as table:
         head = table.row()
         for h in headers:
             head.cell(h)
