@@ -3,8 +3,10 @@
 Each event is entered with its real time as `occurred_at` (the ledger records when it learnt it,
 so the case reads as a late entry), by the importing registrar, with the provenance as its
 reason: the file's SHA-256 and the row number. Each step carries an idempotency key made of the
-row's own values (not of the file), so importing the same file again, or the same row in another
-file (after fixing a neighbour, say), finds every step already entered and creates nothing.
+values it and the steps before it depend on (not of the file), so importing the same file
+again, or the same row in another file (after fixing a neighbour, say), finds every step already
+entered and creates nothing; a row fixed in a later cell, or grown to a later status in the
+office's spreadsheet, continues the case it began.
 A dry run checks every row and writes nothing.
 """
 
@@ -38,6 +40,19 @@ STEP_COLUMN = {
     "answer": "答复时间",
     "return-visit": "满意度",
     "close": "办结方式",
+}
+
+
+STEP_NAME = {"register": "登记", "accept": "受理", "assign": "交办", "answer": "答复", "return-visit": "回访",
+             "close": "办结"}  # fmt: skip
+# The rules an imported row can still break once its cells are well formed, in the clerk's words.
+RULE_TEXT = {
+    "assigned_leader_posted_in_unit_or_above": "包案领导须在承办单位或其上级单位任职",
+    "assigned_officer_within_unit": "承办人须是承办单位或其下级单位的用户",
+    "accusation_not_handed_to_accused_side": "检举控告事项不得交由被检举一方办理",
+    "registered_within_own_subtree": "只能登记本单位及下级单位收到的信访事项",
+    "accused_named_from_reference_data": "被检举的单位或领导须在系统中登记",
+    "closure_needs_return_visit": "办结前须回访",
 }
 
 
@@ -111,7 +126,7 @@ def _check_references(row: LedgerRow, ledger: LedgerApplication, within: Callabl
 
 
 def _key(row: LedgerRow, step: str) -> Idempotency:
-    key = f"{row.identity}:{step}"
+    key = f"{row.identity(step)}:{step}"
     return Idempotency(IDEMPOTENCY_SCOPE, key, hashlib.sha256(key.encode()).hexdigest())
 
 
@@ -150,6 +165,7 @@ def _enter(request: Request, who: Principal, ledger: LedgerApplication, row: Led
     """Enter the row's steps in order; True if any was new."""
     created = False
     case_id = None
+    entered: list[str] = []
     for step, at in _steps(row):
         with audit(who, request, occurred_at=at, reason=reason):
             try:
@@ -167,10 +183,15 @@ def _enter(request: Request, who: Principal, ledger: LedgerApplication, row: Led
                 message = f"补录“{step}”的值不合要求：{exc.errors()[0]['msg']}"
                 raise _StepRefused(RowError(row.number, STEP_COLUMN[step], message)) from None
             except DomainError as exc:
-                article = f"（{exc.article}）" if exc.article else ""
-                message = f"补录“{step}”被拒绝：{exc.message}{article}"
+                rule = str(exc.context.get("rule") or "")
+                article = f"，{exc.article}" if exc.article else ""
+                reason = RULE_TEXT.get(rule, exc.message)
+                message = f"补录“{STEP_NAME[step]}”未通过：{reason}（{rule or exc.code}{article}）"
+                if entered:  # what is on record stays; the fixed row continues the same case
+                    message += f"。已记入：{'、'.join(STEP_NAME[s] for s in entered)}，修正后重新导入即可接续"
                 raise _StepRefused(RowError(row.number, STEP_COLUMN[step], message)) from None
         created = created or not result.replayed
+        entered.append(step)
     return created
 
 

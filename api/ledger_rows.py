@@ -29,8 +29,6 @@ MAX_ROWS = 20_000
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)  # DOMAIN.md R12
 HEADER_ROW = 1
 TEXT_LIMITS = {"subject": 200, "content": 10_000, "category": 64, "external_ref": 128, "address": 200}
-# Columns only for reading (names beside codes); a row's identity leaves them out.
-READ_ONLY = frozenset({"received_unit_name", "unit_name", "leader_name", "officer_name"})
 
 
 @dataclass(frozen=True)
@@ -59,11 +57,25 @@ class LedgerRow:
     def steps(self) -> int:
         return STEPS_BY_STATUS[self.values["status"]]
 
-    @property
-    def identity(self) -> str:
-        """What makes the row the same row in any file: its values, not where it stood."""
-        kept = {k: _canonical(v) for k, v in sorted(self.values.items()) if k not in READ_ONLY}
+    def identity(self, step: str) -> str:
+        """What makes this step of the row the same in any file: the values it and the steps
+        before it depend on (not the status, the row number or the names shown beside codes),
+        so a row fixed in a later cell, or grown to a later status, continues the same case."""
+        kept = {k: _canonical(self.values.get(k)) for k in STEP_INPUTS[: STEP_INPUT_END[step]]}
         return hashlib.sha256(orjson.dumps(kept)).hexdigest()
+
+
+# Each step's inputs, in step order: a step depends on its own and every earlier step's.
+STEP_INPUTS = (
+    "external_ref", "registered_at", "channel", "kind", "petitioner_name", "id_number", "phone", "address",
+    "headcount", "subject", "content", "category", "region_code", "received_unit",
+    "accepted_at", "notice_issued_on",
+    "assigned_at", "unit_code", "leader_id", "officer_id",
+    "answer_outcome", "answered_at",
+    "satisfaction", "visit_method", "visited_at",
+    "closed_at", "closure_type",
+)  # fmt: skip
+STEP_INPUT_END = {"register": 14, "accept": 16, "assign": 20, "answer": 22, "return-visit": 25, "close": 27}
 
 
 def _canonical(value: Any) -> Any:
@@ -151,14 +163,24 @@ def parse(number: int, raw: dict[str, Any]) -> LedgerRow:
             row.fail(key, "必填")
         elif key in row.values and 0 <= steps < needed_from:  # not silently left out
             row.fail(key, "与状态不符：该状态尚未到这一步")
+    _check_visit_and_closure(row, steps)
+    _check_order(row)
+    return row
+
+
+def _check_visit_and_closure(row: LedgerRow, steps: int) -> None:
+    """A return visit needs its method and time and an answer; a closure needs the visit (the
+    rule closure_needs_return_visit) and, when mediated, an agreement the 台账 does not carry."""
     if "satisfaction" in row.values:
         for key in ("visit_method", "visited_at"):
             if key not in row.values:
                 row.fail(key, "填写满意度时必填")
         if steps < 3:
             row.fail("satisfaction", "尚未答复的事项不能回访")
-    _check_order(row)
-    return row
+    if steps == STEPS_BY_STATUS["closed"] and "satisfaction" not in row.values:
+        row.fail("satisfaction", "已办结的事项须先回访（closure_needs_return_visit）")
+    if row.values.get("closure_type") == "mediated":
+        row.fail("closure_type", "调解办结须有调解协议的记录，台账导入不支持，请在系统中办理")
 
 
 def _typed(key: str, value: Any) -> Any:
