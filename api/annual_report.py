@@ -4,6 +4,7 @@ Every count is an aggregate over the reader's scope (`Access.counted`, as the ke
 accusation whose accused side the reader is on is counted, never named, DOMAIN.md R1). Cases
 count when registered in the year and received or held (now) within the unit's subtree; the key
 figures are those of `GET /api/v1/figures` for the year and the unit, read by the same function.
+The accused units alone are counted over the accusations the reader may open (`Access.rows`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from api.access import Access, ScopeSQL
 from domain.store import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE
 from projections.database import Tx
 from projections.figures_query import Filters, figures_report
-from projections.sqltypes import db_date, subtree_pattern
+from projections.sqltypes import db_date, db_time, subtree_pattern
 
 STATUS_TABLE = "case_status"
 TOP_UNITS = 10
@@ -89,17 +90,24 @@ def build(
     holding: Counter[str] = Counter()
     accused: Counter[str] = Counter()
     accepted = answered = closed = 0
-    for _case_id, kind, channel, category, unit, accused_unit, accepted_at, answered_at, closed_at in rows:
+    for _case_id, kind, channel, category, unit, _accused, accepted_at, answered_at, closed_at in rows:
         kinds[kind or "—"] += 1
         channels[channel or "—"] += 1
         categories[category or "—"] += 1
         if unit:
             holding[unit] += 1
-        if accused_unit:
-            accused[accused_unit] += 1
         accepted += accepted_at is not None
         answered += answered_at is not None
         closed += closed_at is not None
+    # Which units are accused is the accusation's own matter (第三十条): counted only over the
+    # accusations the reader may open, so an accused unit never learns of one against itself.
+    readable = access.rows(lambda t: db_time(tx.postgres, t))
+    tx.execute(
+        f"SELECT accused_unit, COUNT(*) FROM {tx.table(STATUS_TABLE)} WHERE {where} AND ({readable.where}) "
+        "AND accused_unit IS NOT NULL GROUP BY accused_unit",
+        [*params, *readable.params],
+    )
+    accused.update({str(unit): int(n) for unit, n in tx.fetchall()})
     figure_scope = access.counted(alias="f")
     figures = figures_report(tx, Filters(start, end, unit_path), (figure_scope.where, figure_scope.params),
                              today=today)["figures"]  # fmt: skip

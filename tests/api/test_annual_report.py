@@ -96,3 +96,33 @@ def test_a_supervisor_reports_only_on_his_subtree_and_counts_as_the_figures_do(w
         r[0]: r[1] for r in load_workbook(io.BytesIO(own.content))["总体情况"].iter_rows(values_only=True)
     }
     assert overview["登记信访事项"] == 2  # the two held by town A; the county's accusation is not held there
+
+
+def test_an_accused_unit_does_not_learn_of_an_accusation_against_itself(world: World) -> None:
+    year = datetime.now(CST).year - 1
+    start = datetime(year, 5, 6, 8, 30, tzinfo=CST)
+    drive(
+        world,
+        "accepted",
+        start=start,
+        kind="accusation",
+        accused_unit=world.town_b,
+        received_unit=world.town_b,
+    )
+    drive(
+        world, "registered", start=start + timedelta(days=1), received_unit=world.town_b, subject="乙镇收到的"
+    )
+    world.add_user("supervisor_b", "supervisor", world.town_b)
+    own = report(world, "supervisor_b", year=year, format="xlsx")
+    assert own.status_code == 200, own.text
+    book = load_workbook(io.BytesIO(own.content))
+    overview = {r[0]: r[1] for r in book["总体情况"].iter_rows(values_only=True)}
+    assert overview["登记信访事项"] == 2  # counted, as the figures count it (R1)
+    assert accused_rows(book) == []  # but not named against the unit reading the report
+    county = report(world, "supervisor", year=year, unit=world.county, format="xlsx")
+    assert accused_rows(load_workbook(io.BytesIO(county.content))) == [("乙镇", world.town_b, 1)]
+
+
+def accused_rows(book: Any) -> list[tuple[Any, ...]]:
+    rows = book["被检举控告较多的单位"].iter_rows(min_row=2, values_only=True)
+    return [r for r in rows if not str(r[0]).startswith("说明")]
