@@ -28,9 +28,11 @@ from api.routers import (
     evidence,
     figures,
     health,
+    imports,
     policies,
     public,
     reference,
+    reports,
     satisfaction,
 )
 from api.routers import ledger as ledger_routes  # `ledger` names the application below
@@ -58,15 +60,16 @@ class BodySizeLimit:
     oversize body gets 413 rather than whatever error the body parser would make of a cut stream.
     """
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
-        self.app, self.max_bytes = app, max_bytes
+    def __init__(self, app: ASGIApp, max_bytes: int, larger: dict[str, int] | None = None) -> None:
+        self.app, self.max_bytes, self.larger = app, max_bytes, larger or {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = max(self.max_bytes, self.larger.get(scope.get("path", ""), 0))
         declared = dict(scope.get("headers") or []).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._refuse(scope, receive, send)
             return
         messages: list[Message] = []
@@ -77,7 +80,7 @@ class BodySizeLimit:
             if message["type"] != "http.request":
                 break
             size += len(message.get("body", b""))
-            if size > self.max_bytes:
+            if size > limit:
                 await self._refuse(scope, receive, send)
                 return
             more = bool(message.get("more_body"))
@@ -155,6 +158,8 @@ def create_app(
         satisfaction,
         accountability,
         figures,
+        imports,
+        reports,
         ledger_routes,
         metrics_routes,
         public,
@@ -165,7 +170,9 @@ def create_app(
     app.include_router(public.receipts)
     install_pages(app)  # web pages (简体中文) beside the API: /login, /cases, ...
     document_problems(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # A 台账 upload may be larger than a command's body; the route refuses a file over its own
+    # limit with 422 (api/ledger_rows.MAX_BYTES), this only bounds what is read at all.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, larger=imports.UPLOAD_LIMITS)
     app.add_middleware(HostileInputGuard)
     app.add_middleware(MetricsMiddleware, metrics=app.state.metrics)  # counts 413s and 422s too
     # Outermost: every layer inside, the failed-login limiter among them, sees the real client.

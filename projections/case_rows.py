@@ -27,7 +27,7 @@ DUE_COLUMNS = {
     "review_decision": "review_decision_due",
     "re_review_decision": "re_review_decision_due",
 }
-TIME_COLUMNS = ("registered_at", "recorded_at", "accepted_at", "answered_at", "closed_at")
+TIME_COLUMNS = ("registered_at", "recorded_at", "accepted_at", "answered_at", "closed_at", "visited_at")
 DATE_COLUMNS = (
     "registered_on", "answered_on", "closed_on", "visited_on",
     *DUE_COLUMNS.values(), "next_due",
@@ -40,7 +40,8 @@ COLUMNS = (
     "registered_at", "registered_on", "recorded_at", "accepted_at", "answered_at", "answered_on",
     "closed_at", "closed_on", "handling_days", "visited_on", "satisfaction", "satisfied",
     "closure_type", *DUE_COLUMNS.values(), "next_due", "next_clock", "next_article",
-    "late_entry", "backlog", "campaigns", "repeat_of",
+    "late_entry", "backlog", "campaigns", "repeat_of", "answer_outcome", "region_code",
+    "visited_at", "visit_method",
 )  # fmt: skip
 _SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
 
@@ -67,9 +68,8 @@ def _day(moment: datetime | None) -> date | None:
     return None if moment is None else local_date(moment)
 
 
-def _last_visit(events: Sequence[ev.CaseEvent]) -> date | None:
-    visits = [e for e in events if isinstance(e, ev.ReturnVisitRecorded)]
-    return local_date(visits[-1].occurred_at) if visits else None
+def _last_visit(events: Sequence[ev.CaseEvent]) -> ev.ReturnVisitRecorded | None:
+    return next((e for e in reversed(events) if isinstance(e, ev.ReturnVisitRecorded)), None)
 
 
 def case_row(
@@ -94,6 +94,7 @@ def case_row(
             due[DUE_COLUMNS[c.name]] = c.due_on
     first = min(running, key=lambda c: (c.due_on, c.name), default=None)
     answered_on, accepted_on = _day(case.answered_at), _day(case.accepted_at)
+    visit = _last_visit(events)
     handling = (answered_on - accepted_on).days if answered_on and accepted_on else None
     return {
         "case_id": str(case.id),
@@ -124,7 +125,7 @@ def case_row(
         "closed_at": case.closed_at,
         "closed_on": _day(case.closed_at),
         "handling_days": handling,
-        "visited_on": _last_visit(events),
+        "visited_on": _day(visit.occurred_at) if visit else None,
         "satisfaction": case.satisfaction.value if case.satisfaction else None,
         "satisfied": case.satisfaction in _SATISFIED,
         "closure_type": case.closure_type.value if case.closure_type else None,
@@ -136,4 +137,9 @@ def case_row(
         "backlog": bool(case.backlog_campaigns),
         "campaigns": orjson.dumps(list(case.backlog_campaigns)).decode(),
         "repeat_of": orjson.dumps([str(c) for c in case.repeat_of]).decode(),
+        # what a 台账 exported from the case list needs to be imported again (issue 22)
+        "answer_outcome": case.answer_outcome.value if case.answer_outcome else None,
+        "region_code": case.region_code or None,
+        "visited_at": visit.occurred_at if visit else None,
+        "visit_method": visit.method.value if visit else None,
     }

@@ -232,7 +232,7 @@ OUTCOME = {
     "agreement": "达成调解协议", "settlement": "和解", "failed": "调解未成",
     "taken_up": "已受理", "returned": "回流",
 }
-CONTACT_METHOD = {"visit": "上门", "phone": "电话", "letter": "信函", "online": "网上"}
+CONTACT_METHOD = {"visit": "上门", "phone": "电话", "letter": "信函", "online": "网上", "self_service": "信访人自助评价"}
 REVIEW_DECISION = {"upheld": "维持", "changed": "变更"}
 CLOSURE = {"resolved": "化解办结", "answered_only": "答复办结", "mediated": "调解办结"}
 TERMINATION = {"re_review_decided": "复核终结", "no_review_in_time": "逾期未申请复查",
@@ -343,3 +343,56 @@ SERVICE_REASONS = {
     "xinfang users add": "命令行添加用户",
     "XINFANG_ADMIN_TOKEN at start-up": "启动时按配置创建管理员",
 }
+
+
+# ---- issue 22: Excel exports, the 台账 import and the annual report (additive) -----------------
+
+# The 台账's coded columns take the pages' names: an answer's outcome is one of three; a closure any.
+ANSWER_OUTCOME = {code: OUTCOME[code] for code in ("support", "explain", "reject")}
+CLOSURE_TYPE = CLOSURE
+TABLES.update({"answer_outcome": ANSWER_OUTCOME, "closure_type": CLOSURE_TYPE})
+
+# Labels the export headers need that the pages had not named yet; the pages' own win.
+for _field, _name in (
+    {
+        "case_id": "案件编号",
+        "answer_outcome": "答复意见",
+        "answered_at": "答复时间",
+        "next_deadline": "下一期限",
+        "days_overdue": "超期天数",
+        "overdue": "超期",
+        "backlog": "积案",
+        "visited_on": "回访日期",
+        "method": "回访方式",
+        "signed": "签字确认",
+        "comment": "回访意见",
+        "measure": "问责方式",
+        "basis": "问责依据",
+        "decided_by": "决定人",
+        "target_leader_id": "被问责领导",
+        "target_unit_code": "被问责单位",
+        "open": "在办",
+        "answered": "已答复",
+        "closed": "已办结",
+        "avg_handling_days": "平均办理天数",
+        "satisfaction_rate": "满意率",
+        "occurred_at": "发生时间",
+        "handling_days": "办理天数",
+    }
+).items():
+    FIELD.setdefault(_field, _name)
+FIGURE.update(
+    {
+        "first_contact_resolution_rate": "初信初访化解率",
+        "implementation_rate": "落实率",
+    }
+)
+
+
+def code_of(text: object, table: str) -> str | None:
+    """The code a Chinese label (or the code itself) names in `table`, or None if neither."""
+    value = str(text).strip()
+    names = TABLES[table]
+    if value in names:
+        return value
+    return next((code for code, name in names.items() if name == value), None)

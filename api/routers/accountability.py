@@ -11,9 +11,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from api import list_exports
 from api.access import Access, ScopeSQL, reader_access
 from api.auth import CurrentUser, Principal
 from api.freshness import MinPosition
+from api.list_exports import Format, Names, all_items
 from api.view_query import Where, decode_cursor, local_time, page_of, period, unit_paths, view_database
 from domain.vocabulary import Role
 from projections.accountability import register_page
@@ -49,7 +51,8 @@ def accountability(
     to: Annotated[date | None, Query(description="measures on or before this day")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> dict[str, Any]:
+    format: Format = None,
+) -> Any:
     """Accountability measures in your scope, newest first; filter by target leader, target unit subtree, period."""
     paths = unit_paths(request)
     where = Where().scope(register_scope(who, reader_access(request, who)))
@@ -58,10 +61,16 @@ def accountability(
     if unit is not None:
         where.under("target_unit_path", paths.path(unit))
     period(where, from_, to)
-    with view_database(request).transaction(write=False) as tx:
-        rows = register_page(tx, where.sql, where.params, limit=limit + 1, after=decode_cursor(cursor))
-    items, next_cursor = page_of(rows, limit)
-    return {
-        "items": [{**r, "occurred_at": local_time(r["occurred_at"])} for r in items],
-        "next_cursor": next_cursor,
-    }
+
+    def page(after: str | None) -> dict[str, Any]:
+        with view_database(request).transaction(write=False) as tx:
+            rows = register_page(tx, where.sql, where.params, limit=limit + 1, after=decode_cursor(after))
+        items, next_cursor = page_of(rows, limit)
+        return {
+            "items": [{**r, "occurred_at": local_time(r["occurred_at"])} for r in items],
+            "next_cursor": next_cursor,
+        }
+
+    if format == "xlsx":
+        return list_exports.accountability(all_items(page), Names.read(request))
+    return page(cursor)

@@ -15,10 +15,12 @@ from uuid import UUID
 import orjson
 from fastapi import APIRouter, Query, Request
 
+from api import list_exports
 from api.access import reader_access
 from api.auth import CurrentUser
 from api.errors import ProblemError
 from api.freshness import MinPosition
+from api.list_exports import Format, Names, all_items
 from api.view_query import Where, cursor_invalid, cursor_values, plausible_time, unit_paths, view_database
 from domain.context import utcnow
 from domain.policy import get_policy, local_date
@@ -119,6 +121,17 @@ def page(
     }
 
 
+def listing(
+    request: Request, at: At, day: date, where: Where, order: Order, limit: int, cursor: str | None,
+    fmt: str | None, filename: str,
+) -> Any:  # fmt: skip
+    """One page as JSON, or with `format=xlsx` every page from the first, `limit` at a time."""
+    if fmt != "xlsx":
+        return page(request, at, day, where, order, limit, cursor)
+    rows = all_items(lambda after: page(request, at, day, where, order, limit, after))
+    return list_exports.cases(rows, Names.read(request), filename)
+
+
 def scoped(request: Request, who: CurrentUser) -> Where:
     """The cases this reader may open, as the start of a listing's WHERE."""
     postgres = view_database(request).postgres
@@ -139,7 +152,8 @@ def list_cases(
     registered_to: Annotated[date | None, Query(description="registered on or before (China date)")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="text in the subject")] = None,
     as_of: AsOf = None, known_at: KnownAt = None, limit: Limit = 50, cursor: Cursor = None,
-) -> dict[str, Any]:  # fmt: skip
+    format: Format = None,
+) -> Any:  # fmt: skip
     """Case status rows in the reader's scope, newest registration first, one keyset page."""
     at, day = when(as_of, known_at)
     paths = unit_paths(request)
@@ -163,7 +177,7 @@ def list_cases(
         where.add("backlog" if backlog else "NOT backlog")
     if q is not None:
         where.add("LOWER(subject) LIKE ? ESCAPE '\\'", "%" + like_escape(q.lower()) + "%")
-    return page(request, at, day, where, "registered", limit, cursor)
+    return listing(request, at, day, where, "registered", limit, cursor, format, "案件列表.xlsx")
 
 
 @router.get("/overdue")
@@ -172,7 +186,8 @@ def list_overdue(
     unit: Annotated[str | None, Query(max_length=100, description="the holding unit and its sub-units")] = None,
     leader: Annotated[str | None, Query(max_length=100)] = None,
     as_of: AsOf = None, known_at: KnownAt = None, limit: Limit = 50, cursor: Cursor = None,
-) -> dict[str, Any]:  # fmt: skip
+    format: Format = None,
+) -> Any:  # fmt: skip
     """Cases with an office deadline run out, the longest overdue first, with that clock and its article."""
     at, day = when(as_of, known_at)
     paths = unit_paths(request)
@@ -182,4 +197,4 @@ def list_overdue(
         where.under("unit_path", paths.path(unit))
     if leader is not None:
         where.add("leader_id = ?", leader)
-    return page(request, at, day, where, "due", limit, cursor)
+    return listing(request, at, day, where, "due", limit, cursor, format, "超期案件.xlsx")

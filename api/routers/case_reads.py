@@ -10,6 +10,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from fastapi import APIRouter, Query, Request
 
+from api import list_exports
 from api.access import masked_fields, petitioners_for, reader_access
 from api.auth import CurrentUser, Ledger, Principal, audit
 from api.errors import ProblemError
@@ -189,8 +190,8 @@ def get_case(
 @router.get("/{case_id}/timeline")
 def timeline(
     case_id: UUID, request: Request, ledger: Ledger, who: CurrentUser,
-    unmask: Unmask = False, purpose: Purpose = None,
-) -> dict[str, Any]:  # fmt: skip
+    unmask: Unmask = False, purpose: Purpose = None, format: list_exports.Format = None,
+) -> Any:  # fmt: skip
     """Every event in order, with both times, actor, reason, corrections and hashes; `chain_ok` re-checked now."""
     readable_case(request, ledger, who, case_id)
     unmasked = unmask_if_asked(request, ledger, who, case_id, unmask, purpose)
@@ -204,5 +205,6 @@ def timeline(
             "late_entry": e.late_entry, "reason": e.reason, "request_id": e.request_id, "fields": fields,
             "hash": e.hash, "prev_hash": e.prev_hash, "corrected_by": e.corrected_by,
         })  # fmt: skip
-    return {"case_id": str(case_id), "chain_ok": result.chain_ok, "first_bad_version": result.first_bad_version,
+    body = {"case_id": str(case_id), "chain_ok": result.chain_ok, "first_bad_version": result.first_bad_version,
             "problem": result.problem, "items": items}  # fmt: skip
+    return list_exports.timeline(body, list_exports.Names.read(request)) if format == "xlsx" else body

@@ -12,9 +12,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from api import list_exports
 from api.access import reader_access
 from api.auth import CurrentUser
 from api.freshness import MinPosition
+from api.list_exports import Names, all_items
 from api.routers.case_list import AsOf, KnownAt, Limit, _invalid, when
 from api.view_query import Where, unit_paths, view_database
 from projections.caseload import Period, caseloads, empty
@@ -50,13 +52,19 @@ def _load(
 def list_caseloads(
     request: Request, who: CurrentUser, _: MinPosition = None, unit: Unit = None,
     as_of: AsOf = None, known_at: KnownAt = None, start: From = None, end: To = None,
-    limit: Limit = 100, cursor: After = None,
-) -> dict[str, Any]:  # fmt: skip
+    limit: Limit = 100, cursor: After = None, format: list_exports.Format = None,
+) -> Any:  # fmt: skip
     """One caseload row per leader holding cases in the reader's scope, by leader id."""
-    rows = _load(request, who, unit, None, as_of, known_at, start, end, limit + 1, cursor)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return {"items": rows, "next_cursor": rows[-1]["leader_id"] if more else None}
+
+    def page(after: str | None) -> dict[str, Any]:
+        rows = _load(request, who, unit, None, as_of, known_at, start, end, limit + 1, after)
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return {"items": rows, "next_cursor": rows[-1]["leader_id"] if more else None}
+
+    if format == "xlsx":
+        return list_exports.caseloads(all_items(page), Names.read(request))
+    return page(cursor)
 
 
 @router.get("/leaders/{leader_id}/caseload")

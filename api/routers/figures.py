@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from api import list_exports
 from api.access import reader_access
 from api.auth import CurrentUser, Ledger
 from api.errors import ProblemError
@@ -62,7 +63,7 @@ Campaign = Annotated[str | None, Query(description="backlog campaign name")]
 def figures(
     request: Request, ledger: Ledger, who: CurrentUser, min_position: MinPosition = None,
     start: From = None, to: To = None, unit: Unit = None, leader: Leader = None,
-    category: Category = None, campaign: Campaign = None,
+    category: Category = None, campaign: Campaign = None, format: list_exports.Format = None,
 ) -> Any:  # fmt: skip
     if start is not None and to is not None and start > to:
         raise ProblemError(422, "validation_failed", "`from` is after `to`",
@@ -84,8 +85,9 @@ def figures(
         "category": category,
         "campaign": campaign,
     }
-    return {
+    body = {
         "figures": report["figures"],
         "filters": {k: v.isoformat() if isinstance(v, date) else v for k, v in echo.items()},
         "by_month": report["by_month"],
     }
+    return list_exports.figures(body) if format == "xlsx" else body

@@ -4,8 +4,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from api import list_exports
 from api.auth import CurrentUser, Ledger, audit
 from api.freshness import MinPosition
+from api.list_exports import Format, Names
 from api.permissions import REFERENCE_READ, REFERENCE_WRITE, USER_ADMIN
 from api.responses import JSON
 from api.schemas import LeaderIn, LeaderLeftIn, LeaderPostIn, UnitIn, UserIn
@@ -25,11 +27,12 @@ def create_unit(body: UnitIn, request: Request, ledger: Ledger, who: CurrentUser
 
 
 @router.get("/units")
-def list_units(request: Request, who: CurrentUser, _: MinPosition = None) -> dict[str, Any]:
+def list_units(request: Request, who: CurrentUser, _: MinPosition = None, format: Format = None) -> Any:
     """The unit tree: every unit with its children, roots first (from the reference-data view)."""
     who.require(REFERENCE_READ, "read units")
     with view_database(request).transaction(write=False) as tx:
-        return {"items": unit_tree(tx)}
+        tree = unit_tree(tx)
+    return list_exports.units(tree) if format == "xlsx" else {"items": tree}
 
 
 @router.post("/leaders", status_code=201)
@@ -67,11 +70,12 @@ def leader_leaves(
 
 
 @router.get("/leaders")
-def list_leaders(request: Request, who: CurrentUser, _: MinPosition = None) -> dict[str, Any]:
+def list_leaders(request: Request, who: CurrentUser, _: MinPosition = None, format: Format = None) -> Any:
     """All leaders, with their current unit and post and every post held (from the reference-data view)."""
     who.require(REFERENCE_READ, "read leaders")
     with view_database(request).transaction(write=False) as tx:
-        return {"items": leaders_with_posts(tx)}
+        items = leaders_with_posts(tx)
+    return list_exports.leaders(items, Names.read(request)) if format == "xlsx" else {"items": items}
 
 
 @router.post("/users", status_code=201)
@@ -86,8 +90,9 @@ def create_user(body: UserIn, request: Request, ledger: Ledger, who: CurrentUser
 
 
 @router.get("/users")
-def list_users(request: Request, who: CurrentUser, _: MinPosition = None) -> dict[str, Any]:
+def list_users(request: Request, who: CurrentUser, _: MinPosition = None, format: Format = None) -> Any:
     """All users with role and unit, never their tokens (from the reference-data view)."""
     who.require(USER_ADMIN, "list users")
     with view_database(request).transaction(write=False) as tx:
-        return {"items": user_list(tx)}
+        items = user_list(tx)
+    return list_exports.users(items, Names.read(request)) if format == "xlsx" else {"items": items}

@@ -7,9 +7,11 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 
+from api import list_exports
 from api.access import reader_access
 from api.auth import CurrentUser
 from api.freshness import MinPosition
+from api.list_exports import Format, Names, all_items
 from api.view_query import Where, decode_cursor, local_time, page_of, period, unit_paths, view_database
 from projections import satisfaction_rates as rates
 from projections.case_context import utc_text
@@ -32,7 +34,8 @@ def satisfaction(
     category: Annotated[str | None, Query(max_length=100)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> dict[str, Any]:
+    format: Format = None,
+) -> Any:
     """Return visits (newest first), or counts and 满意率 by leader, unit, category or month, in your scope."""
     paths = unit_paths(request)
     # Visits on cases the reader may see at all, for the records and the rates alike (第三十条).
@@ -46,24 +49,30 @@ def satisfaction(
     if category is not None:
         held.add("category = ?", category)
     visits = period(Where(list(held.clauses), list(held.params)), from_, to)
+
+    def page(after: str | None) -> dict[str, Any]:
+        with view_database(request).transaction(write=False) as tx:
+            rows = rates.records_page(tx, visits.sql, visits.params, limit=limit + 1, after=decode_cursor(after))
+        items, next_cursor = page_of(rows, limit)
+        return {"items": [{**r, "occurred_at": local_time(r["occurred_at"])} for r in items],
+                "next_cursor": next_cursor}  # fmt: skip
+
+    if group_by is None:
+        if format == "xlsx":
+            return list_exports.visits(all_items(page), Names.read(request))
+        return page(cursor)
     with view_database(request).transaction(write=False) as tx:
-        if group_by is None:
-            rows = rates.records_page(
-                tx, visits.sql, visits.params, limit=limit + 1, after=decode_cursor(cursor)
-            )
-            items, next_cursor = page_of(rows, limit)
-            return {"items": [{**r, "occurred_at": local_time(r["occurred_at"])} for r in items],
-                    "next_cursor": next_cursor}  # fmt: skip
         groups = rates.group_counts(tx, group_by, visits.sql, visits.params)
         keys = set(groups) | rates.held_keys(tx, group_by, held.sql, held.params)
         total = rates.total(tx, visits.sql, visits.params)
     if group_by == "month":
         keys |= _months(groups, from_, to)
-    return {
+    body = {
         "group_by": group_by,
         "groups": [{"key": k, **groups.get(k, rates.Counts()).as_dict()} for k in sorted(keys)],
         "total": total.as_dict(),
     }
+    return list_exports.satisfaction_groups(body, Names.read(request)) if format == "xlsx" else body
 
 
 def _months(groups: dict[str, Any], start: date | None, end: date | None) -> set[str]:
