@@ -59,7 +59,11 @@ class Comparison:
 
     @property
     def throughput_ratio(self) -> float:
-        return self.ledger.commands_per_second / self.peer.commands_per_second if self.peer.commands_per_second else 0.0
+        return (
+            self.ledger.commands_per_second / self.peer.commands_per_second
+            if self.peer.commands_per_second
+            else 0.0
+        )
 
     @property
     def p99_ratio(self) -> float:
@@ -95,7 +99,9 @@ def _wait_healthy(proc: subprocess.Popen[bytes], base: str) -> None:
     deadline = time.monotonic() + 60
     while True:
         if proc.poll() is not None:
-            raise RuntimeError(f"the peer exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+            raise RuntimeError(
+                f"the peer exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
+            )
         try:
             if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
                 return
@@ -134,12 +140,20 @@ def fresh_county(base: str, admin_token: str, cases: int) -> tuple[str, list[str
     today = datetime.now(UTC) + timedelta(hours=8)
     ids: list[str] = []
     with (
-        httpx.Client(base_url=base, timeout=60, headers={"Authorization": f"Bearer {tokens['registrar']}"}) as reg,
-        httpx.Client(base_url=base, timeout=60, headers={"Authorization": f"Bearer {tokens['supervisor']}"}) as sup,
+        httpx.Client(
+            base_url=base, timeout=60, headers={"Authorization": f"Bearer {tokens['registrar']}"}
+        ) as reg,
+        httpx.Client(
+            base_url=base, timeout=60, headers={"Authorization": f"Bearer {tokens['supervisor']}"}
+        ) as sup,
     ):
         for n in range(cases):
             case_id = _ok(reg.post("/api/v1/cases", json=_registration(n)))["case_id"]
-            _ok(reg.post(f"/api/v1/cases/{case_id}/accept", json={"notice_issued_on": today.date().isoformat()}))
+            _ok(
+                reg.post(
+                    f"/api/v1/cases/{case_id}/accept", json={"notice_issued_on": today.date().isoformat()}
+                )
+            )
             _ok(sup.post(f"/api/v1/cases/{case_id}/assign",
                          json={"unit_code": "t01", "leader_id": "L-t01", "officer_id": "off"}))  # fmt: skip
             ids.append(case_id)
@@ -203,7 +217,9 @@ def measure_peer(url: str, token: str, case_ids: list[str], seconds: float) -> M
         return Measured.of(run_load(base, token, CLIENTS, seconds, note_load(case_ids)))
 
 
-def compare_fresh(url: str, admin_token: str, seconds: float, cases: int = CASES, workers: int = 2) -> Comparison:
+def compare_fresh(
+    url: str, admin_token: str, seconds: float, cases: int = CASES, workers: int = 2
+) -> Comparison:
     """On `url`, an empty migrated ledger: set up over HTTP, then both phases."""
     with service(url, admin_token, workers=workers) as base:
         token, ids = fresh_county(base, admin_token, cases)
@@ -212,7 +228,9 @@ def compare_fresh(url: str, admin_token: str, seconds: float, cases: int = CASES
     return Comparison(ledger, measure_peer(url, token, ids, seconds))
 
 
-def compare_generated(url: str, admin_token: str, seconds: float, cases: int = CASES, workers: int = 2) -> Comparison | None:
+def compare_generated(
+    url: str, admin_token: str, seconds: float, cases: int = CASES, workers: int = 2
+) -> Comparison | None:
     """On a generated ledger whose views are built; None if it holds no open township case."""
     token, ids = generated_officer(url, cases)
     if not ids:

@@ -56,7 +56,9 @@ def prepare(url: str, token: str, case_ids: list[UUID], schema: str = DEFAULT_SC
         ):
             conn.execute(sql.SQL(statement).format(s))
         conn.execute(
-            sql.SQL("INSERT INTO {}.users (token_hash, user_id, role, unit_code) VALUES (%s, %s, %s, %s)").format(s),
+            sql.SQL(
+                "INSERT INTO {}.users (token_hash, user_id, role, unit_code) VALUES (%s, %s, %s, %s)"
+            ).format(s),
             (token_hash(token), "peer-officer", "officer", "t01"),
         )
         with conn.cursor() as cur:
@@ -122,6 +124,4 @@ async def add_note(case_id: UUID, request: Request) -> Response:
             raise HTTPException(404, "case not found")
         request_id = request.headers.get("x-request-id")
         await conn.execute(AUDIT_SQL, (case_id, user_id, orjson.dumps(body).decode(), request_id))
-    return Response(
-        orjson.dumps({"case_id": str(case_id), "version": row[0]}), media_type="application/json"
-    )
+    return Response(orjson.dumps({"case_id": str(case_id), "version": row[0]}), media_type="application/json")

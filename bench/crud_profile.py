@@ -23,12 +23,11 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
-import psutil
+import psutil  # type: ignore[import-untyped]
 import psycopg
 
-from bench.crud_compare import CLIENTS, CASES, fresh_county, note_load, peer_service, wait_for_views
+from bench.crud_compare import CASES, CLIENTS, fresh_county, note_load, peer_service, wait_for_views
 from bench.http_load import LoadResult, percentile, run_load, service
 from bench.scratch import scratch_database
 
@@ -132,11 +131,11 @@ def _phase(name: str, base: str, url: str, dbname: str, token: str, ids: list[st
 
 
 def main(seconds: float, py_spy: str | None, cases: int) -> None:
-    from domain.store import parse_database_url
-    from migrations.runner import migrate
+    from uuid import UUID
 
     from bench.crud_peer import prepare
-    from uuid import UUID
+    from domain.store import parse_database_url
+    from migrations.runner import migrate
 
     with scratch_database() as url:
         store = parse_database_url(url)

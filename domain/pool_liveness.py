@@ -47,4 +47,4 @@ def install(recorder: Any) -> None:
     checkout)."""
     pool = getattr(getattr(recorder, "datastore", None), "pool", None)
     if pool is not None and hasattr(pool, "_check"):
-        pool._check = check_without_round_trip  # noqa: SLF001
+        pool._check = check_without_round_trip

@@ -82,5 +82,5 @@ def test_without_the_check_the_pool_hands_out_a_dead_connection(postgres_ledger:
     [case_id] = populate(ledger, cases=1)
     _pool(ledger)._check = None
     _terminate(ledger, _backend_pids(ledger))
-    with pytest.raises(Exception):  # noqa: B017, PT011 - the driver's error, wrapped or not
+    with pytest.raises(Exception):  # noqa: B017 - the driver's error, wrapped or not
         ledger.reads.aggregate_rows(case_id)
