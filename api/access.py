@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from fastapi import Request
@@ -52,11 +53,18 @@ class Access:
 
     who: Principal
     paths: UnitPaths
-    exposure: Exposure
+    posts: LeaderPostIndex
 
     @classmethod
     def of(cls, who: Principal, paths: UnitPaths, posts: LeaderPostIndex) -> Access:
-        return cls(who, paths, exposure(paths.ancestry(who.unit_code), who.leader_id, posts))
+        return cls(who, paths, posts)
+
+    @cached_property
+    def exposure(self) -> Exposure:
+        """The reader's exposure, worked out at its first use: only an accusation or a listing
+        needs it, and bringing the posts up to date reads the ledger (its head, and any leader
+        events since), which a command on any other case would pay on every request (issue 23)."""
+        return exposure(self.paths.ancestry(self.who.unit_code), self.who.leader_id, self.posts)
 
     @property
     def scope(self) -> str | None:
@@ -77,7 +85,8 @@ class Access:
         return received or held or by_leader
 
     def on_accused_side(self, case: Case) -> bool:
-        return self.exposure.covers(Accusation.of(case))
+        accusation = Accusation.of(case)
+        return accusation is not None and self.exposure.covers(accusation)
 
     def may_see(self, case: Case) -> bool:
         if self.who.role not in CASE_ROLES:

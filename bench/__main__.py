@@ -1,11 +1,12 @@
 """`python -m bench [--size tiny|100k|1m|N[,M] | --ledgers DB[,DB]] [--seconds S] [--results bench/RESULTS.md]`,
-or `python -m bench --only queries --database-url URL [--seconds S]` on an existing store."""
+or `python -m bench --only queries --database-url URL [--seconds S]` on an existing store,
+or `python -m bench --only crud-peer [--seconds S]`: the write path against the CRUD peer alone."""
 
 from __future__ import annotations
 
 import argparse
 
-from bench.run import main, queries_only
+from bench.run import crud_peer_only, main, queries_only
 
 parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
 parser.add_argument(
@@ -19,11 +20,13 @@ parser.add_argument(
     default=None,
     help="instead of --size: databases made by `xinfang generate` on that server (a,b adds growth), each copied for its run",
 )
-parser.add_argument("--only", choices=["queries"], default=None, help="run only the query load")
+parser.add_argument("--only", choices=["queries", "crud-peer"], default=None, help="run only the query load")
 parser.add_argument(
     "--database-url", default=None, help="with --only queries: an existing store with views built"
 )
 args = parser.parse_args()
+if args.only == "crud-peer":
+    raise SystemExit(crud_peer_only(args.postgres_url, args.seconds, args.results))
 if args.only == "queries":
     if args.database_url is None:
         parser.error("--only queries needs --database-url (a generated store with views built)")

@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from bench.county import user_token
+from bench.crud_compare import CASES, Comparison, compare_fresh, compare_generated
 from bench.generator import DEFAULT_ANCHOR, SIZES, Generated, generate
 from bench.http_load import LoadResult, percentile, run_load, service
 from bench.scratch import scratch_database
@@ -47,7 +48,7 @@ QUERY_LABELS = ("case list (filters)", "leader caseload", "caseload as of a past
 HEALTHZ = "/healthz in the mix"
 MIX = (*QUERY_LABELS, HEALTHZ)
 SCENARIOS = (
-    "write path: commands/s", "write path in process: commands/s", "write path: p99 / p50", "view rebuild: events/s", "verify: events/s",
+    "write path against the CRUD peer", "write path: commands/s", "write path in process: commands/s", "write path: p99 / p50", "view rebuild: events/s", "verify: events/s",
     *(f"query p99: {label}" for label in QUERY_LABELS), "/healthz p99, 16 clients on /healthz only",
     "memory: rebuild peak RSS", "memory: verify peak RSS",
     "growth: rebuild time", "growth: query p99", "growth: memory",
@@ -282,6 +283,7 @@ def run_size(
                 else LoadResult(seconds)
             )
         _report_errors("writes", writes)
+        peer = compare_generated(url, ADMIN_TOKEN, seconds, workers=API_PROCESSES)
         grouped = commands_per_second(url, open_ids, min(seconds, 10), group_commit=True) if open_ids else 0.0
         single = commands_per_second(url, open_ids, min(seconds, 10), group_commit=False) if open_ids else 0.0
         rate_a = library_saves_per_second(url, min(seconds, 10))
@@ -289,6 +291,7 @@ def run_size(
         rate = writes.count / seconds
         p50, p99 = percentile(writes.all_latencies(), 0.5), percentile(writes.all_latencies(), 0.99)
         rows[:0] = [
+            *([] if peer is None else [crud_peer_row(peer, "generated ledger")]),
             Row("write path: commands/s", f"{rate:.0f} (32 clients, {API_PROCESSES} API processes)",
                 f"(a) {rate_a:.0f} saves/s; (b) {rate_b:.0f} inserts/s", _ratio(rate, rate_a),
                 ">= 2x (a), >= 0.5x (b)", rate >= 2 * rate_a and rate >= 0.5 * rate_b),
@@ -305,6 +308,35 @@ def run_size(
                 verify["peak_rss_mb"] < 500),
         ]  # fmt: skip
     return SizeRun(made.cases, made.events, rows, rebuild["seconds"], worst, peak)
+
+
+def crud_peer_row(c: Comparison, ledger: str) -> Row:
+    for name, measured in (("xinfang", c.ledger), ("CRUD peer", c.peer)):
+        if measured.errors:
+            console.print(f"[yellow]notes on {name}: failed requests[/] {measured.errors}")
+    return Row(f"write path against the CRUD peer ({ledger})", c.ledger.cell(), f"peer {c.peer.cell()}",
+               c.throughput_ratio, f">= 1.0x commands/s, p99 <= 1.5x (now {c.p99_ratio:.2f}x)", c.met)  # fmt: skip
+
+
+def crud_peer_fresh(postgres_url: str | None, seconds: float, cases: int = CASES) -> Row:
+    """The peer row on a fresh ledger: a new database, migrated, the county made over HTTP."""
+    from domain.store import parse_database_url
+    from migrations.runner import migrate
+
+    with scratch_database(postgres_url) as url:
+        store = parse_database_url(url)
+        migrate(store.plain_url, schema=store.migration_schema)
+        comparison = compare_fresh(url, ADMIN_TOKEN, seconds, cases, workers=API_PROCESSES)
+    return crud_peer_row(comparison, f"fresh ledger, {cases} cases")
+
+
+def crud_peer_only(postgres_url: str | None, seconds: float, results: str | None) -> int:
+    """`python -m bench --only crud-peer`: that one row, on a fresh ledger."""
+    rows = [crud_peer_fresh(postgres_url, seconds)]
+    Console().print(render(rows, "xinfang bench: the write path against the CRUD peer"))
+    if results:
+        Path(results).write_text(markdown(rows), encoding="utf-8")
+    return 0
 
 
 def _report_errors(what: str, result: LoadResult) -> None:
@@ -369,6 +401,7 @@ def main(
     else:
         runs = [run_size(postgres_url, seconds, cases=parse_size(s)) for s in size.split(",")]
     largest = runs[-1]
+    largest.rows.insert(0, crud_peer_fresh(postgres_url, seconds))
     rows = largest.rows + growth_rows(runs[0] if len(runs) > 1 else None, largest)
     title = f"xinfang bench: {largest.cases} cases, {largest.events} events (PostgreSQL)"
     Console().print(render(rows, title))
@@ -386,4 +419,4 @@ def main(
     return 0
 
 
-__all__ = ["SCENARIOS", "main", "parse_size", "queries_only"]
+__all__ = ["SCENARIOS", "crud_peer_only", "main", "parse_size", "queries_only"]

@@ -22,6 +22,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, Mapper
 from eventsourcing.utils import get_topic
 
+from domain import pool_liveness
 from domain.aggregate_cache import AggregateCache
 from domain.authority import check_registration
 from domain.case import Case
@@ -115,6 +116,7 @@ class LedgerApplication(Application[UUID]):
         self.store = store
         super().__init__(env={**store.eventsourcing_env(), **(env or {})})
         self.reads: LedgerReads = ledger_reads(self.recorder)
+        pool_liveness.install(self.recorder)
         # The caches never hold the application (the event store, or a weak proxy): a reference
         # cycle would leave its closing to the garbage collector, on whatever thread happens to
         # run it (a connection pool's worker cannot join itself).

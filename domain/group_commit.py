@@ -23,7 +23,7 @@ answered with their positions, never written again; the others go in as usual.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -39,7 +39,7 @@ from eventsourcing.persistence import (
 )
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composable, Identifier
 
 from domain.persistence import IdempotencyRecord, PostgresLedgerRecorder, record_params
 
@@ -73,6 +73,20 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
         self.transactions = 0  # shared transactions committed (fewer than writes when grouped)
         self.groups_one_by_one = 0  # groups whose one INSERT failed and went write by write
         self.groups_retried = 0  # groups tried again after a dropped connection
+        # Each statement composed once: psycopg turns a composed `SQL(...).format(...)` into
+        # bytes on every execute, quoting each identifier through libpq, which cost more than
+        # the rest of the group's Python work (issue 23, bench/RESULTS.md). The names are fixed
+        # for the recorder's life, so the bytes are too.
+        self._composed: dict[str, bytes] = {}
+
+    def _statement(self, curs: Cursor[DictRow], name: str, compose: Callable[[], Composable]) -> bytes:
+        found = self._composed.get(name)
+        if found is None:
+            found = self._composed[name] = compose().as_bytes(curs)
+        return found
+
+    def _notify_channel(self, curs: Cursor[DictRow]) -> None:
+        curs.execute(self._statement(curs, "notify", lambda: SQL("NOTIFY {0}").format(Identifier(self.channel_name))))
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         write = _Write(stored_events, kwargs)
@@ -136,14 +150,12 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
         if not keys:
             return batch
         ids, versions = zip(*keys, strict=True)
-        curs.execute(
-            SQL(
-                "SELECT notification_id, originator_id, originator_version, topic, state FROM {} "
-                "WHERE (originator_id, originator_version) IN "
-                "(SELECT * FROM unnest(%s::uuid[], %s::bigint[]))"
-            ).format(self._table()),
-            (list(ids), list(versions)),
-        )
+        statement = self._statement(curs, "stored", lambda: SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM {} "
+            "WHERE (originator_id, originator_version) IN "
+            "(SELECT * FROM unnest(%s::uuid[], %s::bigint[]))"
+        ).format(self._table()))  # fmt: skip
+        curs.execute(statement, (list(ids), list(versions)))
         stored = {
             (r["originator_id"], r["originator_version"]): (
                 r["topic"],
@@ -175,9 +187,9 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
         events = {key for event_keys, _ in claims for key in event_keys}
         records = {record_key for _, record_key in claims if record_key is not None}
         taken = self._present(
-            curs, self._table(), ("originator_id", "uuid", "originator_version", "bigint"), events
+            curs, self._table, ("originator_id", "uuid", "originator_version", "bigint"), events
         ) | self._present(
-            curs, SQL("{}.idempotency_keys").format(Identifier(self.datastore.schema)),
+            curs, lambda: SQL("{}.idempotency_keys").format(Identifier(self.datastore.schema)),
             ("scope", "text", "key", "text"), records,
         )  # fmt: skip
         fresh: list[_Write] = []
@@ -190,21 +202,22 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
             taken |= mine  # a later write of this group asking for the same key lost the race
         return fresh
 
-    @staticmethod
     def _present(
-        curs: Cursor[DictRow], table: Any, columns: tuple[str, str, str, str], keys: set[tuple[Any, Any]]
+        self,
+        curs: Cursor[DictRow],
+        table: Callable[[], Composable],
+        columns: tuple[str, str, str, str],
+        keys: set[tuple[Any, Any]],
     ) -> set[tuple[Any, Any]]:
         """Which of these two-column keys (names and types: a, type, b, type) the table holds."""
         if not keys:
             return set()
         a, a_type, b, b_type = columns
         firsts, seconds = zip(*keys, strict=True)
-        curs.execute(
-            SQL(
-                "SELECT {a}, {b} FROM {table} WHERE ({a}, {b}) IN (SELECT * FROM unnest(%s::{at}[], %s::{bt}[]))"
-            ).format(a=Identifier(a), b=Identifier(b), table=table, at=SQL(a_type), bt=SQL(b_type)),
-            (list(firsts), list(seconds)),
-        )
+        statement = self._statement(curs, f"present {columns}", lambda: SQL(
+            "SELECT {a}, {b} FROM {table} WHERE ({a}, {b}) IN (SELECT * FROM unnest(%s::{at}[], %s::{bt}[]))"
+        ).format(a=Identifier(a), b=Identifier(b), table=table(), at=SQL(a_type), bt=SQL(b_type)))  # fmt: skip
+        curs.execute(statement, (list(firsts), list(seconds)))
         return {(r[a], r[b]) for r in curs.fetchall()}
 
     def _insert_together(self, curs: Cursor[DictRow], writes: list[_Write]) -> None:
@@ -213,11 +226,11 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
         positions: dict[tuple[Any, Any], int] = {}
         if events:
             curs.execute(
-                SQL(
+                self._statement(curs, "insert events", lambda: SQL(
                     "INSERT INTO {} (originator_id, originator_version, topic, state)"
                     " SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[])"
                     " RETURNING notification_id, originator_id, originator_version"
-                ).format(self._table()),
+                ).format(self._table())),
                 (
                     [e.originator_id for e in events], [e.originator_version for e in events],
                     [e.topic for e in events], [e.state for e in events],
@@ -230,13 +243,13 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
         if records:
             columns = list(zip(*(record_params(r, UUID) for r in records), strict=True))
             curs.execute(
-                SQL(
+                self._statement(curs, "insert keys", lambda: SQL(
                     "INSERT INTO {}.idempotency_keys (scope, key, request_hash, case_id, version, response)"
                     " SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::uuid[], %s::bigint[],"
                     " %s::bytea[])"
-                ).format(Identifier(self.datastore.schema)),
+                ).format(Identifier(self.datastore.schema))),
                 [list(c) for c in columns],
-            )
+            )  # fmt: skip
         for write in writes:
             write.ids = [positions[(e.originator_id, e.originator_version)] for e in write.events]
 

@@ -71,7 +71,8 @@ class StoreConfig:
             # Also the pool's wait for a free connection: short, so an outage is a prompt 503.
             "POSTGRES_CONNECT_TIMEOUT": "3",
             "POSTGRES_LOCK_TIMEOUT": "10",
-            "POSTGRES_PRE_PING": "y",
+            # No ping on checkout: LedgerApplication checks the socket instead (domain/pool_liveness.py).
+            "POSTGRES_PRE_PING": "n",
             "APPLICATION_RECORDER_TOPIC": get_topic(GroupCommitLedgerRecorder),
             "CREATE_TABLE": "n",
         }
