@@ -193,6 +193,28 @@ def _scratch(tx: Tx) -> None:
     tx.execute(f"CREATE TEMP TABLE IF NOT EXISTS {CHANGES} ({changes}){keep}")
 
 
+def rows_across(
+    tx: Tx, history: str, columns: Sequence[str], tails: Sequence[tuple[str, str, datetime]]
+) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """The stored `history` rows (`columns`, by (case_id, timeline)) that began before a tail's
+    `since` (case_id, timeline, since) and end after it: one probe of the key per tail."""
+    if not tails:
+        return {}
+    _scratch(tx)
+    pg = tx.postgres
+    _probe_the_key(tx, True)
+    tx.insert_rows(TAILS, TAIL_COLUMNS, [(c, t, db_time(pg, since)) for c, t, since in tails])
+    names = ", ".join(f"h.{c}" for c in columns)
+    tx.execute(
+        f"SELECT {names} FROM {TAILS} t JOIN {history} h ON h.case_id = t.case_id "
+        "AND h.timeline = t.timeline AND h.valid_from < t.since AND h.valid_to > t.since"
+    )
+    case, timeline = columns.index("case_id"), columns.index("timeline")
+    found = {(r[case], r[timeline]): tuple(r) for r in tx.fetchall()}
+    tx.execute(f"DELETE FROM {TAILS}")
+    return found
+
+
 def take_back(tx: Tx, history: str, tails: Sequence[tuple[str, str, datetime]]) -> None:
     """Delete the `history` rows of the tails a batch replaces (case_id, timeline, since), and
     stage their counts to be taken back. `put_back` follows, once the new rows are written."""
