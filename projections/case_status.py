@@ -163,9 +163,10 @@ class CaseStatusView:
         """The stored rows of the tails, and from when each (case, timeline)'s rows are replaced.
 
         A tail's `since` may fall inside a stored row (steps that changed only the version and
-        position were kept as one row): that row is replaced from its own start, its steps
-        before `since` written again ahead of the tail's, so the rows are those the whole
-        timeline's steps give (`lean_rows`)."""
+        position were kept as one row), or end the row before it, whose state the tail's first
+        step may have again: that row is replaced from its own start, its steps before `since`
+        written again ahead of the tail's, so the rows are those the whole timeline's steps
+        give (`lean_rows`)."""
         straddling = rollup.rows_across(
             tx, tx.table(HISTORY), HISTORY_COLUMNS, [(c, t, since) for c, t, since, _ in tails if since is not None]
         )

@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 
 from domain.vocabulary import OPEN_STATUSES
+from projections.caseload_rollup import probe_the_key
 from projections.database import Tx
 from projections.sqltypes import db_date
 
@@ -85,6 +86,8 @@ def take_back(tx: Tx, status: str, case_ids: list[str]) -> None:
     """Stage the counts of these cases' current rows (`status`) to be taken back; `put_back`
     follows once the new rows are written."""
     _scratch(tx)
+    # One probe of case_status's key per case, not a hash of the whole table (caseload_rollup).
+    probe_the_key(tx, True)
     tx.insert_rows(CASES, ("case_id",), [(c,) for c in case_ids])
     _stage(tx, status, -1)
 
@@ -93,6 +96,7 @@ def put_back(tx: Tx, status: str) -> None:
     """Stage the staged cases' current rows' counts, add every staged change to the table, drop
     the rows that came to zero and empty the scratch tables."""
     _stage(tx, status, 1)
+    probe_the_key(tx, False)
     key = ", ".join(KEY)
     sums = ", ".join(f"CAST(SUM({m}) AS BIGINT) AS {m}" for m in MEASURES)
     nonzero = " OR ".join(f"{m} <> 0" for m in MEASURES)
