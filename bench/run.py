@@ -49,6 +49,7 @@ HEALTHZ = "/healthz in the mix"
 MIX = (*QUERY_LABELS, HEALTHZ)
 SCENARIOS = (
     "write path against the CRUD peer", "write path: commands/s", "write path in process: commands/s", "write path: p99 / p50", "view rebuild: events/s", "verify: events/s",
+    "views on disk / events table",
     *(f"query p99: {label}" for label in QUERY_LABELS), "/healthz p99, 16 clients on /healthz only",
     "memory: rebuild peak RSS", "memory: verify peak RSS",
     "growth: rebuild time", "growth: query p99", "growth: memory",
@@ -263,6 +264,9 @@ def run_size(
         rebuild = _step("rebuild", url)
         rebuild_rate = rebuild["events"] / rebuild["seconds"]
         console.print(f"rebuild: {rebuild_rate:.0f} events/s in {rebuild['seconds']:.1f} s")
+        disk = _step("disk", url)
+        disk_ratio = disk["views_bytes"] / disk["events_bytes"]
+        console.print(f"views on disk: {disk['views_bytes'] / 2**20:.0f} MB, {disk_ratio:.2f}x the events table")
         verify = _step("verify", url)
         verify_rate = verify["events"] / verify["seconds"]
         console.print(f"verify: {verify_rate:.0f} events/s")
@@ -271,6 +275,9 @@ def run_size(
                 _ratio(rebuild_rate, decode_rate), ">= 0.5x", rebuild_rate >= 0.5 * decode_rate),
             Row("verify: events/s", f"{verify_rate:.0f}", f"fetch+decode {decode_rate:.0f}",
                 _ratio(verify_rate, decode_rate), ">= 0.5x", verify_rate >= 0.5 * decode_rate),
+            Row("views on disk / events table", f"{disk['views_bytes'] / 2**20:.0f} MB",
+                f"events table {disk['events_bytes'] / 2**20:.0f} MB", _ratio(disk["views_bytes"], disk["events_bytes"]),
+                "<= 1.5x", disk_ratio <= 1.5),
         ]  # fmt: skip
 
         open_ids, _, _ = _samples(url)

@@ -1,5 +1,6 @@
 """One measured step in a process of its own, so its peak RSS is its own:
-`python -m bench.steps decode|rebuild|rebuild-one|verify URL` prints {"seconds", "events", "peak_rss_mb"}.
+`python -m bench.steps decode|rebuild|rebuild-one|verify URL` prints {"seconds", "events", "peak_rss_mb"};
+`python -m bench.steps disk URL` prints {"views_bytes", "events_bytes", "tables"} (PostgreSQL).
 
 - decode:  fetch + decode every event of the notification log, no view work (the baseline)
 - rebuild: every view from position 0, as a fresh deployment builds them: `xinfang project
@@ -7,6 +8,7 @@
   its peak RSS is that of all those processes together
 - rebuild-one: the same with one runner process over every view (`xinfang project`)
 - verify:  re-derive every chain and every signed checkpoint root (a checkpoint is signed first)
+- disk:    every registered view's tables on disk (heap, indexes, TOAST) against the events table
 """
 
 from __future__ import annotations
@@ -85,8 +87,30 @@ def verify_all(ledger: LedgerApplication, head: int, trusted: dict[str, bytes]) 
     return report.events_checked
 
 
+def disk_sizes(ledger: LedgerApplication) -> dict[str, Any]:
+    """Bytes on disk of each registered view's tables and of the events table (PostgreSQL's
+    pg_total_relation_size: heap, indexes and TOAST, dead rows included as they lie)."""
+    from projections.registry import VIEW_CLASSES
+
+    store = ledger.store
+    tables = [t for view in VIEW_CLASSES for t in view.tables]
+    sizes: dict[str, int] = {}
+    recorder: Any = ledger.recorder  # PostgreSQL's: its datastore's cursor
+    with recorder.datastore.transaction(commit=False) as c:
+        for table in [*tables, store.events_table]:
+            c.execute("SELECT pg_total_relation_size(to_regclass(%s)) AS size", (f"{store.schema}.{table}",))
+            sizes[table] = int(c.fetchone()["size"] or 0)  # 0: a table this schema lacks
+    events = sizes.pop(store.events_table)
+    return {"views_bytes": sum(sizes.values()), "events_bytes": events, "tables": sizes}
+
+
 def run(step: str, url: str) -> dict[str, Any]:
     ledger = open_ledger(url)
+    if step == "disk":
+        try:
+            return disk_sizes(ledger)
+        finally:
+            ledger.close()
     head = ledger_head(ledger.recorder)
     trusted = sign_checkpoint(ledger) if step == "verify" else {}
     start = time.perf_counter()

@@ -13,6 +13,7 @@ from typing import Any, Literal
 import orjson
 
 from projections.case_history import OCCURRED, RECORDED
+from projections.case_history_rows import at_instant
 from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS
 from projections.case_status import HISTORY, STATUS
 from projections.database import Tx
@@ -100,9 +101,18 @@ def select_cases(
     keyset, key_params, sort = _keyset(tx, order, after)
     names = [*COLUMNS, "repeated"]
     repeated = "repeated" if at.timeline is None else "NULL AS repeated"  # known only for now
-    columns = ", ".join([*COLUMNS, repeated])
+    # A history row holds the version and position from its start, and those of its later
+    # steps in `marks` (projections/case_history_rows.py).
+    marks = "NULL AS marks" if at.timeline is None else "marks"
+    columns = ", ".join([*COLUMNS, repeated, marks])
     tx.execute(
         f"SELECT {columns} FROM {table} WHERE {when} AND ({where}) AND {keyset} ORDER BY {sort} LIMIT ?",
         [*when_params, *params, *key_params, limit],
     )
-    return [decode(names, r) for r in tx.fetchall()]
+    rows = []
+    for *values, marked in tx.fetchall():
+        row = decode(names, tuple(values))
+        if at.instant is not None:
+            at_instant(row, marked, at.instant)
+        rows.append(row)
+    return rows

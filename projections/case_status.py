@@ -20,6 +20,7 @@ from uuid import UUID
 from domain import case_events as ev
 from domain.application import LedgerApplication
 from projections import case_identities as identities
+from projections import caseload_now
 from projections import caseload_rollup as rollup
 from projections.case_history import (
     OCCURRED,
@@ -30,6 +31,7 @@ from projections.case_history import (
     occurred_tail,
     recorded_tail,
 )
+from projections.case_history_rows import HISTORY_COLUMNS, Step, lean_rows, steps_before
 from projections.case_log import case_log
 from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS
 from projections.database import Tx
@@ -70,14 +72,15 @@ def _upsert(table: str) -> str:
     return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT (case_id) DO UPDATE SET {updates}"
 
 
-HISTORY_COLUMNS = ("timeline", "valid_from", "valid_to", *COLUMNS)
-
 
 class CaseStatusView:
     name: ClassVar[str] = "case_status"
     # The caseload rollup sums the history rows' changes (projections/caseload_rollup.py).
     # case_identities: the petitioners' id-number hashes, for the repeat look-up (R10).
-    tables: ClassVar[tuple[str, ...]] = (STATUS, HISTORY, rollup.ROLLUP, identities.IDENTITIES)
+    # caseload_now: the current caseload counts per leader (projections/caseload_now.py).
+    tables: ClassVar[tuple[str, ...]] = (
+        STATUS, HISTORY, rollup.ROLLUP, identities.IDENTITIES, caseload_now.NOW,
+    )  # fmt: skip
 
     def __init__(self, ledger: LedgerApplication) -> None:
         self.ledger = ledger
@@ -113,8 +116,7 @@ class CaseStatusView:
             return  # reference data only (units, users): nothing of a case changed
         logs = self.log.histories(tx, batch, touched)
         current: list[list[Any]] = []
-        history: list[list[Any]] = []
-        replaced: list[tuple[str, str, datetime]] = []
+        tails: list[tuple[str, str, datetime | None, list[Step]]] = []
         pg = tx.postgres
         # The view holds every event before the batch: only what the batch's events change is derived.
         new_from = batch[0].position
@@ -132,15 +134,17 @@ class CaseStatusView:
                 self._keep((OCCURRED, case_id), occurred.replayed)
             current.append(db_values(pg, recorded.intervals[-1][2]))
             for timeline, tail in ((RECORDED, recorded), (OCCURRED, occurred)):
-                # The whole timeline is the tail from the earliest instant there is.
-                replaced.append((str(case_id), timeline, tail.since or FAR_PAST))
-                history += self._history(pg, timeline, tail.intervals)
+                tails.append((str(case_id), timeline, tail.since, self._steps(pg, tail.intervals)))
+        history, replaced = self._rows(tx, tails)
         # Each case's rows on a timeline from `since` on are replaced. The caseload rollup takes
         # back the counts of the rows deleted and adds those of the rows written, in SQL.
         rollup.take_back(tx, tx.table(HISTORY), replaced)
         tx.insert_rows(tx.table(HISTORY), HISTORY_COLUMNS, history)
         rollup.put_back(tx, tx.table(HISTORY))
+        # The current caseloads take back the touched cases' current rows and add the new ones.
+        caseload_now.take_back(tx, tx.table(STATUS), [c for c, *_ in current])
         tx.executemany(_upsert(tx.table(STATUS)), current)
+        caseload_now.put_back(tx, tx.table(STATUS))
         identities.apply(tx, batch)
         repeated = {(str(e.event.earlier_case_id),) for e in batch if isinstance(e.event, ev.RepeatLinked)}
         tx.executemany(
@@ -149,8 +153,37 @@ class CaseStatusView:
         )
 
     @staticmethod
+    def _steps(pg: bool, intervals: Sequence[Interval]) -> list[Step]:
+        return [(start, end, db_values(pg, row)) for start, end, row in intervals]
+
+    @staticmethod
+    def _rows(
+        tx: Tx, tails: list[tuple[str, str, datetime | None, list[Step]]]
+    ) -> tuple[list[list[Any]], list[tuple[str, str, datetime]]]:
+        """The stored rows of the tails, and from when each (case, timeline)'s rows are replaced.
+
+        A tail's `since` may fall inside a stored row (steps that changed only the version and
+        position were kept as one row), or end the row before it, whose state the tail's first
+        step may have again: that row is replaced from its own start, its steps before `since`
+        written again ahead of the tail's, so the rows are those the whole timeline's steps
+        give (`lean_rows`)."""
+        straddling = rollup.rows_across(
+            tx, tx.table(HISTORY), HISTORY_COLUMNS, [(c, t, since) for c, t, since, _ in tails if since is not None]
+        )
+        rows: list[list[Any]] = []
+        replaced: list[tuple[str, str, datetime]] = []
+        for case_id, timeline, tail_since, tail_steps in tails:
+            since, steps = tail_since, tail_steps
+            stored = None if since is None else straddling.get((case_id, timeline))
+            if stored is not None and since is not None:
+                kept = steps_before(stored, since)
+                steps = [*kept, *steps]
+                since = kept[0][0] if kept else since
+            # The whole timeline is the tail from the earliest instant there is.
+            replaced.append((case_id, timeline, since or FAR_PAST))
+            rows += lean_rows(tx.postgres, timeline, steps)
+        return rows, replaced
+    @staticmethod
     def _history(pg: bool, timeline: str, intervals: Sequence[Interval]) -> list[list[Any]]:
-        return [
-            [timeline, db_time(pg, start), db_time(pg, end), *db_values(pg, row)]
-            for start, end, row in intervals
-        ]
+        """The stored rows of a whole timeline's states (as `apply` leaves them)."""
+        return lean_rows(pg, timeline, CaseStatusView._steps(pg, intervals))

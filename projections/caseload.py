@@ -1,9 +1,10 @@
 """Leader caseload (包案领导): counts per leader over the case status view, now or as of a time.
 
-No tables of its own: it reads `case_status` (now), `case_history` (as of an instant, for a
-period) or `caseload_rollup` (as of an instant, all time: the same sums kept per leader, so the
-read does not grow with the ledger), so a case counts for the leader who held it at the time
-asked, and a reassigned case moves.
+No tables of its own: it reads `caseload_now` (now, all time: the current rows' counts kept per
+leader, so the read does not grow with the cases a leader ever held), `case_status` (now, for a
+period), `case_history` (as of an instant, for a period) or `caseload_rollup` (as of an instant,
+all time: the same sums kept per leader, so the read does not grow with the ledger), so a case
+counts for the leader who held it at the time asked, and a reassigned case moves.
 
 - open: the case is in an open status; overdue: one of its office deadlines had run out by
   the local date asked (`next_due` before that day);
@@ -23,6 +24,7 @@ from typing import Any
 from domain.policy import local_date
 from domain.vocabulary import OPEN_STATUSES
 from projections.case_queries import At, source
+from projections.caseload_now import counts_now
 from projections.caseload_rollup import MEASURES, counts_at
 from projections.database import Tx
 from projections.sqltypes import db_date
@@ -73,6 +75,8 @@ def caseloads(
     if at.instant is not None and period == Period() and today == local_date(at.instant):
         assert at.timeline is not None
         return from_rollup(tx, at.timeline, at.instant, page)
+    if at.instant is None and period == Period():
+        return from_now(tx, page, today=today)
     return from_states(tx, at, page, today=today, period=period)
 
 
@@ -128,6 +132,18 @@ def from_rollup(tx: Tx, timeline: str, instant: datetime, page: Page) -> list[di
     )
     rows = []
     for leader_id, *counts, handling_sum, handled, satisfied, visits in tx.fetchall():
+        avg = int(handling_sum) / int(handled) if handled else None
+        rows.append(_row((leader_id, *counts, avg, satisfied, visits)))
+    return rows
+
+
+def from_now(tx: Tx, page: Page, *, today: date) -> list[dict[str, Any]]:
+    """The caseloads now over all time, summed from the current counts (projections/caseload_now.py)."""
+    keyset, key_params = page.keyset()
+    rows = []
+    for leader_id, *counts, handling_sum, handled, satisfied, visits in counts_now(
+        tx, page.where, page.params, keyset, key_params, today=today, limit=page.limit
+    ):
         avg = int(handling_sum) / int(handled) if handled else None
         rows.append(_row((leader_id, *counts, avg, satisfied, visits)))
     return rows

@@ -193,12 +193,35 @@ def _scratch(tx: Tx) -> None:
     tx.execute(f"CREATE TEMP TABLE IF NOT EXISTS {CHANGES} ({changes}){keep}")
 
 
+def rows_across(
+    tx: Tx, history: str, columns: Sequence[str], tails: Sequence[tuple[str, str, datetime]]
+) -> dict[tuple[str, str], tuple[Any, ...]]:
+    """The stored `history` rows (`columns`, by (case_id, timeline)) that began before a tail's
+    `since` (case_id, timeline, since) and end at or after it: the row it cuts, or the one just
+    before it (its state may be the tail's first again). One probe of the key per tail."""
+    if not tails:
+        return {}
+    _scratch(tx)
+    pg = tx.postgres
+    probe_the_key(tx, True)
+    tx.insert_rows(TAILS, TAIL_COLUMNS, [(c, t, db_time(pg, since)) for c, t, since in tails])
+    names = ", ".join(f"h.{c}" for c in columns)
+    tx.execute(
+        f"SELECT {names} FROM {TAILS} t JOIN {history} h ON h.case_id = t.case_id "
+        "AND h.timeline = t.timeline AND h.valid_from < t.since AND h.valid_to >= t.since"
+    )
+    case, timeline = columns.index("case_id"), columns.index("timeline")
+    found = {(r[case], r[timeline]): tuple(r) for r in tx.fetchall()}
+    tx.execute(f"DELETE FROM {TAILS}")
+    return found
+
+
 def take_back(tx: Tx, history: str, tails: Sequence[tuple[str, str, datetime]]) -> None:
     """Delete the `history` rows of the tails a batch replaces (case_id, timeline, since), and
     stage their counts to be taken back. `put_back` follows, once the new rows are written."""
     _scratch(tx)
     pg = tx.postgres
-    _probe_the_key(tx, True)
+    probe_the_key(tx, True)
     rows = [(c, t, db_time(pg, since)) for c, t, since in tails]
     tx.insert_rows(TAILS, TAIL_COLUMNS, rows)
     _stage(tx, _UNCOUNT_TAILS[pg].format(history=history))
@@ -210,7 +233,7 @@ def put_back(tx: Tx, history: str) -> None:
     """Count the `history` rows now stored in the staged tails, add every staged change to the
     buckets, drop the buckets that came to zero, and empty the scratch tables."""
     _stage(tx, _COUNT_TAILS[tx.postgres].format(history=history))
-    _probe_the_key(tx, False)
+    probe_the_key(tx, False)
     tx.execute(_FOLD[tx.postgres])
     tx.execute(f"DELETE FROM {ROLLUP} WHERE {ZERO}")
     tx.execute(f"DELETE FROM {CHANGES}")
@@ -220,7 +243,7 @@ def put_back(tx: Tx, history: str) -> None:
 _JOINS_BUT_PROBES = ("enable_hashjoin", "enable_mergejoin")
 
 
-def _probe_the_key(tx: Tx, on: bool) -> None:
+def probe_the_key(tx: Tx, on: bool) -> None:
     """Have the tails reach their history rows through its primary key, one probe each (between
     `take_back` and `put_back`; PostgreSQL: SQLite does so anyway). Left to itself the planner
     hashes the whole history (it guesses a third of a case's rows are at or after `since`, and

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from domain.application import LedgerApplication
 from projections.case_history import OCCURRED, RECORDED, occurred_states, recorded_states
+from projections.case_history_rows import HISTORY_COLUMNS
 from projections.case_rows import COLUMNS
 from projections.case_status import HISTORY, STATUS, CaseStatusView, db_values
 from projections.database import ViewDatabase
@@ -21,7 +22,7 @@ from tests.views.test_case_status_oracle import STEPS, play_history
 
 def _stored(ledger: LedgerApplication, case_id: Any) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     with ViewDatabase(ledger.store).transaction() as tx:
-        names = ", ".join(("timeline", "valid_from", "valid_to", *COLUMNS))
+        names = ", ".join(HISTORY_COLUMNS)
         tx.execute(f"SELECT {names} FROM {tx.table(HISTORY)} WHERE case_id = ?", (str(case_id),))
         history = tx.fetchall()
         tx.execute(f"SELECT {', '.join(COLUMNS)} FROM {tx.table(STATUS)} WHERE case_id = ?", (str(case_id),))

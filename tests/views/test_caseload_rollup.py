@@ -153,7 +153,8 @@ def test_a_rollup_kept_batch_by_batch_is_the_one_a_rebuild_makes(
         buckets = tx.execute("SELECT COUNT(*), COUNT(DISTINCT grain) FROM caseload_rollup").fetchone()
     assert buckets is not None and buckets[0] > CASES and buckets[1] == 4  # y, m, d, x
     report = check_view(ledger, built, CaseStatusView(ledger))
-    assert [t.table for t in report.tables] == ["case_status", "case_history", "caseload_rollup", "case_identities"]
+    tables = ["case_status", "case_history", "caseload_rollup", "case_identities", "caseload_now"]
+    assert [t.table for t in report.tables] == tables
     assert not report.drifted, report
 
 
