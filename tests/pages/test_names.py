@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
@@ -147,14 +146,26 @@ def test_every_page_reads_in_chinese_with_names(demo_server: LiveServer, new_con
         expect(page.locator("#step-number")).to_have_text(str(number))
         step = page.inner_text(f"#step-{number}")
         assert not offending(step), (number, offending(step))
+    read(page, f"{base}/figures", "figures")
     read(page, f"{base}/cases?leader=无此人", "error-unknown-leader")
     read(page, f"{base}/cases/{'0' * 8}-0000-0000-0000-{'0' * 12}/timeline", "error-not-found")
+    # the pages where staff work: the registration form, and a case page with its command panel
+    registrar = log_in(new_context(), base, demo.demo_token("demo-registrar"))
+    read(registrar, f"{base}/cases/new", "register")
+    supervisor = log_in(new_context(), base, demo.demo_token("demo-supervisor"))
+    worked = read(supervisor, f"{base}/cases/{supervised}/timeline", "timeline-supervisor")
+    assert "办理" in worked and supervisor.locator("details.command").count() > 0, "no command panel"
+    # no date input shows the browser's mm/dd/yyyy: dates are typed as yyyy-mm-dd everywhere
+    for reader, path in (
+        (page, "/cases"), (page, "/overdue"), (page, "/caseloads"), (page, "/accountability"),
+        (page, "/figures"), (registrar, "/cases/new"), (supervisor, f"/cases/{supervised}/timeline"),
+    ):  # fmt: skip
+        reader.goto(f"{base}{path}")
+        assert reader.url.endswith(path), (path, reader.url)  # read signed in, not the login page
+        assert reader.locator("input[type=date], input[type=datetime-local]").count() == 0, path
     page.context.clear_cookies()
     read(page, f"{base}/login", "login")
-    # no date input shows the browser's mm/dd/yyyy: dates are typed as yyyy-mm-dd everywhere
-    for path in ("/cases", "/overdue", "/caseloads", "/accountability"):
-        html = httpx.get(f"{base}{path}", follow_redirects=False).text
-        assert 'type="date"' not in html, path
+    read(page, f"{base}/q", "public-lookup")
 
 
 @SQLITE
