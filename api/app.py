@@ -28,6 +28,7 @@ from api.routers import (
     figures,
     health,
     policies,
+    practices,
     reference,
     satisfaction,
 )
@@ -150,6 +151,7 @@ def create_app(
         satisfaction,
         accountability,
         figures,
+        practices,
         ledger_routes,
         metrics_routes,
     )

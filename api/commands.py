@@ -90,7 +90,7 @@ DECLARATIONS: tuple[CommandDeclaration, ...] = (
     _declare("archive", s.ArchiveIn, {R.REGISTRAR, R.OFFICER},
              "Archive the complete dossier (归档)"),
     _declare("backlog", s.BacklogIn, {R.SUPERVISOR},
-             "Put the case on a backlog campaign (积案)"),
+             "Designate the case to a backlog campaign (积案)"),
     _declare("link-repeat", s.LinkRepeatIn, {R.REGISTRAR},
              "Link this case as a repeat of an earlier one (重信重访)"),
     _declare("accountability", s.AccountabilityIn, {R.INSPECTOR},
@@ -113,6 +113,10 @@ DECLARATIONS: tuple[CommandDeclaration, ...] = (
              "Decide an objection; upheld, the case returns for reassignment (交还)"),
     _declare("diversion-outcome", s.DiversionOutcomeIn, {R.REGISTRAR, R.OFFICER, R.SUPERVISOR},
              "Record what the legal pathway did: taken up, or returned (回流) to screening"),
+    # issue 21 (practices)
+    _declare("backlog-clear", s.BacklogClearIn, {R.SUPERVISOR},
+             "Strike the case off its backlog campaign (销号), approved by a leader posted over its "
+             "unit; a case still open only on the petitioner's written undertaking (息诉罢访)"),
 )  # fmt: skip
 
 DECLARATION_OF: dict[str, CommandDeclaration] = {d.name: d for d in DECLARATIONS}

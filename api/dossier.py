@@ -38,7 +38,7 @@ EVENT_NAMES = {
     "ReturnVisitRecorded": "回访", "ReviewRequested": "申请复查", "ReviewDecided": "复查意见",
     "ReReviewRequested": "申请复核", "HearingHeld": "听证", "ReReviewDecided": "复核意见",
     "Closed": "办结", "Reopened": "回流", "Terminated": "终结", "Archived": "归档",
-    "BacklogDesignated": "列为积案", "RepeatLinked": "重复信访关联", "AccountabilityRecorded": "问责",
+    "BacklogDesignated": "列为积案", "BacklogCleared": "积案销号", "RepeatLinked": "重复信访关联", "AccountabilityRecorded": "问责",
     "NoteAdded": "备注", "DocumentAttached": "附件", "Corrected": "更正", "PersonalDataViewed": "查阅个人信息",
     # issue 18 (R5, R6, R7)
     "NoticeIssued": "书面告知", "CompletionReported": "办结报告", "AssignmentObjected": "交办异议",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from domain import authority, case_events
+from domain import authority, case_events, practices
 from domain.authority import CaseReads, ReferenceReads
 from domain.case import ALLOWED_FROM, Case
 from domain.context import current_context
@@ -197,8 +197,24 @@ def _supervisor(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str
     return {**p, "supervisor_id": current_context().actor.user_id}
 
 
-def _designated_by(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
-    return {**p, "designated_by": current_context().actor.user_id}
+def _designation(reads: CaseReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    """A campaign the ledger knows (issue 21)."""
+    campaign_id = p["campaign_id"]
+    try:
+        reads.get_campaign(campaign_id)
+    except NotFound:
+        practices.BACKLOG_CAMPAIGN_KNOWN.broken(field="campaign_id", campaign_id=campaign_id)
+    return {"campaign": campaign_id, "designated_by": current_context().actor.user_id}
+
+
+def _clearance(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    """销号 approved by a serving leader posted over the case's unit (the holding one, or the one
+    that received it before assignment)."""
+    rule, field = practices.BACKLOG_CLEARANCE_APPROVED_BY_LEADER_ABOVE, "approved_by_leader_id"
+    leader = authority.serving_leader(refs, p[field], rule, field)
+    authority.check_leader_above(refs, leader, case.unit_code or case.received_unit, rule, field)
+    return {"campaign": p.get("campaign_id"), "approved_by": leader.leader_id, "basis": p["basis"],
+            "cleared_by": current_context().actor.user_id}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -239,7 +255,7 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
     S("reopen", "reopen"),
     S("terminate", "terminate", _terminate),
     S("archive", "archive"),
-    S("backlog", "designate_backlog", _designated_by),
+    S("backlog", "designate_backlog", _designation),
     S("link-repeat", "link_repeat", _link_repeat),
     S("accountability", "record_accountability", _accountability),
     S("notes", "add_note"),
@@ -251,6 +267,8 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
     S("objection", "object_to_assignment"),
     S("objection-decision", "decide_objection"),
     S("diversion-outcome", "record_diversion_outcome"),
+    # issue 21 (practices)
+    S("backlog-clear", "clear_backlog", _clearance),
 )
 SPEC_OF: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_SPECS}
 

@@ -15,6 +15,7 @@ from domain.values import Petitioner
 from domain.vocabulary import (
     AnswerOutcome,
     Channel,
+    ClearanceBasis,
     ClosureType,
     ContactMethod,
     DiversionOutcome,
@@ -53,10 +54,13 @@ class Registered(CaseEvent, LedgerCreated):
     accused_leader: str | None = None
     # R10: at registration, an earlier case of the same identity number was terminated (终结).
     terminated_matter_on_record: bool = False
+    # Issue 21: the leader's reception (领导接访) the petition was received at; None for most.
+    reception_id: str | None = None
 
     def apply(self, case: Any) -> None:
         case.status = Status.REGISTERED
         case.terminated_matter_on_record = self.terminated_matter_on_record
+        case.reception_id = self.reception_id
         for name in (
             "channel", "kind", "petitioners", "headcount", "subject", "content", "category",
             "region_code", "received_unit", "policy_version", "external_ref", "accused_unit",
@@ -349,11 +353,23 @@ class Archived(CaseEvent):
 
 
 class BacklogDesignated(CaseEvent):
-    campaign: str
+    campaign: str  # the campaign's id (POST /api/v1/campaigns); a bare name before issue 21
     designated_by: str
 
     def apply(self, case: Any) -> None:
         case.backlog_campaigns = (*case.backlog_campaigns, self.campaign)
+
+
+class BacklogCleared(CaseEvent):
+    """销号: the case is struck off a campaign, on a leader's approval and a stated basis."""
+
+    campaign: str
+    approved_by: str
+    basis: ClearanceBasis
+    cleared_by: str
+
+    def apply(self, case: Any) -> None:
+        case.backlog_cleared = (*case.backlog_cleared, self.campaign)
 
 
 class RepeatLinked(CaseEvent):
@@ -502,7 +518,7 @@ CASE_EVENT_TYPES: tuple[type[CaseEvent], ...] = (
     Registered, Accepted, NotAccepted, Diverted, Transferred, Assigned, Reassigned, Instructed,
     SupervisionIssued, SupervisionAnswered, ProgressRecorded, MediationRecorded, ExtensionGranted,
     Answered, ReturnVisitRecorded, ReviewRequested, ReviewDecided, ReReviewRequested,
-    HearingHeld, ReReviewDecided, Closed, Reopened, Terminated, Archived, BacklogDesignated,
+    HearingHeld, ReReviewDecided, Closed, Reopened, Terminated, Archived, BacklogDesignated, BacklogCleared,
     RepeatLinked, AccountabilityRecorded, NoteAdded, DocumentAttached, Corrected,
     PersonalDataViewed, *PROCESS_EVENT_TYPES,
 )  # fmt: skip

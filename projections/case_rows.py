@@ -40,7 +40,7 @@ COLUMNS = (
     "registered_at", "registered_on", "recorded_at", "accepted_at", "answered_at", "answered_on",
     "closed_at", "closed_on", "handling_days", "visited_on", "satisfaction", "satisfied",
     "closure_type", *DUE_COLUMNS.values(), "next_due", "next_clock", "next_article",
-    "late_entry", "backlog", "campaigns", "repeat_of",
+    "late_entry", "backlog", "campaigns", "repeat_of", "reception_id", "campaigns_cleared",
 )  # fmt: skip
 _SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
 
@@ -136,4 +136,6 @@ def case_row(
         "backlog": bool(case.backlog_campaigns),
         "campaigns": orjson.dumps(list(case.backlog_campaigns)).decode(),
         "repeat_of": orjson.dumps([str(c) for c in case.repeat_of]).decode(),
+        "reception_id": case.reception_id,
+        "campaigns_cleared": orjson.dumps(list(case.backlog_cleared)).decode(),
     }
