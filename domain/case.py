@@ -667,11 +667,11 @@ class Case(LedgerAggregate):
         rules.BACKLOG_CLEARED_ONLY_IF_DESIGNATED.check(target in pending, field="campaign_id")
         if self.status in OPEN_STATUSES:
             rules.OPEN_BACKLOG_CASE_CLEARED_ONLY_ON_DESISTANCE.check(
-                basis is ClearanceBasis.PETITIONER_DESISTED, field="basis", status=self.status.value
+                basis is ClearanceBasis.PETITIONER_DESISTED, field="basis", case_status=self.status.value
             )
         else:
             rules.BACKLOG_CLEARANCE_BASIS_TRUE.check(_basis_holds(self, basis), field="basis",
-                                                     status=self.status.value)  # fmt: skip
+                                                     case_status=self.status.value)  # fmt: skip
         self.trigger_event(
             ev.BacklogCleared, campaign=target, approved_by=approved_by, basis=basis, cleared_by=cleared_by
         )

@@ -40,6 +40,7 @@ FIGURES = (
     "resolution_rate",
     "settled_rate",
     "repeat_rate",
+    "first_contact_resolution_rate",
 )
 MAX_MONTHS = 120  # by_month covers at most the last ten years of the period
 
