@@ -46,8 +46,10 @@ DECLARATIONS: tuple[CommandDeclaration, ...] = (
              "Route the case to a legal pathway (导入法定途径), until the answer"),
     _declare("transfer", s.TransferIn, {R.REGISTRAR},
              "Send the case to another authority (转送)"),
-    _declare("assign", s.AssignIn, {R.SUPERVISOR},
-             "Assign to a unit, a responsible leader and an officer (交办)"),
+    # issue 21: the registrar at a joint reception's window, to a unit present there (联合接访)
+    _declare("assign", s.AssignIn, {R.SUPERVISOR, R.REGISTRAR},
+             "Assign to a unit, a responsible leader and an officer (交办); at a joint reception "
+             "(联合接访) the registrar hands the case at once to a unit present"),
     _declare("reassign", s.AssignIn, {R.SUPERVISOR},
              "Hand the case to another unit or leader"),
     _declare("instruct", s.InstructIn, {R.LEADER},

@@ -24,7 +24,7 @@ from domain.rules import (
     OUTSIDE_DECISION_ENTERED_AT_TOP,
 )
 from domain.serialization import decode_state, to_json_value
-from domain.vocabulary import Role, Status, TerminationBasis
+from domain.vocabulary import ReceptionKind, Role, Status, TerminationBasis
 
 Resolver = Callable[[CaseReads, Case, dict[str, Any]], dict[str, Any]]
 
@@ -36,11 +36,14 @@ def _actor_unit() -> str:
     return unit
 
 
-def _assignment(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+def _assignment(refs: CaseReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
     """R1 and R2: a known unit, a serving leader posted in it or above, an officer of its subtree,
-    none of them on the accused side of an accusation."""
+    none of them on the accused side of an accusation. A registrar assigns only at a joint
+    reception's window, to a unit present there (issue 21)."""
     unit_code, officer_id = p["unit_code"], p.get("officer_id")
     refs.get_unit(unit_code)
+    if current_context().actor.role == Role.REGISTRAR:
+        _joint_handover(refs, case, unit_code)
     leader = authority.serving_leader(refs, p["leader_id"], authority.ASSIGNED_LEADER_ABOVE, "leader_id")
     officer = authority.known_officer(refs, officer_id) if officer_id is not None else None
     authority.check_not_accused_side(refs, case, unit_code=unit_code, leader=leader, officer=officer)
@@ -49,6 +52,21 @@ def _assignment(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str
         authority.check_officer_within(refs, officer, unit_code)
     return {"unit_code": unit_code, "leader_id": leader.leader_id, "officer_id": officer_id,
             "report_by": p.get("report_by")}  # fmt: skip
+
+
+def _joint_handover(reads: CaseReads, case: Case, unit_code: str) -> None:
+    """联合接访 (第十八条): a matter registered at a joint reception is handed at once to a unit
+    present at the window; the accused-side and leader rules of any assignment still apply."""
+    reception = None
+    if case.reception_id is not None:
+        try:
+            reception = reads.get_reception(case.reception_id)
+        except NotFound:
+            reception = None
+    practices.JOINT_RECEPTION_HANDOVER.check(
+        reception is not None and reception.kind == ReceptionKind.JOINT and unit_code in reception.unit_codes,
+        field="unit_code",
+    )
 
 
 def _instruction(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:

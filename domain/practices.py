@@ -124,6 +124,12 @@ REGISTERED_AT_RECEPTION_ON_ITS_DAY = Rule(
     "a petition registered at a reception names one the ledger knows, and arose on the day it was held",
     "第十八条",
 )
+JOINT_RECEPTION_HANDOVER = Rule(
+    "registrar_assigns_only_at_a_joint_reception",
+    "a registrar assigns a case only when it was registered at a joint reception (联合接访), and only "
+    "to a unit present there; other assignments are the supervisor's",
+    "第十八条",
+)
 CAMPAIGN_DUE_AFTER_START = Rule(
     "campaign_due_on_or_after_start",
     "a campaign's due date is on or after its start",

@@ -47,20 +47,22 @@ def first_petitions(tx: Tx, table: str, registrations: Sequence[tuple[Any, Seque
     no case of any of the same identity numbers is in `table` (id_hash, case_id) or earlier in
     the list. A petition without an id number has no earlier case to find, so it is a first one.
     Ledger order, not the day the matter arose: a view row must not change when a late entry of
-    an older matter is recorded, and a rebuild must give what the live view gave."""
-    seen: set[str] = set()
+    an older matter is recorded, and a rebuild must give what the live view gave. One look-up
+    per batch (per 500 id numbers), not per case."""
+    wanted = sorted({h for _, hashes in registrations for h in hashes})
+    known: dict[str, set[str]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        tx.execute(f"SELECT i.id_hash, i.case_id FROM {tx.table(table)} i WHERE {_in(chunk)}", chunk)
+        for id_hash, case_id in tx.fetchall():
+            known.setdefault(id_hash, set()).add(str(case_id))
     first: list[Any] = []
     for case_id, hashes in registrations:
-        known = False
-        if hashes:
-            tx.execute(
-                f"SELECT 1 FROM {tx.table(table)} i WHERE {_in(hashes)} AND i.case_id <> ? LIMIT 1",
-                [*hashes, case_id],
-            )
-            known = tx.fetchone() is not None
-        if not known and not seen.intersection(hashes):
+        own = str(case_id)
+        if not any(known.get(h, set()) - {own} for h in hashes):
             first.append(case_id)
-        seen.update(hashes)
+        for h in hashes:
+            known.setdefault(h, set()).add(own)
     return first
 
 

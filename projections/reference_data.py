@@ -117,7 +117,10 @@ class ReferenceDataView:
         del ledger  # everything comes from the events themselves
 
     def apply(self, tx: Tx, batch: list[ViewEvent]) -> None:
-        self._practices(tx, batch)
+        self._reference(tx, batch)
+        self._practices(tx, batch)  # after the units: a reception's unit path reads them
+
+    def _reference(self, tx: Tx, batch: list[ViewEvent]) -> None:
         units, leaders, users = _Rows(UNITS, UnitRow), _Rows(LEADERS, LeaderRow), _Rows(USERS, UserRow)
         touched = [e for e in batch if isinstance(e.event, UNIT_EVENTS + LEADER_EVENTS + USER_EVENTS)]
         if not touched:

@@ -413,12 +413,6 @@ SUCCESS["backlog-clear"] = Success(
     ),
     prepare=_designate,
 )
-REFUSALS.append(
-    # a case still open is struck off only on the petitioner's written undertaking (息诉罢访)
-    ("backlog-clear", "in_handling", "supervisor",
-     lambda w, c: {"approved_by_leader_id": w.leader_a, "basis": "closed"},
-     409, "transition_not_allowed", "open_backlog_case_cleared_only_on_desistance", _designate)
-)  # fmt: skip
 
 
 def test_each_command_is_declared_once_and_completely() -> None:
@@ -955,6 +949,14 @@ REFUSALS.extend([
     ("divert", "answered", "officer", lambda w, c: {"pathway": "arbitration", "institution": "仲裁委"},
      409, "transition_not_allowed", None, None),
 ])  # fmt: skip
+
+
+REFUSALS.append(
+    # a case still open is struck off only on the petitioner's written undertaking (息诉罢访)
+    ("backlog-clear", "in_handling", "supervisor",
+     lambda w, c: {"approved_by_leader_id": w.leader_a, "basis": "closed"},
+     409, "transition_not_allowed", "open_backlog_case_cleared_only_on_desistance", _designate)
+)  # fmt: skip
 
 
 def _refusal_id(r: tuple[Any, ...]) -> str:

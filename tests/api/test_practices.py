@@ -169,7 +169,13 @@ def _cleared_by_town_b(w: World) -> Callable[[], httpx.Response]:
     return lambda: w.command("supervisor", c.case_id, "backlog-clear", body)
 
 
+def _registrar_assigns_a_plain_case(w: World) -> Callable[[], httpx.Response]:
+    case_id = drive(w, "accepted").case_id
+    return lambda: w.command("registrar", case_id, "assign", {"unit_code": w.town_a, "leader_id": w.leader_a})
+
+
 BREAKERS: dict[str, tuple[Breaker, int]] = {
+    "registrar_assigns_only_at_a_joint_reception": (_registrar_assigns_a_plain_case, 422),
     "reception_leader_held_a_post_that_day": (
         lambda w: _reception(w, held_on=(today() - timedelta(days=3)).isoformat()), 422),
     "reception_recorded_within_own_jurisdiction": (_supervisor_of_town_b, 422),
@@ -204,6 +210,26 @@ def test_a_joint_reception_names_the_units_present(world: World) -> None:
     assert (row["reception_id"], row["kind"], row["unit_codes"]) == (reception, "joint", [w.town_a, w.town_b])
     response = w.client("supervisor").post("/api/v1/receptions", json=reception_body(w, unit_codes=[w.town_a]))
     assert_problem(response, 422, "rule_violated")  # only a joint reception names units
+
+
+def test_at_a_joint_reception_the_registrar_hands_the_case_at_once_to_a_unit_present(world: World) -> None:
+    w = world
+    joint = record_reception(w, leader_id=w.leader_county, kind="joint", unit_codes=[w.town_a, w.town_b])
+    case_id = at_reception(w, joint)
+    w.ok("registrar", case_id, "accept", {"notice_issued_on": today().isoformat()})
+    county = {"unit_code": w.county, "leader_id": w.leader_county}  # not at the window
+    body = unchanged(w, lambda: w.command("registrar", case_id, "assign", county), 422, "rule_violated")
+    assert body["rule"] == "registrar_assigns_only_at_a_joint_reception"
+    w.ok("registrar", case_id, "assign", {"unit_code": w.town_a, "leader_id": w.leader_a})
+    assert (w.case(case_id)["unit_code"], w.case(case_id)["leader_id"]) == (w.town_a, w.leader_a)
+    # R1 still holds at the window: an accusation against town B is never handed to town B
+    accusation = at_reception(w, joint, kind="accusation", accused_unit=w.town_b)
+    w.ok("registrar", accusation, "accept", {"notice_issued_on": today().isoformat()})
+    to_accused = {"unit_code": w.town_b, "leader_id": w.leader_b}
+    body = unchanged(w, lambda: w.command("registrar", accusation, "assign", to_accused), 422, "rule_violated")
+    assert body["rule"] == "accusation_not_handed_to_accused_side"
+    # the registrar never reassigns
+    unchanged(w, lambda: w.command("registrar", case_id, "reassign", to_accused), 403, "forbidden")
 
 
 # ---- first petitions -------------------------------------------------------------------------

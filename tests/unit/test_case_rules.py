@@ -1198,8 +1198,9 @@ def arguments_for(command: str, case: Case) -> dict[str, Any]:
         "hold_hearing": {"started_on": today, "ended_on": today},
         "decide_re_review": {"reviewing_unit": "u", "decision": ReviewDecision.UPHELD, "delivered_on": today},
         "close": {"closure_type": ClosureType.RESOLVED},
-        "clear_backlog": {"campaign": None, "approved_by": "l", "basis": ClearanceBasis.PETITIONER_DESISTED,
-                          "cleared_by": "sup"},  # fmt: skip
+        "clear_backlog": {
+            "campaign": None, "approved_by": "l", "basis": ClearanceBasis.PETITIONER_DESISTED, "cleared_by": "sup",
+        },
         "reopen": {},
         "terminate": {"basis": TerminationBasis.NO_REVIEW_IN_TIME},
         "archive": {"dossier": tuple(DossierItem)},

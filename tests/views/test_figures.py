@@ -71,6 +71,9 @@ class Script:
                 ledger.create_unit(code=code, name=code, parent_code=parent)
             for leader, unit in (("LC", "C"), ("LA", "A"), ("LB", "B"), ("LV", "V")):
                 ledger.appoint_leader(leader_id=leader, name=leader, unit_code=unit, post="p")
+        with command_context(actor=self.staff, occurred_at=at("01-01", 8)):
+            for campaign in ("spring", "spr"):  # a designation names a campaign the ledger knows
+                ledger.open_campaign(campaign_id=campaign, name=campaign, starts_on=d("01-01"), due_on=d("06-30"))
         self.ids: dict[str, UUID] = {}
 
     def register(self, name: str, day: str, hour: int = 9, **overrides: Any) -> None:
@@ -188,7 +191,7 @@ def script_history(ledger: LedgerApplication) -> dict[str, UUID]:
     s.do("c13", "not-accept", "02-21", reason_code="out_of_remit", notice_issued_on=d("02-21"))
 
     for name in ("c2", "c5"):
-        s.do(name, "backlog", "03-20", campaign="spring")
+        s.do(name, "backlog", "03-20", campaign_id="spring")
 
     s.register("c10", "05-20")
     s.do("c10", "link-repeat", "05-20", earlier_case_id=str(s.ids["c9"]))

@@ -139,6 +139,7 @@ def test_a_town_b_officer_counts_only_town_b_cases(world: World) -> None:
         "resolution_rate": (0, 1),  # closed resolved, but the petitioner is unsatisfied (R11)
         "settled_rate": (0, 1),
         "repeat_rate": (0, 1),
+        "first_contact_resolution_rate": (0, 1),
     }
     # even when asking for town A or the whole county, scope still applies
     assert counts(get(world, "officer_b", unit=world.town_a))["closure_rate"] == (1, 1)
