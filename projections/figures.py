@@ -19,6 +19,7 @@ China-local days, either end open. Which date puts a case (or a visit) in the pe
 | resolution_rate 化解率 | cases registered in the period ("cases in scope") | of those, closed now as resolved or mediated, the latest return visit not unsatisfied |
 | settled_rate 案结事了率 | cases registered in the period | of those, closed now, the latest return visit not unsatisfied, no review or re-review request and no reopening ever, no repeat petition registered on or before the closure day + 90, and that day before the day asked (`today`); `pending`: those otherwise settled whose 90 days still run |
 | repeat_rate 重复信访率 | cases registered in the period | of those, with at least one later case linked to it as a repeat |
+| first_contact_resolution_rate 初信初访化解率 | first petitions registered in the period: no case of any of the same petitioners' id numbers was registered before in the ledger (`figures_petitions`, its own identity index `figures_identities`) | of those, resolved as resolution_rate counts it; nothing pending |
 
 Why (DOMAIN.md R11, 2026-12-07): a case answered on day 59 and closed on day 62 met the
 statutory deadline (art. 34 counts to the answer) and its clock said so; a closure over an

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from api.access import reader_access
 from api.auth import CurrentUser, Ledger, audit
@@ -116,7 +116,10 @@ def campaign_board(request: Request, who: CurrentUser, campaign_id: str) -> dict
 
 @router.get("/campaigns/{campaign_id}")
 def get_campaign_board(
-    campaign_id: Annotated[str, ...], request: Request, who: CurrentUser, _: MinPosition = None
+    campaign_id: Annotated[str, Path(max_length=100)],
+    request: Request,
+    who: CurrentUser,
+    _: MinPosition = None,
 ) -> dict[str, Any]:
     """The campaign's board: per leader holding its cases, designated, struck off (销号), open (not
     yet struck off) and past the campaign's due date; and the cases, only those the reader may open."""

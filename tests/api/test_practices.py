@@ -40,7 +40,9 @@ def now_iso() -> str:
 
 def at_reception(w: World, reception_id: str, who: str = "registrar", **overrides: Any) -> str:
     """A petition registered at the reception (the matter arose that day: today)."""
-    return w.register(who, reception_id=reception_id, occurred_at=now_iso(), received_unit=w.town_a, **overrides)
+    return w.register(
+        who, reception_id=reception_id, occurred_at=now_iso(), received_unit=w.town_a, **overrides
+    )
 
 
 def assign_to_town_a(w: World, case_id: str) -> None:
@@ -71,7 +73,11 @@ def test_a_reception_day_lists_its_cases_with_counts_and_links_them(world: World
     assert [r["reception_id"] for r in items] == [reception]
     (row,) = items
     assert (row["leader_id"], row["held_on"], row["kind"], row["unit_code"]) == (
-        w.leader_a, today().isoformat(), "leader_day", w.town_a)
+        w.leader_a,
+        today().isoformat(),
+        "leader_day",
+        w.town_a,
+    )
     assert {c["case_id"] for c in row["cases"]} == {first, second} and elsewhere not in str(row)
     assert row["counts"] == {"received": 2, "accepted": 1, "resolved": 0}
     assert row["recorded_by"] == w.users["supervisor"]
@@ -118,7 +124,9 @@ def test_who_may_record_a_reception_and_garbage_bodies(world: World) -> None:
     w = world
     reception = reception_body(w)
     for who in ("registrar", "officer", "inspector", "leader"):
-        unchanged(w, lambda who=who: w.client(who).post("/api/v1/receptions", json=reception), 403, "forbidden")
+        unchanged(
+            w, lambda who=who: w.client(who).post("/api/v1/receptions", json=reception), 403, "forbidden"
+        )
     for garbage in (
         {}, {**reception, "kind": "party"}, {**reception, "held_on": "yesterday"}, {**reception, "extra": 1},
         {**reception, "place": ""}, {**reception, "leader_id": "x y"}, [reception], {**reception, "unit_codes": "A"},
@@ -153,7 +161,12 @@ def _registered_on_another_day(w: World) -> Callable[[], httpx.Response]:
 
 
 def _campaign_due_before_start(w: World) -> Callable[[], httpx.Response]:
-    body = {"campaign_id": f"c-{uuid4().hex[:6]}", "name": "专项", "starts_on": "2026-03-01", "due_on": "2026-02-01"}
+    body = {
+        "campaign_id": f"c-{uuid4().hex[:6]}",
+        "name": "专项",
+        "starts_on": "2026-03-01",
+        "due_on": "2026-02-01",
+    }
     return lambda: w.client("supervisor").post("/api/v1/campaigns", json=body)
 
 
@@ -208,7 +221,9 @@ def test_a_joint_reception_names_the_units_present(world: World) -> None:
     reception = record_reception(w, kind="joint", unit_codes=[w.town_a, w.town_b])
     (row,) = fresh_json(w, "/api/v1/receptions", "inspector")["items"]
     assert (row["reception_id"], row["kind"], row["unit_codes"]) == (reception, "joint", [w.town_a, w.town_b])
-    response = w.client("supervisor").post("/api/v1/receptions", json=reception_body(w, unit_codes=[w.town_a]))
+    response = w.client("supervisor").post(
+        "/api/v1/receptions", json=reception_body(w, unit_codes=[w.town_a])
+    )
     assert_problem(response, 422, "rule_violated")  # only a joint reception names units
 
 
@@ -226,7 +241,9 @@ def test_at_a_joint_reception_the_registrar_hands_the_case_at_once_to_a_unit_pre
     accusation = at_reception(w, joint, kind="accusation", accused_unit=w.town_b)
     w.ok("registrar", accusation, "accept", {"notice_issued_on": today().isoformat()})
     to_accused = {"unit_code": w.town_b, "leader_id": w.leader_b}
-    body = unchanged(w, lambda: w.command("registrar", accusation, "assign", to_accused), 422, "rule_violated")
+    body = unchanged(
+        w, lambda: w.command("registrar", accusation, "assign", to_accused), 422, "rule_violated"
+    )
     assert body["rule"] == "accusation_not_handed_to_accused_side"
     # the registrar never reassigns
     unchanged(w, lambda: w.command("registrar", case_id, "reassign", to_accused), 403, "forbidden")
@@ -239,7 +256,9 @@ def test_a_first_petition_is_the_first_case_of_its_identity_and_the_rate_counts_
     w = world
     person = {"name": "李四", "id_number": id_number(), "phone": "13800000000", "address": "甲村"}
     earlier = drive(w, "visited", petitioners=[person])
-    w.ok("officer", earlier.case_id, "close", {"closure_type": "resolved", "occurred_at": iso(earlier.later())})
+    w.ok(
+        "officer", earlier.case_id, "close", {"closure_type": "resolved", "occurred_at": iso(earlier.later())}
+    )
     again = drive(w, "registered", petitioners=[person], start=earlier.later(3))
     other = drive(w, "registered")
     body = fresh_json(w, "/api/v1/cases", "inspector", limit=10)
@@ -278,21 +297,31 @@ def test_a_campaign_board_per_leader_with_struck_off_open_and_past_due(world: Wo
     refused = w.command("supervisor", open_.case_id, "backlog-clear",
                         {"approved_by_leader_id": w.leader_a, "basis": "closed"})  # fmt: skip
     assert assert_problem(refused, 409, "transition_not_allowed")["rule"] == (
-        "open_backlog_case_cleared_only_on_desistance")
+        "open_backlog_case_cleared_only_on_desistance"
+    )
     w.ok("supervisor", closed.case_id, "backlog-clear",
          {"approved_by_leader_id": w.leader_county, "basis": "closed", "occurred_at": iso(closed.later(2))})  # fmt: skip
     board = fresh_json(w, f"/api/v1/campaigns/{campaign}", "supervisor")
     assert (board["campaign_id"], board["name"], board["due_on"]) == (
-        campaign, "积案化解专项行动", (today() - timedelta(days=1)).isoformat())
+        campaign,
+        "积案化解专项行动",
+        (today() - timedelta(days=1)).isoformat(),
+    )
     assert board["leaders"] == [
         {"leader_id": w.leader_a, "designated": 2, "struck_off": 1, "open": 1, "past_due": 1},
         {"leader_id": None, "designated": 1, "struck_off": 0, "open": 1, "past_due": 1},
     ]
     assert {c["case_id"]: c["struck_off"] for c in board["cases"]} == {
-        closed.case_id: True, open_.case_id: False, unassigned.case_id: False}
+        closed.case_id: True,
+        open_.case_id: False,
+        unassigned.case_id: False,
+    }
     timeline = w.timeline(closed.case_id)["items"][-1]
     assert (timeline["type"], timeline["fields"]["approved_by"], timeline["fields"]["basis"]) == (
-        "BacklogCleared", w.leader_county, "closed")
+        "BacklogCleared",
+        w.leader_county,
+        "closed",
+    )
     listed = {c["case_id"]: c for c in fresh_json(w, "/api/v1/cases", "inspector")["items"]}
     assert listed[closed.case_id]["backlog_cleared"] == [campaign]
     # the petitioner's written undertaking strikes off an open case
@@ -341,7 +370,13 @@ def test_campaign_refusals_write_nothing(world: World) -> None:
     body = {"campaign_id": "jaan-x", "name": "专项", "starts_on": "2026-01-01", "due_on": "2026-06-30"}
     for who in ("registrar", "officer", "inspector", "leader"):
         unchanged(w, lambda who=who: w.client(who).post("/api/v1/campaigns", json=body), 403, "forbidden")
-    for garbage in ({}, {**body, "due_on": "soon"}, {**body, "campaign_id": "有 空格"}, {**body, "x": 1}, [body]):
+    for garbage in (
+        {},
+        {**body, "due_on": "soon"},
+        {**body, "campaign_id": "有 空格"},
+        {**body, "x": 1},
+        [body],
+    ):
         unchanged(w, lambda g=garbage: w.client("supervisor").post("/api/v1/campaigns", json=g), 422,
                   "validation_failed")  # fmt: skip
     open_campaign(w, campaign_id="jaan-x")
@@ -350,7 +385,9 @@ def test_campaign_refusals_write_nothing(world: World) -> None:
     assert_problem(w.client("admin").get("/api/v1/campaigns/jaan-x"), 403, "forbidden")
     c = drive(w, "in_handling")
     for garbage in ({}, {"campaign_id": ""}, {"campaign": "jaan-x"}):
-        unchanged(w, lambda g=garbage: w.command("supervisor", c.case_id, "backlog", g), 422, "validation_failed")
+        unchanged(
+            w, lambda g=garbage: w.command("supervisor", c.case_id, "backlog", g), 422, "validation_failed"
+        )
     for garbage in ({}, {"approved_by_leader_id": w.leader_a, "basis": "because"}, {"basis": "closed"}):
         unchanged(w, lambda g=garbage: w.command("supervisor", c.case_id, "backlog-clear", g), 422,
                   "validation_failed")  # fmt: skip

@@ -19,15 +19,21 @@ pytestmark = pytest.mark.browser
 NewContext = Callable[[], BrowserContext]
 
 
-@pytest.mark.parametrize("store_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
+@pytest.mark.parametrize(
+    "store_url", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 def test_the_monthly_reception_table_and_a_campaign_board(world: World, new_context: NewContext) -> None:
     w = world
     reception = record_reception(w, place="甲镇综治中心接待室")
     accepted = at_reception(w, reception, subject="村道占地补偿")
     assign_to_town_a(w, accepted)
     at_reception(w, reception, subject="养殖场异味扰民")
-    record_reception(w, leader_id=w.leader_county, kind="joint", unit_codes=[w.town_a, w.town_b], place="县联合接访大厅")
-    campaign = open_campaign(w, name="2026年积案化解专项行动", due_on=(today() - timedelta(days=1)).isoformat())
+    record_reception(
+        w, leader_id=w.leader_county, kind="joint", unit_codes=[w.town_a, w.town_b], place="县联合接访大厅"
+    )
+    campaign = open_campaign(
+        w, name="2026年积案化解专项行动", due_on=(today() - timedelta(days=1)).isoformat()
+    )
     closed, open_ = drive(w, "closed", subject="宅基地纠纷"), drive(w, "in_handling", subject="拖欠工资")
     for c in (closed, open_):
         w.ok("supervisor", c.case_id, "backlog", {"campaign_id": campaign, "occurred_at": iso(c.later())})
