@@ -51,8 +51,10 @@ DECLARATIONS: tuple[CommandDeclaration, ...] = (
              "Route the case to a legal pathway (导入法定途径), until the answer"),
     _declare("transfer", s.TransferIn, {R.REGISTRAR},
              "Send the case to another authority (转送)"),
-    _declare("assign", s.AssignIn, {R.SUPERVISOR},
-             "Assign to a unit, a responsible leader and an officer (交办)"),
+    # issue 21: the registrar at a joint reception's window, to a unit present there (联合接访)
+    _declare("assign", s.AssignIn, {R.SUPERVISOR, R.REGISTRAR},
+             "Assign to a unit, a responsible leader and an officer (交办); at a joint reception "
+             "(联合接访) the registrar hands the case at once to a unit present"),
     _declare("reassign", s.AssignIn, {R.SUPERVISOR},
              "Hand the case to another unit or leader"),
     _declare("instruct", s.InstructIn, {R.LEADER},
@@ -95,7 +97,7 @@ DECLARATIONS: tuple[CommandDeclaration, ...] = (
     _declare("archive", s.ArchiveIn, {R.REGISTRAR, R.OFFICER},
              "Archive the complete dossier (归档)"),
     _declare("backlog", s.BacklogIn, {R.SUPERVISOR},
-             "Put the case on a backlog campaign (积案)"),
+             "Designate the case to a backlog campaign (积案)"),
     _declare("link-repeat", s.LinkRepeatIn, {R.REGISTRAR},
              "Link this case as a repeat of an earlier one (重信重访)"),
     _declare("accountability", s.AccountabilityIn, {R.INSPECTOR},
@@ -121,6 +123,10 @@ DECLARATIONS: tuple[CommandDeclaration, ...] = (
     _declare("query-code-reissue", s.QueryCodeReissueIn, {R.REGISTRAR},
              "Issue a new query code (查询码) for the petitioner; the old one stops working. "
              "The answer carries the code, shown once and never stored"),
+    # issue 21 (practices)
+    _declare("backlog-clear", s.BacklogClearIn, {R.SUPERVISOR},
+             "Strike the case off its backlog campaign (销号), approved by a leader posted over its "
+             "unit; a case still open only on the petitioner's written undertaking (息诉罢访)"),
 )  # fmt: skip
 
 # The name of each command as an office says it, for the case page's command panel; every
@@ -134,7 +140,7 @@ COMMAND_LABELS: dict[str, str] = {
     "reopen": "重新办理", "terminate": "终结", "archive": "归档", "backlog": "列入积案",
     "link-repeat": "关联重复信访", "accountability": "问责", "notes": "备注", "documents": "附件",
     "corrections": "更正", "notice": "书面告知", "completion-report": "办结报告", "objection": "交办异议",
-    "objection-decision": "异议处理", "diversion-outcome": "分流结果", "query-code-reissue": "补发查询码",
+    "objection-decision": "异议处理", "diversion-outcome": "分流结果", "query-code-reissue": "补发查询码", "backlog-clear": "积案销号",
 }  # fmt: skip
 
 DECLARATION_OF: dict[str, CommandDeclaration] = {d.name: d for d in DECLARATIONS}

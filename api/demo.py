@@ -18,7 +18,7 @@ from domain.context import command_context
 from domain.errors import DomainError, NotFound
 from domain.policy import local_date
 from domain.values import Actor, Petitioner
-from domain.vocabulary import Channel, Kind, Role
+from domain.vocabulary import Channel, Kind, ReceptionKind, Role
 
 DEMO_MARKER_UNIT = "demo-county"
 UNITS = [
@@ -89,7 +89,11 @@ def load_demo(ledger: LedgerApplication, *, cases: int = 40, seed: int = 7) -> d
     except NotFound:
         pass
     admin = Actor("demo-admin", Role.ADMIN.value, None)
-    with command_context(actor=admin, reason="demo data"):
+    # The county's units, leaders' posts and users date from well before its cases (a leader's
+    # reception day needs the post he held that day).
+    with command_context(
+        actor=admin, reason="demo data", occurred_at=datetime.now(UTC) - timedelta(days=400)
+    ):
         for code, name, parent in UNITS:
             ledger.create_unit(code=code, name=name, parent_code=parent)
         for leader_id, name, unit, post in LEADERS:
@@ -104,9 +108,103 @@ def load_demo(ledger: LedgerApplication, *, cases: int = 40, seed: int = 7) -> d
                 token=tokens[user_id],
             )
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
-    for n in range(cases):  # each case's history is drawn from the seeded generator
-        _demo_case(ledger, rng, n)
+    made = [_demo_case(ledger, rng, n) for n in range(cases)]  # each drawn from the seeded generator
+    _demo_campaign(ledger, [case_id for case_id, n in made if n % 10 in (1, 2, 5, 7, 8) and n % 3 == 0])
+    _demo_reception_day(ledger, rng)
     return tokens
+
+
+CAMPAIGN_ID = "demo-2026-jaan"
+CAMPAIGN_NAME = "2026年积案化解专项行动"
+
+
+def _demo_campaign(ledger: LedgerApplication, case_ids: list[UUID]) -> None:
+    """A backlog campaign (积案化解专项) due ten days ago: its closed cases struck off (销号) on their
+    包案领导's approval, the others still open on the board, past the due date."""
+    now = datetime.now(UTC)
+    opened = now - timedelta(days=160)
+    with command_context(
+        actor=_actor("demo-supervisor"), occurred_at=opened, reason="县委县政府部署积案化解"
+    ):
+        ledger.open_campaign(campaign_id=CAMPAIGN_ID, name=CAMPAIGN_NAME, starts_on=local_date(opened),
+                             due_on=local_date(now - timedelta(days=10)))  # fmt: skip
+    for i, case_id in enumerate(case_ids):
+        at = now - timedelta(days=2, minutes=10 * (len(case_ids) - i))
+        _run(ledger, "demo-supervisor", case_id, "backlog", {"campaign_id": CAMPAIGN_ID}, at, None)
+        case = ledger.get_case(case_id)
+        if case.status.value == "closed" and case.leader_id is not None:  # approved by its 包案领导
+            _run(ledger, "demo-supervisor", case_id, "backlog-clear",
+                 {"approved_by_leader_id": case.leader_id, "basis": "closed"}, at + timedelta(days=1), "已办结，回访满意")  # fmt: skip
+
+
+def _demo_reception_day(ledger: LedgerApplication, rng: random.Random) -> None:
+    """东城镇镇长's reception day (领导接访日) 25 days ago: three petitions registered there, one by a
+    petitioner with an earlier case (so not a first petition); one resolved, one in handling, one
+    just registered; and a joint reception (联合接访) with the township and the street office."""
+    now = datetime.now(UTC)
+    held = datetime.combine(local_date(now - timedelta(days=25)), datetime.min.time(), tzinfo=UTC)
+    held = held + timedelta(hours=1, minutes=30)  # 09:30 in China
+    with command_context(actor=_actor("demo-supervisor"), occurred_at=held):
+        reception_id, _ = ledger.record_reception(
+            leader_id="L-zhao",
+            held_on=local_date(held),
+            place="东城镇综治中心接待室",
+            kind=ReceptionKind.LEADER_DAY,
+            unit_codes=(),
+        )
+        ledger.record_reception(
+            leader_id="L-sun", held_on=local_date(held), place="县群众工作部联合接访大厅", kind=ReceptionKind.JOINT,
+            unit_codes=("demo-dongcheng", "demo-nanhu"),
+        )  # fmt: skip
+    repeat_id = f"3301{rng.randint(10**13, 10**14 - 1)}"
+    for i, (subject, category, stage) in enumerate(
+        (("村道硬化工程占地补偿", "land", "closed"), ("养殖场异味扰民", "environment", "in_handling"),
+         ("村集体经济收益分配不公", "land", "registered"))
+    ):  # fmt: skip
+        at = held + timedelta(minutes=40 * i)
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN)
+        id_number = repeat_id if i == 2 else f"3301{rng.randint(10**13, 10**14 - 1)}"
+        if i == 2:  # the same petitioner came before: an earlier letter, registered first
+            with command_context(actor=_actor("demo-registrar"), occurred_at=at - timedelta(days=60)):
+                ledger.register_case(**_reception_case(name, id_number, "村务公开不及时", "land", None))
+        with command_context(actor=_actor("demo-registrar"), occurred_at=at):
+            case_id = ledger.register_case(
+                **_reception_case(name, id_number, subject, category, reception_id)
+            ).case_id
+        if stage == "registered":
+            continue
+        day = local_date(at)
+        _run(
+            ledger,
+            "demo-registrar",
+            case_id,
+            "accept",
+            {"notice_issued_on": day},
+            at + timedelta(hours=1),
+            None,
+        )
+        _run(ledger, "demo-supervisor", case_id, "assign",
+             {"unit_code": "demo-dongcheng", "leader_id": "L-zhao", "officer_id": "demo-officer"},
+             at + timedelta(hours=2), None)  # fmt: skip
+        if stage == "closed":
+            answered = at + timedelta(days=12)
+            _run(ledger, "demo-officer", case_id, "answer",
+                 {"outcome": "support", "delivered_on": local_date(answered)}, answered, None)  # fmt: skip
+            _run(ledger, "demo-officer", case_id, "return-visit",
+                 {"satisfaction": "satisfied", "signed": True, "method": "visit"}, answered + timedelta(days=2), None)  # fmt: skip
+            _run(ledger, "demo-officer", case_id, "close", {"closure_type": "resolved"},
+                 answered + timedelta(days=3), None)  # fmt: skip
+
+
+def _reception_case(
+    name: str, id_number: str, subject: str, category: str, reception_id: str | None
+) -> dict[str, Any]:
+    return {
+        "channel": Channel.VISIT if reception_id else Channel.LETTER, "kind": Kind.COMPLAINT_REQUEST,
+        "petitioners": (Petitioner(name, id_number, f"139{id_number[-8:]}", "示范县东城镇"),),
+        "headcount": 1, "subject": subject, "content": f"{name}反映：{subject}。", "category": category,
+        "region_code": "330100", "received_unit": "demo-dongcheng", "reception_id": reception_id,
+    }  # fmt: skip
 
 
 def _actor(user_id: str) -> Actor:
@@ -114,7 +212,7 @@ def _actor(user_id: str) -> Actor:
     return Actor(user_id, user[2].value, user[3])
 
 
-def _demo_case(ledger: LedgerApplication, rng: random.Random, n: int) -> None:
+def _demo_case(ledger: LedgerApplication, rng: random.Random, n: int) -> tuple[UUID, int]:
     now = datetime.now(UTC)
     today = n % TODAY_EVERY == 1
     clock = DemoClock(now - timedelta(days=rng.randint(20, 150), hours=rng.randint(0, 8)))
@@ -207,10 +305,10 @@ def _demo_case(ledger: LedgerApplication, rng: random.Random, n: int) -> None:
     for user_id, command, params, days, why in steps[:last]:
         at = clock.step(days * scale)
         if at >= now:
-            return
+            return case_id, n
         _run(ledger, user_id, case_id, command, _dated(params, at), at, why)
     if today:
-        return
+        return case_id, n
     if stage == 2 and n % 4 == 2 and clock.at < now - timedelta(days=1):
         # an overdue-prone case: the inspector holds its leader to account (第四十七条)
         _run(
@@ -252,16 +350,7 @@ def _demo_case(ledger: LedgerApplication, rng: random.Random, n: int) -> None:
             clock.step(0.1),
             "登记类别有误",
         )
-    if stage == 8 and n % 3 == 0:
-        _run(
-            ledger,
-            "demo-supervisor",
-            case_id,
-            "backlog",
-            {"campaign": "2026年积案化解专项行动"},
-            clock.step(0.2),
-            None,
-        )
+    return case_id, n
 
 
 def _dated(params: dict[str, Any], at: datetime) -> dict[str, Any]:

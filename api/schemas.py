@@ -20,6 +20,7 @@ from api.hostile_text import checked
 from domain.vocabulary import (
     AnswerOutcome,
     Channel,
+    ClearanceBasis,
     ClosureType,
     ContactMethod,
     DiversionOutcome,
@@ -31,6 +32,7 @@ from domain.vocabulary import (
     NoticeMode,
     Pathway,
     ProgressStep,
+    ReceptionKind,
     ReviewDecision,
     Role,
     Satisfaction,
@@ -143,6 +145,7 @@ class RegisterIn(Body):
     external_ref: Annotated[str, StringConstraints(min_length=1, max_length=128), SingleLine] | None = None
     accused_unit: Code | None = None
     accused_leader: Code | None = None
+    reception_id: UUID | None = Field(None, description="the leader's reception it was received at")
     # No policy_version: the jurisdiction's adoptions decide it (R8); extra fields are refused.
 
 
@@ -279,7 +282,37 @@ class ArchiveIn(CommandBody):
 
 
 class BacklogIn(CommandBody):
-    campaign: ShortText
+    campaign_id: Code = Field(description="a campaign of POST /api/v1/campaigns")
+
+
+class BacklogClearIn(CommandBody):
+    """销号 (issue 21)."""
+
+    approved_by_leader_id: Code = Field(description="the approving leader: posted over the case's unit")
+    basis: ClearanceBasis = Field(
+        description="closed, terminated, left_the_petition_path (true of the case), or "
+        "petitioner_desisted (息诉罢访: the one basis for a case still open)"
+    )
+    campaign_id: Code | None = Field(None, description="needed only when the case is on several campaigns")
+
+
+# ---- practices: receptions and campaigns (issue 21) ----------------------------------------
+
+
+class ReceptionIn(Body):
+    leader_id: Code
+    held_on: date
+    place: Name
+    kind: ReceptionKind
+    unit_codes: list[Code] = Field(default_factory=list, max_length=50,
+                                   description="a joint reception's units present")  # fmt: skip
+
+
+class CampaignIn(Body):
+    campaign_id: Code
+    name: Name
+    starts_on: date
+    due_on: date
 
 
 class LinkRepeatIn(CommandBody):

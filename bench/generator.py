@@ -19,10 +19,12 @@ from eventsourcing.persistence import StoredEvent
 from faker import Faker
 
 from bench.bulk import analyze_ledger, append_rows
-from bench.county import County, build_county, user_token
-from bench.lifecycle import CaseWriter, moments, recorded_clock
+from bench.county import COUNTY_CODE, County, build_county, user_token
+from bench.lifecycle import CAMPAIGN_ID, CaseWriter, moments, recorded_clock
 from domain.application import LedgerApplication, hash_token
 from domain.context import command_context
+from domain.policy import local_date
+from domain.practices import Campaign
 from domain.reference import Leader, TokenIndex, Unit, User
 from domain.values import Actor
 from domain.vocabulary import Role
@@ -100,6 +102,9 @@ def _reference_events(
         actor=admin, occurred_at=at, now=at, reason="generated county", request_id="gen-county"
     ):
         aggregates += [Unit.create(code=u.code, name=u.name, parent_code=u.parent_code) for u in county.units]
+        # the backlog campaign its cases are designated to (积案化解专项, issue 21)
+        aggregates.append(Campaign.open(campaign_id=CAMPAIGN_ID, name="积案化解专项行动", starts_on=local_date(at),
+                                        due_on=local_date(at) + timedelta(days=365), unit_code=COUNTY_CODE))  # fmt: skip
         aggregates += [
             Leader.appoint(leader_id=x.leader_id, name=x.name, unit_code=x.unit_code, post=x.post)
             for x in county.leaders

@@ -30,6 +30,7 @@ from domain.values import Actor, Petitioner
 from domain.vocabulary import (
     AnswerOutcome,
     Channel,
+    ClearanceBasis,
     ClosureType,
     ContactMethod,
     DossierItem,
@@ -43,6 +44,11 @@ from domain.vocabulary import (
     Satisfaction,
     TerminationBasis,
 )
+
+# Issue 21: the generated county's backlog campaign (opened with its reference data), and the
+# share of petitions by someone who petitioned before (初信初访 is the rest: ~88%).
+CAMPAIGN_ID = "gen-jaan"
+REPEAT_PETITIONER = 0.12
 
 CHANNELS = [
     (Channel.ONLINE, 45),
@@ -142,6 +148,7 @@ class CaseWriter:
         self.anchor = anchor
         self.recorded = recorded
         self.recent: list[UUID] = []  # earlier cases a repeat petition may link to
+        self.petitioners: list[Petitioner] = []  # recent petitioners, some of whom come again
         self.actors: dict[str, Actor] = {
             u.user_id: Actor(u.user_id, u.role, u.unit_code) for u in county.users
         }
@@ -173,6 +180,9 @@ class CaseWriter:
             )
             for _ in range(min(headcount, rng.randint(1, 3)))
         )  # fmt: skip
+        if self.petitioners and rng.random() < REPEAT_PETITIONER:  # not a first petition (初信初访)
+            petitioners = (rng.choice(self.petitioners), *petitioners[1:])
+        self.petitioners = [*self.petitioners[-999:], petitioners[0]]
         subject = rng.choice(subjects)
         accused_leader = rng.choice(c.leaders_of[township]) if kind is Kind.ACCUSATION else None
         registrar = self._a(rng.choice(c.registrars))
@@ -306,9 +316,11 @@ class CaseWriter:
             return
         if rng.random() < 0.02:
             d.later(rng.uniform(1, 10))
-            d.run(
-                supervisor, "designate_backlog", campaign="积案化解专项行动", designated_by=supervisor.user_id
-            )
+            d.run(supervisor, "designate_backlog", campaign=CAMPAIGN_ID, designated_by=supervisor.user_id)
+            if rng.random() < 0.6:  # most are struck off (销号) once closed, on their leader's approval
+                d.later(rng.uniform(5, 40))
+                d.run(supervisor, "clear_backlog", campaign=CAMPAIGN_ID, approved_by=leader,
+                      basis=ClearanceBasis.CLOSED, cleared_by=supervisor.user_id)  # fmt: skip
         if rng.random() < 0.4:
             d.later(rng.uniform(31, 60))
             d.run(registrar, "archive", dossier=tuple(DossierItem))

@@ -44,6 +44,13 @@ from domain.persistence import IdempotencyRecord, LedgerReads, LedgerRow, ledger
 from domain.policy import default_policy_version, local_date
 from domain.policy_adoptions import ADOPTIONS_ID, Adoption, PolicyAdoptions
 from domain.query_code import hash_query_code, new_query_code
+from domain.practices import (
+    Campaign,
+    Reception,
+    campaign_id_for,
+    check_reception_day,
+    reception_unit,
+)
 from domain.reference import (
     Leader,
     TokenIndex,
@@ -232,6 +239,9 @@ class LedgerApplication(Application[UUID]):
         if actor.role == Role.REGISTRAR:  # tools registering as the system are not a unit's registrar
             check_registration(self, actor.unit_code, fields["received_unit"],
                                fields.get("accused_unit"), fields.get("accused_leader"))  # fmt: skip
+        if fields.get("reception_id") is not None:
+            check_reception_day(self._maybe_reception(fields["reception_id"]),
+                                current_context().effective_occurred_at())  # fmt: skip
         arose_on = local_date(current_context().effective_occurred_at())
         code = new_query_code()
         case = Case.register(
@@ -309,6 +319,41 @@ class LedgerApplication(Application[UUID]):
         raise VersionConflict(
             "the case kept changing; try again", current_version=self.get_case(case_id).version
         )
+
+    # ---- practices: receptions and backlog campaigns (issue 21) --------------------------
+
+    def record_reception(
+        self, *, leader_id: str, held_on: date, place: str, kind: Any, unit_codes: tuple[str, ...]
+    ) -> tuple[str, int]:
+        """A leader's reception (领导接访); returns its id and position. The recorder is the
+        context's actor: an administrator, or a supervisor over the leader's unit that day."""
+        actor = current_context().actor
+        unit = reception_unit(self, actor.unit_code, leader_id=leader_id, held_on=held_on, kind=kind,
+                              unit_codes=unit_codes, admin=actor.role == Role.ADMIN)  # fmt: skip
+        reception = Reception.record(
+            leader_id=leader_id, held_on=held_on, place=place, kind=kind, unit_code=unit, unit_codes=unit_codes
+        )
+        return reception.reception_id, self._save(reception, None)
+
+    def get_reception(self, reception_id: str) -> Reception:
+        found = self._maybe_reception(reception_id)
+        if found is None:
+            raise NotFound("no such reception", reception_id=reception_id)
+        return found
+
+    def _maybe_reception(self, reception_id: str) -> Reception | None:
+        try:
+            return self.load(Reception, UUID(reception_id))
+        except (AggregateNotFoundError, ValueError):
+            return None
+
+    def open_campaign(self, *, campaign_id: str, name: str, starts_on: date, due_on: date) -> int:
+        campaign = Campaign.open(campaign_id=campaign_id, name=name, starts_on=starts_on, due_on=due_on,
+                                 unit_code=current_context().actor.unit_code)  # fmt: skip
+        return self._create(campaign, f"campaign {campaign_id}")
+
+    def get_campaign(self, campaign_id: str) -> Campaign:
+        return self._reference(Campaign, campaign_id_for(campaign_id), f"campaign {campaign_id}")
 
     # ---- clock policy adoptions (R8) ----------------------------------------------------
 

@@ -18,6 +18,7 @@ from domain.vocabulary import Role
 if TYPE_CHECKING:
     from domain.case import Case
     from domain.persistence import LedgerRow
+    from domain.practices import Campaign, Reception
     from domain.reference import Leader, Unit, User
     from domain.reference_index import LeaderPostIndex
 
@@ -45,6 +46,10 @@ class CaseReads(ReferenceReads, Protocol):
     def case_row(self, case_id: UUID, version: int) -> LedgerRow | None:
         """The stored entry of a case at exactly `version`, or None."""
         ...
+
+    def get_campaign(self, campaign_id: str) -> Campaign: ...
+
+    def get_reception(self, reception_id: str) -> Reception: ...
 
 
 NOT_HANDED_TO_ACCUSED_SIDE = Rule(

@@ -21,6 +21,7 @@ from domain.vocabulary import (
     OPEN_STATUSES,
     AnswerOutcome,
     Channel,
+    ClearanceBasis,
     ClosureType,
     ContactMethod,
     DiversionOutcome,
@@ -67,6 +68,7 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
     "terminate": frozenset({S.ANSWERED, S.CLOSED, S.REVIEWED}),
     "archive": frozenset({S.CLOSED, S.TERMINATED, S.NOT_ACCEPTED, S.DIVERTED, S.TRANSFERRED}),
     "designate_backlog": BEFORE_ARCHIVE,
+    "clear_backlog": BEFORE_ARCHIVE,
     "link_repeat": BEFORE_ARCHIVE,
     "record_accountability": BEFORE_ARCHIVE,
     "add_note": BEFORE_ARCHIVE,
@@ -100,6 +102,17 @@ MAX_JSON_INT = 2**53
 def case_id_for_external_ref(external_ref: str) -> UUID:
     """The same external reference always names the same case, so it registers once."""
     return uuid5(NAMESPACE_URL, f"/xinfang/cases/external/{external_ref}")
+
+
+def _basis_holds(case: Case, basis: ClearanceBasis) -> bool:
+    """Whether a basis for striking a case off (销号) is true of the case, once it is no longer open."""
+    if basis is ClearanceBasis.CLOSED:
+        return case.status is Status.CLOSED
+    if basis is ClearanceBasis.TERMINATED:
+        return case.status is Status.TERMINATED
+    if basis is ClearanceBasis.LEFT_THE_PETITION_PATH:
+        return case.status in (Status.NOT_ACCEPTED, Status.DIVERTED, Status.TRANSFERRED)
+    return True  # 息诉罢访 is the petitioner's undertaking, whatever the case's state
 
 
 def _check_sha256(value: str | None, field: str) -> None:
@@ -170,6 +183,8 @@ class Case(LedgerAggregate):
         self.terminated_at: datetime | None = None
         self.archived_at: datetime | None = None
         self.backlog_campaigns: tuple[str, ...] = ()
+        self.backlog_cleared: tuple[str, ...] = ()  # campaigns the case was struck off (销号)
+        self.reception_id: str | None = None
         self.repeat_of: tuple[UUID, ...] = ()
         self.repeat_of_terminated = False
         self.accountability_count = 0
@@ -223,6 +238,7 @@ class Case(LedgerAggregate):
         accused_leader: str | None = None,
         terminated_matter_on_record: bool = False,
         query_code_hash: str | None = None,
+        reception_id: str | None = None,
     ) -> Case:
         # Art. 20 limits the representatives of a collective visit (走访, R9); a joint letter or
         # online petition may carry every signatory.
@@ -255,6 +271,7 @@ class Case(LedgerAggregate):
             accused_leader=accused_leader,
             terminated_matter_on_record=terminated_matter_on_record,
             query_code_hash=query_code_hash,
+            reception_id=reception_id,
         )
 
     @property
@@ -646,6 +663,28 @@ class Case(LedgerAggregate):
         if campaign in self.backlog_campaigns:
             raise InvalidInput("the case is already on that backlog campaign", field="campaign")
         self.trigger_event(ev.BacklogDesignated, campaign=campaign, designated_by=designated_by)
+
+    @checked
+    def clear_backlog(
+        self, *, campaign: str | None, approved_by: str, basis: ClearanceBasis, cleared_by: str
+    ) -> None:
+        """销号: strike the case off a campaign it is on (the only one if none is named)."""
+        self._allowed("clear_backlog")
+        pending = [c for c in self.backlog_campaigns if c not in self.backlog_cleared]
+        if campaign is None and len(pending) > 1:
+            raise InvalidInput("the case is on several campaigns: name one", field="campaign_id")
+        target = campaign if campaign is not None else (pending[0] if pending else None)
+        rules.BACKLOG_CLEARED_ONLY_IF_DESIGNATED.check(target in pending, field="campaign_id")
+        if self.status in OPEN_STATUSES:
+            rules.OPEN_BACKLOG_CASE_CLEARED_ONLY_ON_DESISTANCE.check(
+                basis is ClearanceBasis.PETITIONER_DESISTED, field="basis", case_status=self.status.value
+            )
+        else:
+            rules.BACKLOG_CLEARANCE_BASIS_TRUE.check(_basis_holds(self, basis), field="basis",
+                                                     case_status=self.status.value)  # fmt: skip
+        self.trigger_event(
+            ev.BacklogCleared, campaign=target, approved_by=approved_by, basis=basis, cleared_by=cleared_by
+        )
 
     @checked
     def link_repeat(self, *, earlier_case_id: UUID, earlier_terminated: bool) -> None:

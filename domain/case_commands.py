@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from domain import authority, case_events
+from domain import authority, case_events, practices
 from domain.authority import CaseReads, ReferenceReads
 from domain.case import ALLOWED_FROM, Case
 from domain.context import current_context
@@ -25,7 +25,7 @@ from domain.rules import (
     SELF_SERVICE_RATING_ONLY_BY_PETITIONER,
 )
 from domain.serialization import decode_state, to_json_value
-from domain.vocabulary import ContactMethod, Role, Status, TerminationBasis
+from domain.vocabulary import ContactMethod, ReceptionKind, Role, Status, TerminationBasis
 
 Resolver = Callable[[CaseReads, Case, dict[str, Any]], dict[str, Any]]
 
@@ -37,11 +37,14 @@ def _actor_unit() -> str:
     return unit
 
 
-def _assignment(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+def _assignment(refs: CaseReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
     """R1 and R2: a known unit, a serving leader posted in it or above, an officer of its subtree,
-    none of them on the accused side of an accusation."""
+    none of them on the accused side of an accusation. A registrar assigns only at a joint
+    reception's window, to a unit present there (issue 21)."""
     unit_code, officer_id = p["unit_code"], p.get("officer_id")
     refs.get_unit(unit_code)
+    if current_context().actor.role == Role.REGISTRAR:
+        _joint_handover(refs, case, unit_code)
     leader = authority.serving_leader(refs, p["leader_id"], authority.ASSIGNED_LEADER_ABOVE, "leader_id")
     officer = authority.known_officer(refs, officer_id) if officer_id is not None else None
     authority.check_not_accused_side(refs, case, unit_code=unit_code, leader=leader, officer=officer)
@@ -50,6 +53,21 @@ def _assignment(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str
         authority.check_officer_within(refs, officer, unit_code)
     return {"unit_code": unit_code, "leader_id": leader.leader_id, "officer_id": officer_id,
             "report_by": p.get("report_by")}  # fmt: skip
+
+
+def _joint_handover(reads: CaseReads, case: Case, unit_code: str) -> None:
+    """联合接访 (第十八条): a matter registered at a joint reception is handed at once to a unit
+    present at the window; the accused-side and leader rules of any assignment still apply."""
+    reception = None
+    if case.reception_id is not None:
+        try:
+            reception = reads.get_reception(case.reception_id)
+        except NotFound:
+            reception = None
+    practices.JOINT_RECEPTION_HANDOVER.check(
+        reception is not None and reception.kind == ReceptionKind.JOINT and unit_code in reception.unit_codes,
+        field="unit_code",
+    )
 
 
 def _instruction(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
@@ -202,8 +220,24 @@ def _supervisor(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str
     return {**p, "supervisor_id": current_context().actor.user_id}
 
 
-def _designated_by(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
-    return {**p, "designated_by": current_context().actor.user_id}
+def _designation(reads: CaseReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    """A campaign the ledger knows (issue 21)."""
+    campaign_id = p["campaign_id"]
+    try:
+        reads.get_campaign(campaign_id)
+    except NotFound:
+        practices.BACKLOG_CAMPAIGN_KNOWN.broken(field="campaign_id", campaign_id=campaign_id)
+    return {"campaign": campaign_id, "designated_by": current_context().actor.user_id}
+
+
+def _clearance(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    """销号 approved by a serving leader posted over the case's unit (the holding one, or the one
+    that received it before assignment)."""
+    rule, field = practices.BACKLOG_CLEARANCE_APPROVED_BY_LEADER_ABOVE, "approved_by_leader_id"
+    leader = authority.serving_leader(refs, p[field], rule, field)
+    authority.check_leader_above(refs, leader, case.unit_code or case.received_unit, rule, field)
+    return {"campaign": p.get("campaign_id"), "approved_by": leader.leader_id, "basis": p["basis"],
+            "cleared_by": current_context().actor.user_id}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -244,7 +278,7 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
     S("reopen", "reopen"),
     S("terminate", "terminate", _terminate),
     S("archive", "archive"),
-    S("backlog", "designate_backlog", _designated_by),
+    S("backlog", "designate_backlog", _designation),
     S("link-repeat", "link_repeat", _link_repeat),
     S("accountability", "record_accountability", _accountability),
     S("notes", "add_note"),
@@ -258,6 +292,8 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
     S("diversion-outcome", "record_diversion_outcome"),
     # the petitioner's look-up (第二十一条): the API makes the code and passes only its hash
     S("query-code-reissue", "reissue_query_code"),
+    # issue 21 (practices)
+    S("backlog-clear", "clear_backlog", _clearance),
 )
 SPEC_OF: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_SPECS}
 

@@ -15,6 +15,7 @@ from domain.values import Petitioner
 from domain.vocabulary import (
     AnswerOutcome,
     Channel,
+    ClearanceBasis,
     ClosureType,
     ContactMethod,
     DiversionOutcome,
@@ -56,11 +57,14 @@ class Registered(CaseEvent, LedgerCreated):
     # The petitioner's query code as a scrypt hash (domain/query_code.py), never the code; events
     # stored before it have none, and their cases have no public look-up until one is reissued.
     query_code_hash: str | None = None
+    # Issue 21: the leader's reception (领导接访) the petition was received at; None for most.
+    reception_id: str | None = None
 
     def apply(self, case: Any) -> None:
         case.status = Status.REGISTERED
         case.terminated_matter_on_record = self.terminated_matter_on_record
         case.query_code_hash = self.query_code_hash
+        case.reception_id = self.reception_id
         for name in (
             "channel", "kind", "petitioners", "headcount", "subject", "content", "category",
             "region_code", "received_unit", "policy_version", "external_ref", "accused_unit",
@@ -353,11 +357,23 @@ class Archived(CaseEvent):
 
 
 class BacklogDesignated(CaseEvent):
-    campaign: str
+    campaign: str  # the campaign's id (POST /api/v1/campaigns); a bare name before issue 21
     designated_by: str
 
     def apply(self, case: Any) -> None:
         case.backlog_campaigns = (*case.backlog_campaigns, self.campaign)
+
+
+class BacklogCleared(CaseEvent):
+    """销号: the case is struck off a campaign, on a leader's approval and a stated basis."""
+
+    campaign: str
+    approved_by: str
+    basis: ClearanceBasis
+    cleared_by: str
+
+    def apply(self, case: Any) -> None:
+        case.backlog_cleared = (*case.backlog_cleared, self.campaign)
 
 
 class RepeatLinked(CaseEvent):
@@ -516,7 +532,7 @@ CASE_EVENT_TYPES: tuple[type[CaseEvent], ...] = (
     Registered, Accepted, NotAccepted, Diverted, Transferred, Assigned, Reassigned, Instructed,
     SupervisionIssued, SupervisionAnswered, ProgressRecorded, MediationRecorded, ExtensionGranted,
     Answered, ReturnVisitRecorded, ReviewRequested, ReviewDecided, ReReviewRequested,
-    HearingHeld, ReReviewDecided, Closed, Reopened, Terminated, Archived, BacklogDesignated,
+    HearingHeld, ReReviewDecided, Closed, Reopened, Terminated, Archived, BacklogDesignated, BacklogCleared,
     RepeatLinked, AccountabilityRecorded, NoteAdded, DocumentAttached, Corrected,
     PersonalDataViewed, *PROCESS_EVENT_TYPES,
 )  # fmt: skip

@@ -280,3 +280,26 @@ TERMINATED_IDENTITY_NEEDS_DIFFERENT_MATTER = Rule(
     "unless the acceptance records why it is a different matter (different_matter_reason)",
     "第三十六条",
 )
+
+# ---- backlog campaigns and 销号 (issue 21) ---------------------------------------------------
+
+BACKLOG_CLEARED_ONLY_IF_DESIGNATED = Rule(
+    "backlog_cleared_only_if_designated",
+    "a case is struck off (销号) only a campaign it is on and has not yet been struck off",
+    "第十八条",
+    TransitionNotAllowed,
+)
+OPEN_BACKLOG_CASE_CLEARED_ONLY_ON_DESISTANCE = Rule(
+    "open_backlog_case_cleared_only_on_desistance",
+    "a case still open is struck off (销号) only on the basis petitioner_desisted (息诉罢访, the "
+    "petitioner's written undertaking): striking off an unresolved matter otherwise would report "
+    "a backlog as resolved that is not (不得弄虚作假)",
+    "第二十八条",
+    TransitionNotAllowed,
+)
+BACKLOG_CLEARANCE_BASIS_TRUE = Rule(
+    "backlog_clearance_basis_true_of_the_case",
+    "the basis of a 销号 is true of the case: closed for a closed case, terminated for a "
+    "terminated matter, left_the_petition_path for one not accepted, diverted or transferred",
+    "第二十八条",
+)

@@ -166,3 +166,25 @@ class DiversionOutcome(StrEnum):
 
     TAKEN_UP = "taken_up"
     RETURNED = "returned"  # 回流: the institution sent it back; screening starts again
+
+
+# ---- practices the county reports describe (issue 21) -----------------------------------
+
+
+class ReceptionKind(StrEnum):
+    """A leader's reception of petitioners (第十八条: 定期接待群众来访、定期下访)."""
+
+    LEADER_DAY = "leader_day"  # 领导接访日 / 轮流接访
+    HOME_VISIT = "home_visit"  # 下访
+    APPOINTMENT = "appointment"  # 约访
+    JOINT = "joint"  # 联合接访: departments sit together at one window
+
+
+class ClearanceBasis(StrEnum):
+    """Why a backlog case is struck off its campaign (销号)."""
+
+    CLOSED = "closed"  # 办结
+    TERMINATED = "terminated"  # 依法终结
+    LEFT_THE_PETITION_PATH = "left_the_petition_path"  # 不予受理、导入法定途径或转送
+    # 息诉罢访: the petitioner undertook in writing to stop; the one basis for a case still open
+    PETITIONER_DESISTED = "petitioner_desisted"

@@ -21,15 +21,14 @@ IDENTITIES = "case_identities"
 COLUMNS = ("id_hash", "case_id", "terminated")
 
 
-def apply(tx: Tx, batch: Sequence[ViewEvent]) -> None:
-    """Index each registration's id numbers; mark the cases a batch terminates."""
+def apply(tx: Tx, batch: Sequence[ViewEvent]) -> list[str]:
+    """Index each registration's id numbers; mark the cases a batch terminates. Returns the cases
+    the batch registers that are first petitions (初信初访, issue 21)."""
     pg = tx.postgres
-    registered = [
-        (h, str(e.originator_id), db_bool(pg, False))
-        for e in batch
-        if isinstance(e.event, ev.Registered)
-        for h in identity_hashes(e.event.petitioners)
-    ]
+    registrations = [(str(e.originator_id), identity_hashes(e.event.petitioners))
+                     for e in batch if isinstance(e.event, ev.Registered)]  # fmt: skip
+    first = first_petitions(tx, IDENTITIES, registrations)
+    registered = [(h, case_id, db_bool(pg, False)) for case_id, hashes in registrations for h in hashes]
     tx.executemany(
         f"INSERT INTO {tx.table(IDENTITIES)} ({', '.join(COLUMNS)}) VALUES (?, ?, ?) "
         "ON CONFLICT (id_hash, case_id) DO NOTHING",
@@ -40,6 +39,31 @@ def apply(tx: Tx, batch: Sequence[ViewEvent]) -> None:
         f"UPDATE {tx.table(IDENTITIES)} SET terminated = ? WHERE case_id = ?",
         [(db_bool(pg, True), case_id) for case_id in terminated],
     )
+    return first
+
+
+def first_petitions(tx: Tx, table: str, registrations: Sequence[tuple[Any, Sequence[str]]]) -> list[Any]:
+    """Of these registrations (case id, identity hashes; in ledger order), the first petitions:
+    no case of any of the same identity numbers is in `table` (id_hash, case_id) or earlier in
+    the list. A petition without an id number has no earlier case to find, so it is a first one.
+    Ledger order, not the day the matter arose: a view row must not change when a late entry of
+    an older matter is recorded, and a rebuild must give what the live view gave. One look-up
+    per batch (per 500 id numbers), not per case."""
+    wanted = sorted({h for _, hashes in registrations for h in hashes})
+    known: dict[str, set[str]] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        tx.execute(f"SELECT i.id_hash, i.case_id FROM {tx.table(table)} i WHERE {_in(chunk)}", chunk)
+        for id_hash, case_id in tx.fetchall():
+            known.setdefault(id_hash, set()).add(str(case_id))
+    first: list[Any] = []
+    for case_id, hashes in registrations:
+        own = str(case_id)
+        if not any(known.get(h, set()) - {own} for h in hashes):
+            first.append(case_id)
+        for h in hashes:
+            known.setdefault(h, set()).add(own)
+    return first
 
 
 def _in(hashes: Sequence[str]) -> str:

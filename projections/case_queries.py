@@ -59,9 +59,9 @@ def decode(names: list[str], values: tuple[Any, ...]) -> dict[str, Any]:
             row[name] = py_time(row[name])
         elif name in DATE_COLUMNS:
             row[name] = py_date(row[name])
-        elif name in BOOL_COLUMNS or name == "repeated":
+        elif name in BOOL_COLUMNS or name in ("repeated", "first_petition"):
             row[name] = None if row[name] is None else bool(row[name])
-    for name in ("campaigns", "repeat_of"):
+    for name in ("campaigns", "repeat_of", "campaigns_cleared"):
         row[name] = orjson.loads(row[name])
     return row
 
@@ -99,12 +99,17 @@ def select_cases(
     """Up to `limit` rows at `at` matching `where`, after the cursor key, in listing order."""
     table, when, when_params = source(tx, at)
     keyset, key_params, sort = _keyset(tx, order, after)
-    names = [*COLUMNS, "repeated"]
+    names = [*COLUMNS, "repeated", "first_petition"]
     repeated = "repeated" if at.timeline is None else "NULL AS repeated"  # known only for now
     # A history row holds the version and position from its start, and those of its later
     # steps in `marks` (projections/case_history_rows.py).
     marks = "NULL AS marks" if at.timeline is None else "marks"
-    columns = ", ".join([*COLUMNS, repeated, marks])
+    # A case is a first petition or not from its registration on: the current row says, at any time.
+    first = (
+        "first_petition" if at.timeline is None
+        else f"(SELECT s.first_petition FROM {tx.table(STATUS)} s WHERE s.case_id = {table}.case_id) AS first_petition"
+    )  # fmt: skip
+    columns = ", ".join([*COLUMNS, repeated, marks, first])
     tx.execute(
         f"SELECT {columns} FROM {table} WHERE {when} AND ({where}) AND {keyset} ORDER BY {sort} LIMIT ?",
         [*when_params, *params, *key_params, limit],

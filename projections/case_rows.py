@@ -41,7 +41,7 @@ COLUMNS = (
     "closed_at", "closed_on", "handling_days", "visited_on", "satisfaction", "satisfied",
     "closure_type", *DUE_COLUMNS.values(), "next_due", "next_clock", "next_article",
     "late_entry", "backlog", "campaigns", "repeat_of", "answer_outcome", "region_code",
-    "visited_at", "visit_method",
+    "visited_at", "visit_method", "reception_id", "campaigns_cleared",
 )  # fmt: skip
 _SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
 
@@ -142,4 +142,6 @@ def case_row(
         "region_code": case.region_code or None,
         "visited_at": visit.occurred_at if visit else None,
         "visit_method": visit.method.value if visit else None,
+        "reception_id": case.reception_id,
+        "campaigns_cleared": orjson.dumps(list(case.backlog_cleared)).decode(),
     }

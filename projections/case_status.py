@@ -67,7 +67,8 @@ def db_values(postgres: bool, row: dict[str, Any]) -> list[Any]:
 def _upsert(table: str) -> str:
     names = ", ".join(COLUMNS)
     marks = ", ".join("?" * len(COLUMNS))
-    # `repeated` is left out: it is set by later cases' links, not by this case's own events.
+    # `repeated` and `first_petition` are not among COLUMNS: they are set by other cases' events
+    # (a later case's link; an earlier registration of the same identity), not this case's own.
     updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "case_id")
     return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT (case_id) DO UPDATE SET {updates}"
 
@@ -145,7 +146,11 @@ class CaseStatusView:
         caseload_now.take_back(tx, tx.table(STATUS), [c for c, *_ in current])
         tx.executemany(_upsert(tx.table(STATUS)), current)
         caseload_now.put_back(tx, tx.table(STATUS))
-        identities.apply(tx, batch)
+        first = identities.apply(tx, batch)
+        tx.executemany(
+            f"UPDATE {tx.table(STATUS)} SET first_petition = ? WHERE case_id = ?",
+            [(db_bool(pg, True), case_id) for case_id in first],
+        )
         repeated = {(str(e.event.earlier_case_id),) for e in batch if isinstance(e.event, ev.RepeatLinked)}
         tx.executemany(
             f"UPDATE {tx.table(STATUS)} SET repeated = ? WHERE case_id = ?",

@@ -19,6 +19,7 @@ China-local days, either end open. Which date puts a case (or a visit) in the pe
 | resolution_rate 化解率 | cases registered in the period ("cases in scope") | of those, closed now as resolved or mediated, the latest return visit not unsatisfied |
 | settled_rate 案结事了率 | cases registered in the period | of those, closed now, the latest return visit not unsatisfied, no review or re-review request and no reopening ever, no repeat petition registered on or before the closure day + 90, and that day before the day asked (`today`); `pending`: those otherwise settled whose 90 days still run |
 | repeat_rate 重复信访率 | cases registered in the period | of those, with at least one later case linked to it as a repeat |
+| first_contact_resolution_rate 初信初访化解率 | first petitions registered in the period: no case of any of the same petitioners' id numbers was registered before in the ledger (`figures_petitions`, its own identity index `figures_identities`) | of those, resolved as resolution_rate counts it; nothing pending |
 
 Why (DOMAIN.md R11, 2026-12-07): a case answered on day 59 and closed on day 62 met the
 statutory deadline (art. 34 counts to the answer) and its clock said so; a closure over an
@@ -52,7 +53,9 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.application import LedgerApplication
-from domain.case_events import CaseEvent
+from domain.case_events import CaseEvent, Registered
+from domain.identity import identity_hashes
+from projections.case_identities import first_petitions
 from projections.case_log import case_log
 from projections.database import Tx
 from projections.figures_facts import CaseFacts, derive
@@ -66,7 +69,7 @@ CASE_COLUMNS = (
     "case_id", "registered_on", "accepted_on", "closed_on", "closure_type", "handling_due_on",
     "on_time", "settle_by", "category", "campaigns", "review_requested", "reopened", "repeat_count",
     "first_repeat_on", "received_path", "unit_path", "leader_id", "kind", "accused_path",
-    "accused_leader", "last_satisfaction",
+    "accused_leader", "last_satisfaction", "first_petition",
 )  # fmt: skip
 
 
@@ -90,6 +93,8 @@ class FiguresView:
         "figures_holdings",
         "figures_visits",
         "figures_repeats",
+        "figures_identities",
+        "figures_petitions",
     )
 
     def __init__(self, ledger: LedgerApplication) -> None:
@@ -101,6 +106,7 @@ class FiguresView:
         touched = list(dict.fromkeys(e.originator_id for e in batch if isinstance(e.event, CaseEvent)))
         if not touched:
             return
+        self._index_petitions(tx, batch)
         histories = self.log.histories(tx, batch, touched)
         facts = [
             f
@@ -108,6 +114,26 @@ class FiguresView:
             if (f := derive(case_id, [logged.event for logged in histories.get(case_id, [])])) is not None
         ]
         self._write(tx, touched, facts)
+
+    @staticmethod
+    def _index_petitions(tx: Tx, batch: list[ViewEvent]) -> None:
+        """初信初访 (issue 21): which of the batch's registrations are first petitions, by this
+        view's own identity index (the same rule as projections/case_identities.py)."""
+        registrations = [(id_param(tx, e.originator_id), identity_hashes(e.event.petitioners))
+                         for e in batch if isinstance(e.event, Registered)]  # fmt: skip
+        if not registrations:
+            return
+        first = set(first_petitions(tx, "figures_identities", registrations))
+        tx.executemany(
+            f"INSERT INTO {tx.table('figures_identities')} (id_hash, case_id) VALUES (?, ?) "
+            "ON CONFLICT (id_hash, case_id) DO NOTHING",
+            [(h, case_id) for case_id, hashes in registrations for h in hashes],
+        )
+        tx.executemany(
+            f"INSERT INTO {tx.table('figures_petitions')} (case_id, first_petition) VALUES (?, ?) "
+            "ON CONFLICT (case_id) DO NOTHING",
+            [(case_id, int(case_id in first)) for case_id, _ in registrations],
+        )
 
     # ---- writing ------------------------------------------------------------------------
 
@@ -122,7 +148,8 @@ class FiguresView:
             (repeats, "later_case_id"),
         ):
             tx.delete_keys(table, column, "uuid", ids)
-        tx.insert_rows(cases, CASE_COLUMNS, [self._case_row(tx, f) for f in facts])
+        first = self._first_petitions(tx, touched)
+        tx.insert_rows(cases, CASE_COLUMNS, [(*self._case_row(tx, f), int(f.case_id in first)) for f in facts])
         tx.insert_rows(
             holdings, ("case_id", "seq", "unit_path", "leader_id", "held_from", "held_until"),
             [
@@ -156,6 +183,19 @@ class FiguresView:
             f"WHERE r.earlier_case_id = {cases}.case_id)"
         )
         tx.execute_for_keys(recount, "case_id", "uuid", linked)
+
+    @staticmethod
+    def _first_petitions(tx: Tx, touched: Sequence[UUID]) -> set[UUID]:
+        found: set[UUID] = set()
+        for start in range(0, len(touched), 500):
+            chunk = touched[start : start + 500]
+            tx.execute(
+                f"SELECT case_id FROM {tx.table('figures_petitions')} WHERE first_petition = 1 "
+                f"AND case_id IN ({', '.join('?' * len(chunk))})",
+                [id_param(tx, c) for c in chunk],
+            )
+            found.update(UUID(str(r[0])) for r in tx.fetchall())
+        return found
 
     def _case_row(self, tx: Tx, f: CaseFacts) -> tuple[Any, ...]:
         return (

@@ -78,7 +78,7 @@ SUMS = "SUM(f.n), SUM(f.n1), SUM(f.n2), SUM(f.n3)"
 def cell_figures(
     tx: Tx, start: date | None, end: date | None, scope: Scope, category: str | None, *, today: date
 ) -> dict[str, Figure]:
-    """The six figures over [start, end] on `today`, as projections/figures_query.key_figures counts them."""
+    """The seven figures over [start, end] on `today`, as projections/figures_query.key_figures counts them."""
     where, params = _where(tx, start, end, scope, category)
     tx.execute(
         f"SELECT f.kind, {SUMS} FROM {tx.table('figures_cells')} f WHERE {where} GROUP BY f.kind", params

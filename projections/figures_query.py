@@ -1,4 +1,4 @@
-"""The six key figures over the figures view, for a period, filters and the reader's scope.
+"""The seven key figures over the figures view, for a period, filters and the reader's scope.
 
 What each figure counts is defined in projections/figures.py. Every count is restricted by the
 caller's reader scope (a boolean SQL expression over the `f` alias of figures_cases), so a
@@ -40,6 +40,7 @@ FIGURES = (
     "resolution_rate",
     "settled_rate",
     "repeat_rate",
+    "first_contact_resolution_rate",
 )
 MAX_MONTHS = 120  # by_month covers at most the last ten years of the period
 
@@ -94,6 +95,8 @@ def _case_counts(tx: Tx, f: Filters, scope: Scope, today: date) -> list[int]:
     _count(q, tx, f, "f.registered_on", f"AND {RESOLVED}").add(",")
     _count(q, tx, f, "f.registered_on", f"AND {SETTLED}").add(",")
     _count(q, tx, f, "f.registered_on", "AND f.repeat_count > 0").add(",")
+    _count(q, tx, f, "f.registered_on", "AND f.first_petition = 1").add(",")  # 初信初访
+    _count(q, tx, f, "f.registered_on", f"AND f.first_petition = 1 AND {RESOLVED}").add(",")
     _count(q, tx, f, "f.registered_on", f"AND {PENDING}", params=pending_params(tx, today))
     q.add(f"FROM {tx.table('figures_cases')} f WHERE")
     _holding(case_filters(q, scope, f.category, f.campaign), tx, f).add("AND (")
@@ -101,7 +104,7 @@ def _case_counts(tx: Tx, f: Filters, scope: Scope, today: date) -> list[int]:
     in_period(q, tx, "f.accepted_on", f.start, f.end).add("OR")
     in_period(q, tx, "f.closed_on", f.start, f.end).add(")")
     row = tx.execute(q.text, q.params).fetchone()
-    return [int(v or 0) for v in (row or ())] or [0] * 9
+    return [int(v or 0) for v in (row or ())] or [0] * 11
 
 
 def _visit_counts(tx: Tx, f: Filters, scope: Scope) -> tuple[int, int]:
@@ -118,10 +121,9 @@ def _visit_counts(tx: Tx, f: Filters, scope: Scope) -> tuple[int, int]:
 
 
 def key_figures(tx: Tx, f: Filters, scope: Scope, *, today: date) -> dict[str, Figure]:
-    """The six figures, each with its numerator and denominator, as they stand on `today`."""
-    accepted, accepted_closed, closed, on_time, cases, resolved, settled, repeated, pending = _case_counts(
-        tx, f, scope, today
-    )
+    """The seven figures, each with its numerator and denominator, as they stand on `today`."""
+    (accepted, accepted_closed, closed, on_time, cases, resolved, settled, repeated, first, first_resolved,
+     pending) = _case_counts(tx, f, scope, today)  # fmt: skip
     visits, satisfied = _visit_counts(tx, f, scope)
     return {
         "closure_rate": Figure(accepted_closed, accepted),
@@ -130,6 +132,7 @@ def key_figures(tx: Tx, f: Filters, scope: Scope, *, today: date) -> dict[str, F
         "resolution_rate": Figure(resolved, cases),
         "settled_rate": Figure(settled - pending, cases, pending),
         "repeat_rate": Figure(repeated, cases),
+        "first_contact_resolution_rate": Figure(first_resolved, first),
     }
 
 
@@ -237,7 +240,7 @@ def _grouped(tx: Tx, f: Filters, scope: Scope, measure: Measure,
 def monthly_figures(
     tx: Tx, f: Filters, scope: Scope, start: date, end: date, *, today: date
 ) -> dict[str, dict[str, Figure]]:
-    """ "YYYY-MM" -> the six figures of that month (its days within [start, end]), for filters
+    """ "YYYY-MM" -> the seven figures of that month (its days within [start, end]), for filters
     without a unit or leader: the same counts as key_figures month by month."""
     grouped = {m.kind: _grouped(tx, f, scope, m, start, end) for m in MEASURES}
     pending = pending_by_month(tx, start, end, scope, f.category, f.campaign, today=today)

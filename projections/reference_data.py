@@ -11,13 +11,18 @@ from __future__ import annotations
 from dataclasses import astuple, dataclass, fields
 from typing import Any, ClassVar
 
+import orjson
+
+from domain import practices
 from domain import reference as ref
 from domain.application import LedgerApplication
 from projections.case_context import utc_text
 from projections.database import Tx
+from projections.sqltypes import db_date, db_time
 from projections.view import ViewEvent
 
 UNITS, LEADERS, POSTS, USERS = "ref_units", "ref_leaders", "ref_leader_posts", "ref_users"
+RECEPTIONS, CAMPAIGNS = "ref_receptions", "ref_campaigns"  # issue 21: practices
 
 
 @dataclass
@@ -106,12 +111,16 @@ class ReferenceDataView:
     """Units, leaders with their posts over time, and users, as the ledger records them."""
 
     name: ClassVar[str] = "reference"
-    tables: ClassVar[tuple[str, ...]] = (UNITS, LEADERS, POSTS, USERS)
+    tables: ClassVar[tuple[str, ...]] = (UNITS, LEADERS, POSTS, USERS, RECEPTIONS, CAMPAIGNS)
 
     def __init__(self, ledger: LedgerApplication) -> None:
         del ledger  # everything comes from the events themselves
 
     def apply(self, tx: Tx, batch: list[ViewEvent]) -> None:
+        self._reference(tx, batch)
+        self._practices(tx, batch)  # after the units: a reception's unit path reads them
+
+    def _reference(self, tx: Tx, batch: list[ViewEvent]) -> None:
         units, leaders, users = _Rows(UNITS, UnitRow), _Rows(LEADERS, LeaderRow), _Rows(USERS, UserRow)
         touched = [e for e in batch if isinstance(e.event, UNIT_EVENTS + LEADER_EVENTS + USER_EVENTS)]
         if not touched:
@@ -139,6 +148,38 @@ class ReferenceDataView:
         )
         # After the inserts: a post begun and ended within one batch is ended too.
         tx.executemany(f"UPDATE {tx.table(POSTS)} SET ended_at = ? WHERE leader_id = ? AND seq = ?", ends)
+
+    @staticmethod
+    def _practices(tx: Tx, batch: list[ViewEvent]) -> None:
+        """Receptions and campaigns: each one event, written once (issue 21)."""
+        pg = tx.postgres
+        receptions = [e for e in batch if isinstance(e.event, practices.ReceptionRecorded)]
+        if receptions:
+            codes = {e.event.unit_code for e in receptions}
+            tx.execute(
+                f"SELECT code, path FROM {tx.table(UNITS)} WHERE code IN ({', '.join('?' * len(codes))})",
+                sorted(codes),
+            )
+            paths = dict(tx.fetchall())
+            tx.executemany(
+                f"INSERT INTO {tx.table(RECEPTIONS)} (aggregate_id, reception_id, leader_id, held_on, place, "
+                "kind, unit_code, unit_path, unit_codes, recorded_by, recorded_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (str(e.originator_id), r.reception_id, r.leader_id, db_date(pg, r.held_on), r.place,
+                     getattr(r.kind, "value", r.kind), r.unit_code, paths.get(r.unit_code, f"/{r.unit_code}/"),
+                     orjson.dumps(list(r.unit_codes)).decode(), r.actor.user_id, db_time(pg, e.recorded_at))
+                    for e in receptions
+                    for r in (e.event,)
+                ],
+            )  # fmt: skip
+        campaigns = [e for e in batch if isinstance(e.event, practices.CampaignOpened)]
+        tx.executemany(
+            f"INSERT INTO {tx.table(CAMPAIGNS)} (aggregate_id, campaign_id, name, starts_on, due_on, unit_code) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(str(e.originator_id), c.campaign_id, c.name, db_date(pg, c.starts_on), db_date(pg, c.due_on),
+              c.unit_code) for e in campaigns for c in (e.event,)],
+        )  # fmt: skip
 
     @staticmethod
     def _unit(tx: Tx, units: _Rows, key: str, event: Any) -> None:

@@ -67,6 +67,7 @@ def cases_page(
     status: Annotated[list[str] | None, Query()] = None,
     unit: Text = None, leader: Text = None, category: Text = None, channel: Text = None,
     overdue: Text = None, backlog: Text = None, registered_from: Text = None, registered_to: Text = None,
+    first_petition: Text = None,
     q: Text = None, as_of: Text = None, known_at: Text = None, cursor: Text = None, page_no: Annotated[str | None, Query(alias="page")] = None,
     size: Text = None,
 ) -> HTMLResponse:  # fmt: skip
@@ -78,6 +79,7 @@ def cases_page(
         list_cases, request, user.principal, None,
         status=statuses or None, unit=unit, leader=leader, category=category, channel=forms.choice(channel, Channel, "渠道"),
         overdue=forms.flag(overdue, "超期"), backlog=forms.flag(backlog, "积案"),
+        first_petition=forms.flag(first_petition, "初信初访"), reception=None,
         registered_from=forms.day(registered_from, "登记起始日"), registered_to=forms.day(registered_to, "登记截止日"),
         q=forms.text(q, "事项关键词"), as_of=forms.end_of_day(as_of_day),
         known_at=forms.end_of_day(forms.day(known_at, "台账记录截至")),
@@ -87,7 +89,7 @@ def cases_page(
     filters = {
         "status": [s.value for s in statuses], "unit": unit or "", "leader": leader or "",
         "category": category or "", "channel": channel or "", "overdue": overdue or "",
-        "backlog": backlog or "", "registered_from": registered_from or "",
+        "backlog": backlog or "", "first_petition": first_petition or "", "registered_from": registered_from or "",
         "registered_to": registered_to or "", "q": q or "", "as_of": as_of or "", "known_at": known_at or "",
     }  # fmt: skip
     return page(

@@ -43,6 +43,7 @@ EVENT = {
     "Terminated": "终结",
     "Archived": "归档",
     "BacklogDesignated": "列入积案",
+    "BacklogCleared": "积案销号",
     "RepeatLinked": "关联重复信访",
     "AccountabilityRecorded": "问责",
     "NoteAdded": "备注",
@@ -124,6 +125,7 @@ FIGURE = {
     "resolution_rate": "化解率",
     "settled_rate": "案结事了率",
     "repeat_rate": "重复信访率",
+    "first_contact_resolution_rate": "初信初访化解率",
 }
 
 FIELD = {
@@ -250,7 +252,10 @@ POLICY = {
 NOTICE_MODE = {"written": "书面告知", "on_the_spot": "当场告知", "address_unclear": "姓名住址不清"}
 DIVERSION_OUTCOME = {"taken_up": "已受理", "returned": "回流"}
 
+RECEPTION_KIND = {"leader_day": "领导接访日", "home_visit": "下访", "appointment": "约访", "joint": "联合接访"}
+
 TABLES = {
+    "reception_kind": RECEPTION_KIND,
     "status": STATUS,
     "category": CATEGORY,
     "event": EVENT,

@@ -27,7 +27,7 @@ from domain.policy import get_policy, local_date
 from domain.vocabulary import Channel, Status
 from projections.case_queries import At, Order, cursor_key, select_cases
 from projections.case_rows import DUE_COLUMNS
-from projections.sqltypes import db_date, db_time, like_escape
+from projections.sqltypes import db_bool, db_date, db_time, like_escape
 
 router = APIRouter(prefix="/api/v1", tags=["views"])
 
@@ -86,6 +86,7 @@ def item(row: dict[str, Any], day: date) -> dict[str, Any]:
         "accused_path",
         "registered_by",
         "campaigns",
+        "campaigns_cleared",
         "next_due",
         "next_clock",
         "next_article",
@@ -99,6 +100,7 @@ def item(row: dict[str, Any], day: date) -> dict[str, Any]:
     }
     out = {k: v for k, v in row.items() if k not in hidden}
     out["backlog_campaigns"] = row["campaigns"]
+    out["backlog_cleared"] = row["campaigns_cleared"]
     out["due"] = {name: row[column] for name, column in DUE_COLUMNS.items()}
     out["next_deadline"] = (
         None if due is None else {"clock": row["next_clock"], "due_on": due, "article": row["next_article"]}
@@ -148,6 +150,8 @@ def list_cases(
     channel: Channel | None = None,
     overdue: Annotated[bool | None, Query(description="a deadline ran out before the day asked")] = None,
     backlog: Annotated[bool | None, Query(description="on a backlog campaign (积案)")] = None,
+    first_petition: Annotated[bool | None, Query(description="a first petition (初信初访)")] = None,
+    reception: Annotated[str | None, Query(max_length=100, description="registered at this reception")] = None,
     registered_from: Annotated[date | None, Query(description="registered on or after (China date)")] = None,
     registered_to: Annotated[date | None, Query(description="registered on or before (China date)")] = None,
     q: Annotated[str | None, Query(min_length=1, max_length=100, description="text in the subject")] = None,
@@ -175,6 +179,11 @@ def list_cases(
         where.add("next_due < ?" if overdue else "(next_due IS NULL OR next_due >= ?)", today)
     if backlog is not None:
         where.add("backlog" if backlog else "NOT backlog")
+    if first_petition is not None:  # set on the current row only (projections/case_queries.py)
+        where.add("case_id IN (SELECT c.case_id FROM case_status c WHERE c.first_petition = ?)",
+                  db_bool(pg, first_petition))  # fmt: skip
+    if reception is not None:
+        where.add("reception_id = ?", reception)
     if q is not None:
         where.add("LOWER(subject) LIKE ? ESCAPE '\\'", "%" + like_escape(q.lower()) + "%")
     return listing(request, at, day, where, "registered", limit, cursor, format, "案件列表.xlsx")

@@ -132,6 +132,8 @@ def case_view(case: Case, *, unmasked: bool) -> dict[str, Any]:
         "termination_basis": case.termination_basis,
         "archived_at": case.archived_at,
         "backlog_campaigns": list(case.backlog_campaigns),
+        "backlog_cleared": list(case.backlog_cleared),
+        "reception_id": case.reception_id,
         "repeat_of": [str(c) for c in case.repeat_of],
         "documents": list(case.documents),
         "late_entry": case.is_late_entry,

@@ -20,6 +20,7 @@ from api.list_exports import Names, all_items
 from api.routers.case_list import AsOf, KnownAt, Limit, _invalid, when
 from api.view_query import Where, unit_paths, view_database
 from projections.caseload import Period, caseloads, empty
+from projections.practices import leader_reception_counts
 
 router = APIRouter(prefix="/api/v1", tags=["views"])
 
@@ -42,10 +43,18 @@ def _load(
         where.under("unit_path", paths.path(unit))
     if leader is not None:
         where.add("leader_id = ?", leader)
+    counted = reader_access(request, who).counted("s")
     with view_database(request).transaction(write=False) as tx:
-        return caseloads(
+        rows = caseloads(
             tx, at, where.sql, where.params, today=day, period=Period(start, end), limit=limit, after=after
         )
+        # 领导接访 (issue 21): receptions the leader held (in the period) and the petitions
+        # registered at them, counted in the reader's scope like the rest of the row.
+        held = leader_reception_counts(
+            tx, [r["leader_id"] for r in rows], counted.where, counted.params, start, end
+        )
+    none = {"receptions": 0, "reception_cases": 0}
+    return [{**r, **held.get(r["leader_id"], none)} for r in rows]
 
 
 @router.get("/caseloads")
@@ -74,4 +83,4 @@ def leader_caseload(
 ) -> dict[str, Any]:  # fmt: skip
     """One leader's caseload (zeros when they hold no case the reader may see)."""
     rows = _load(request, who, unit, leader_id, as_of, known_at, start, end, 1, None)
-    return rows[0] if rows else empty(leader_id)
+    return rows[0] if rows else {**empty(leader_id), "receptions": 0, "reception_cases": 0}

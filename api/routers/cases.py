@@ -50,6 +50,8 @@ def registration(
     access.check_command("register", None)
     fields = body.model_dump(exclude={"occurred_at", "reason", "petitioners"})
     fields["petitioners"] = tuple(Petitioner(**p.model_dump()) for p in body.petitioners)
+    if body.reception_id is not None:
+        fields["reception_id"] = str(body.reception_id)
     key = idempotency(request, who, idempotency_key, body.model_dump(mode="json"), path=REGISTER_PATH)
     repeats = look_up(request, access, fields["petitioners"])
     fields["terminated_matter_on_record"] = repeats.terminated_on_record

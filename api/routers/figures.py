@@ -22,7 +22,7 @@ router = APIRouter(prefix="/api/v1", tags=["views"])
 DESCRIPTION = """
 The published rates, each `{value, numerator, denominator}` (`value` is null when the
 denominator is 0), over the cases the reader may see (every count obeys the reader's scope),
-and the same six figures for each month of the period (`by_month`, for the dashboard chart;
+and the same seven figures for each month of the period (`by_month`, for the dashboard chart;
 without `from` it starts at the first registration, without `to` it ends today).
 
 Period `from`..`to` (China-local days, both inclusive, either may be left open). Which date puts
@@ -41,6 +41,12 @@ a case in the period:
   after the closure, once those 90 days have passed (`settled_rate.pending`: the cases otherwise
   settled whose 90 days still run today; they stay in the denominator) / linked to by a later
   case as a repeat.
+- `first_contact_resolution_rate` 初信初访化解率: **first petitions** (初信初访) registered in the
+  period: cases no case of the same petitioner's id number was registered before in the ledger
+  (DOMAIN.md R10's identity look-up; a petition with no id number counts as a first one);
+  numerator: of those, resolved as `resolution_rate` counts it (closed now as resolved or
+  mediated, the latest return visit not unsatisfied). Nothing is pending: the rate is as the
+  cases stand today.
 
 "Closed now": closed and not reopened since (a reopened-then-closed case counts once, by its
 final closure). Corrected values count. `unit` (subtree) and `leader` select the cases that unit
@@ -48,7 +54,8 @@ or leader held: on the day of the closure (on-time rate) or the return visit (sa
 rate), and at any time in the period for the other figures. A holding runs from the day of the
 assignment up to, not including, the day of a reassignment; before its first assignment a case
 is held by the unit that received it. `category` is the corrected category; `campaign` a
-backlog campaign.
+backlog campaign's id (`campaign_id` of POST /api/v1/campaigns; a name for designations
+recorded before campaigns were their own records).
 """
 
 From = Annotated[date | None, Query(alias="from", description="first day of the period (inclusive)")]
@@ -56,7 +63,7 @@ To = Annotated[date | None, Query(description="last day of the period (inclusive
 Unit = Annotated[str | None, Query(description="unit code: cases held within its subtree in the period")]
 Leader = Annotated[str | None, Query(description="leader id: cases that leader held in the period")]
 Category = Annotated[str | None, Query(description="case category (as corrected)")]
-Campaign = Annotated[str | None, Query(description="backlog campaign name")]
+Campaign = Annotated[str | None, Query(max_length=100, description="backlog campaign id")]
 
 
 @router.get("/figures", description=DESCRIPTION, summary="Key figures (关键指标)")

@@ -35,3 +35,36 @@ def test_the_demo_owes_no_written_notice_and_no_step_is_refused(
             clocks = compute_clocks(ledger.case_events(case.id), at=now)
             assert all(c.name != "screening" or c.state != "overdue" for c in clocks), case.id
 
+
+
+def test_the_demo_shows_a_reception_day_first_petitions_and_a_campaign_with_struck_off_and_open_cases(
+    ledger: LedgerApplication,
+) -> None:
+    from datetime import date
+
+    from api.bootstrap import build_views
+    from api.demo import CAMPAIGN_ID
+    from projections import practices
+    from projections.runner import ViewRunner
+
+    load_demo(ledger, cases=40)
+    db, views = build_views(ledger)
+    runner = ViewRunner(ledger, db, views)
+    try:
+        runner.catch_up()
+    finally:
+        runner.close()
+    with db.transaction(write=False) as tx:
+        receptions = practices.receptions(tx, "1=1", [])
+        counts = practices.reception_counts(tx, [r["reception_id"] for r in receptions], "1=1", [])
+        cases = practices.campaign_cases(tx, CAMPAIGN_ID, "1=1", [])
+        tx.execute("SELECT COUNT(*), SUM(CASE WHEN first_petition THEN 1 ELSE 0 END) FROM case_status")
+        total, first = tx.fetchone()
+    assert {r["kind"] for r in receptions} == {"leader_day", "joint"}
+    day = next(r for r in receptions if r["kind"] == "leader_day")
+    assert counts[day["reception_id"]] == {"received": 3, "accepted": 2, "resolved": 1}
+    assert 0 < first < total  # the petitioner who came again is not a first petition
+    struck = [c for c in cases if c["struck_off"]]
+    assert struck and len(struck) < len(cases)
+    board = practices.board(cases, date(2020, 1, 1), date(2026, 1, 1))  # past its due date
+    assert sum(r["past_due"] for r in board) == len(cases) - len(struck)

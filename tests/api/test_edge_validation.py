@@ -26,6 +26,7 @@ TEXT_PARAMETERS = {
     "/api/v1/satisfaction": ("unit", "leader", "category", "cursor"),
     "/api/v1/accountability": ("leader", "unit", "cursor"),
     "/api/v1/figures": ("unit", "leader", "category", "campaign"),
+    "/api/v1/receptions": ("leader", "unit"),
 }
 HOSTILE = {
     "nul": "a\x00b",

@@ -10,9 +10,11 @@ import httpx
 from playwright.sync_api import BrowserContext, Page
 
 from tests.api.helpers import World, drive, sha
+from tests.api.practices import open_campaign
 from tests.api.test_confidentiality import ID_NUMBER, NAME, PHONE, _accusation
 
 CAMPAIGN = "2026年积案化解专项行动"
+CAMPAIGN_ID = "jaan-2026"  # each scene has a fresh store
 SECRETS = (NAME, ID_NUMBER, PHONE)
 
 
@@ -35,7 +37,8 @@ def build_scene(w: World) -> Scene:
          {"target_leader_id": w.leader_a, "measure": "interview", "basis": "拖延办理"})  # fmt: skip
     closed = drive(w, "closed", subject="拖欠农民工工资", category="labour")
     backlog = drive(w, "in_handling", subject="宅基地纠纷", category="land")
-    w.ok("supervisor", backlog.case_id, "backlog", {"campaign": CAMPAIGN})
+    open_campaign(w, campaign_id=CAMPAIGN_ID, name=CAMPAIGN)
+    w.ok("supervisor", backlog.case_id, "backlog", {"campaign_id": CAMPAIGN_ID})
     accusation = _accusation(w)
     # the listings and dashboards read views: wait until they have applied every event
     response = w.client("inspector").get("/api/v1/cases", params={"min_position": w.position()})

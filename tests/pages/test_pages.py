@@ -13,7 +13,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.api.helpers import World, drive, world_fixture  # noqa: F401 - the `world` fixture
 from tests.pages.conftest import screenshot
-from tests.pages.scene import CAMPAIGN, SECRETS, Scene, build_scene, log_in
+from tests.pages.scene import CAMPAIGN_ID, SECRETS, Scene, build_scene, log_in
 
 pytestmark = pytest.mark.browser
 SQLITE = pytest.mark.parametrize("store_url", ["sqlite"], indirect=True)
@@ -141,7 +141,7 @@ def test_supervisor_and_inspector_pages(world: World, new_context: NewContext) -
     expect(page.locator("#figure-chart[data-rendered=true] svg")).to_have_count(1)
     assert _rows(page, "#month-table") >= 1
     screenshot(page, "inspector-figures")
-    page.fill("#figure-filters input[name=campaign]", CAMPAIGN)
+    page.fill("#figure-filters input[name=campaign]", CAMPAIGN_ID)
     page.click("#figure-filters button[type=submit]")
     expect(page.locator("#figure-table tr[data-figure=resolution_rate] td").nth(3)).to_have_text("1")
     page.goto(f"{base}/figures?category=labour")

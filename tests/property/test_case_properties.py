@@ -36,6 +36,7 @@ from domain.vocabulary import (
     OPEN_STATUSES,
     AnswerOutcome,
     Channel,
+    ClearanceBasis,
     ClosureType,
     ContactMethod,
     DossierItem,
@@ -463,6 +464,8 @@ def well_typed(command: str, name: str, annotation: str) -> st.SearchStrategy[An
     base: st.SearchStrategy[Any]
     if name == "outcome":
         base = st.sampled_from(AnswerOutcome if command == "answer" else MediationOutcome)
+    elif name == "basis" and command == "clear_backlog":
+        base = st.sampled_from(ClearanceBasis)
     elif name in ENUMS:
         base = st.sampled_from(ENUMS[name])
     elif annotation.startswith("date"):

@@ -33,6 +33,7 @@ from domain.serialization import CanonicalTranscoder, TypedMapper
 from domain.vocabulary import (
     AnswerOutcome,
     Channel,
+    ClearanceBasis,
     ClosureType,
     ContactMethod,
     DiversionOutcome,
@@ -308,6 +309,40 @@ BREAKERS.update({
         satisfaction=Satisfaction.SATISFIED, signed=False, method=ContactMethod.SELF_SERVICE,
     ),
 })  # fmt: skip
+
+
+
+# issue 21: 销号
+def _on_campaign(case: Case, campaign: str = "jaan") -> Case:
+    return perform(case, "designate_backlog", campaign=campaign, designated_by="sup")
+
+
+def _clear(case: Case, basis: ClearanceBasis, campaign: str | None = None) -> Case:
+    return perform(case, "clear_backlog", campaign=campaign, approved_by="l", basis=basis, cleared_by="sup")
+
+
+BREAKERS.update({
+    "backlog_cleared_only_if_designated": lambda: _clear(closed_case(), ClearanceBasis.CLOSED),
+    "open_backlog_case_cleared_only_on_desistance": lambda: _clear(
+        _on_campaign(assigned_case()), ClearanceBasis.CLOSED
+    ),
+    "backlog_clearance_basis_true_of_the_case": lambda: _clear(
+        _on_campaign(closed_case()), ClearanceBasis.TERMINATED
+    ),
+})  # fmt: skip
+
+
+def test_a_case_is_struck_off_once_per_campaign_and_open_only_on_desistance() -> None:
+    case = _on_campaign(_on_campaign(assigned_case(), "a"), "b")
+    err = refused(InvalidInput, lambda: _clear(case, ClearanceBasis.PETITIONER_DESISTED))  # which one?
+    assert err.context["field"] == "campaign_id"
+    _clear(case, ClearanceBasis.PETITIONER_DESISTED, "a")
+    assert case.backlog_cleared == ("a",)
+    assert_rule(refused(TransitionNotAllowed, lambda: _clear(case, ClearanceBasis.PETITIONER_DESISTED, "a")),
+                rules.BACKLOG_CLEARED_ONLY_IF_DESIGNATED)  # fmt: skip
+    _clear(case, ClearanceBasis.PETITIONER_DESISTED)  # the only one left
+    assert case.backlog_cleared == ("a", "b")
+
 
 ALL_RULES = {r.name: r for r in vars(rules).values() if isinstance(r, rules.Rule)}
 
@@ -1169,6 +1204,9 @@ def arguments_for(command: str, case: Case) -> dict[str, Any]:
         "hold_hearing": {"started_on": today, "ended_on": today},
         "decide_re_review": {"reviewing_unit": "u", "decision": ReviewDecision.UPHELD, "delivered_on": today},
         "close": {"closure_type": ClosureType.RESOLVED},
+        "clear_backlog": {
+            "campaign": None, "approved_by": "l", "basis": ClearanceBasis.PETITIONER_DESISTED, "cleared_by": "sup",
+        },
         "reopen": {},
         "terminate": {"basis": TerminationBasis.NO_REVIEW_IN_TIME},
         "archive": {"dossier": tuple(DossierItem)},

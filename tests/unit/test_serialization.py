@@ -14,19 +14,21 @@ from eventsourcing.domain import CanInitAggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from domain import case_events, policy_adoptions, reference
+from domain import case_events, policy_adoptions, practices, reference
 from domain.case import Case
 from domain.case_events import CASE_EVENT_TYPES
 from domain.integrity import GENESIS_HASH, canonical_json, event_hash, hash_stored
 from domain.ledger import LedgerEvent
 from domain.policy import local_date
 from domain.policy_adoptions import ADOPTION_EVENTS, PolicyAdoptions
+from domain.practices import CAMPAIGN_EVENTS, RECEPTION_EVENTS, Campaign, Reception
 from domain.reference import REFERENCE_EVENT_TYPES, Leader, TokenIndex, Unit, User
 from domain.serialization import CanonicalTranscoder, TypedMapper, decode_state
 from domain.values import Actor, Petitioner
 from domain.vocabulary import (
     AnswerOutcome,
     Channel,
+    ClearanceBasis,
     ClosureType,
     ContactMethod,
     DiversionOutcome,
@@ -38,6 +40,7 @@ from domain.vocabulary import (
     NoticeMode,
     Pathway,
     ProgressStep,
+    ReceptionKind,
     ReviewDecision,
     Role,
     Satisfaction,
@@ -57,7 +60,9 @@ from tests.factories import (
 )
 
 BEIJING = timezone(timedelta(hours=8))
-ALL_EVENT_TYPES: tuple[type[LedgerEvent], ...] = (*CASE_EVENT_TYPES, *REFERENCE_EVENT_TYPES, *ADOPTION_EVENTS)
+ALL_EVENT_TYPES: tuple[type[LedgerEvent], ...] = (
+    *CASE_EVENT_TYPES, *REFERENCE_EVENT_TYPES, *ADOPTION_EVENTS, *RECEPTION_EVENTS, *CAMPAIGN_EVENTS,
+)  # fmt: skip
 BASE_FIELDS = {
     "originator_id", "originator_version", "timestamp", "originator_topic",
     "actor", "occurred_at", "reason", "request_id", "prev_hash",
@@ -84,6 +89,7 @@ def test_the_event_type_lists_cover_every_event_class_defined() -> None:
     assert defined_event_classes(case_events) == set(CASE_EVENT_TYPES)
     assert defined_event_classes(reference) == set(REFERENCE_EVENT_TYPES)
     assert defined_event_classes(policy_adoptions) == set(ADOPTION_EVENTS)
+    assert defined_event_classes(practices) == {*RECEPTION_EVENTS, *CAMPAIGN_EVENTS}
     assert len(set(ALL_EVENT_TYPES)) == len(ALL_EVENT_TYPES)
 
 
@@ -102,6 +108,7 @@ OWN_FIELDS: dict[type[LedgerEvent], dict[str, Any]] = {
         "region_code": "330106", "received_unit": "county-bureau", "policy_version": "2022-calendar",
         "external_ref": "GJXF-2024-000123", "accused_unit": "town-3", "accused_leader": "leader-9",
         "terminated_matter_on_record": True, "query_code_hash": QUERY_CODE_HASH,
+        "reception_id": str(uuid4()),
     },
     case_events.Accepted: {
         "accepting_unit": "county-bureau", "policy_version": "2022-working",
@@ -165,6 +172,9 @@ OWN_FIELDS: dict[type[LedgerEvent], dict[str, Any]] = {
     case_events.Terminated: {"basis": TerminationBasis.NO_REVIEW_IN_TIME},
     case_events.Archived: {"dossier": tuple(sorted(DossierItem))},
     case_events.BacklogDesignated: {"campaign": "2024 积案化解", "designated_by": "sup-1"},
+    case_events.BacklogCleared: {
+        "campaign": "jaan-2024", "approved_by": "leader-1", "basis": ClearanceBasis.CLOSED, "cleared_by": "sup-1",
+    },
     case_events.RepeatLinked: {"earlier_case_id": uuid4(), "earlier_terminated": True},
     case_events.AccountabilityRecorded: {
         "measure": Measure.ADMONISHMENT, "basis": "逾期未办结", "decided_by": "inspector-1",
@@ -202,6 +212,14 @@ OWN_FIELDS: dict[type[LedgerEvent], dict[str, Any]] = {
     reference.TokenRegistered: {"user_id": "u-1", "token_hash": sha256()},
     policy_adoptions.PolicyAdoptionsOpened: {},
     policy_adoptions.PolicyAdopted: {"policy_version": "2022-calendar-2", "effective_from": date(2024, 3, 1)},
+    practices.ReceptionRecorded: {
+        "reception_id": str(uuid4()), "leader_id": "leader-1", "held_on": date(2024, 3, 5), "place": "接待室",
+        "kind": ReceptionKind.JOINT, "unit_code": "town-1", "unit_codes": ("town-1", "dept-2"),
+    },
+    practices.CampaignOpened: {
+        "campaign_id": "jaan-2024", "name": "积案化解专项", "starts_on": date(2024, 3, 1),
+        "due_on": date(2024, 6, 30), "unit_code": "county",
+    },
 }  # fmt: skip
 
 AGGREGATE_OF = {
@@ -209,6 +227,7 @@ AGGREGATE_OF = {
     reference.UnitCreated: Unit, reference.LeaderAppointed: Leader,
     reference.UserCreated: User, reference.TokenRegistered: TokenIndex,
     policy_adoptions.PolicyAdoptionsOpened: PolicyAdoptions,
+    practices.ReceptionRecorded: Reception, practices.CampaignOpened: Campaign,
 }  # fmt: skip
 
 
@@ -331,6 +350,8 @@ def events_from_real_commands() -> list[LedgerEvent]:
     perform(case, "add_note", text="note")
     perform(case, "attach_document", file_name="a.pdf", media_type="application/pdf", sha256=sha256())
     perform(case, "designate_backlog", campaign="c", designated_by="s")
+    perform(case, "clear_backlog", campaign="c", approved_by="l", basis=ClearanceBasis.PETITIONER_DESISTED,
+            cleared_by="s")  # fmt: skip
     perform(case, "link_repeat", earlier_case_id=uuid4(), earlier_terminated=False)
     perform(case, "record_accountability", measure=Measure.INTERVIEW, basis="b", decided_by="i",
             target_unit_code="town-1")  # fmt: skip
@@ -377,7 +398,10 @@ def events_from_real_commands() -> list[LedgerEvent]:
     index = TokenIndex.register(token_hash=token, user_id=user.user_id)
     adoptions = PolicyAdoptions.open()
     adoptions.adopt(policy_version="2022-calendar-2", effective_from=date(2024, 3, 1))
-    for aggregate in (unit, leader, user, index, adoptions):
+    reception = Reception.record(leader_id="l", held_on=date.today(), place="p", kind=ReceptionKind.LEADER_DAY,
+                                 unit_code="u", unit_codes=())  # fmt: skip
+    campaign = Campaign.open(campaign_id=rid(), name="n", starts_on=date.today(), due_on=date.today(), unit_code=None)
+    for aggregate in (unit, leader, user, index, adoptions, reception, campaign):
         events += aggregate.collect_events()
     return events
 
@@ -450,7 +474,7 @@ def test_canonical_encoding_sorts_keys_inside_dataclasses() -> None:
 
 # Fields added by issue 18 (R3, R10), each with a default: events stored before them lack them.
 ADDED_FIELDS: dict[type[LedgerEvent], tuple[str, ...]] = {
-    case_events.Registered: ("terminated_matter_on_record",),
+    case_events.Registered: ("terminated_matter_on_record", "reception_id"),
     case_events.Accepted: ("different_matter_reason",),
     case_events.ReviewRequested: ("received_on", "deciding_unit", "referred_upward"),
     case_events.ReReviewRequested: ("received_on", "deciding_unit", "referred_upward"),

@@ -151,7 +151,8 @@ def test_caseload_answered_closed_handling_days_and_satisfaction(world: World) -
     row = get(world, "inspector", f"/api/v1/leaders/{world.leader_a}/caseload")
     # "answered" is still an open status (the return visit and closure are to come).
     assert row == {"leader_id": world.leader_a, "open": 2, "overdue": 1, "answered": 2, "closed": 1,
-                   "backlog": 0, "avg_handling_days": 0.0, "satisfaction_rate": 1.0}  # fmt: skip
+                   "backlog": 0, "avg_handling_days": 0.0, "satisfaction_rate": 1.0,
+                   "receptions": 0, "reception_cases": 0}  # fmt: skip
     later = (datetime.now(CST) - timedelta(days=10)).date().isoformat()
     empty = get(world, "inspector", f"/api/v1/leaders/{world.leader_a}/caseload", **{"from": later})
     assert (empty["answered"], empty["closed"], empty["satisfaction_rate"]) == (0, 0, None)

@@ -156,13 +156,15 @@ def test_reference_events_are_skipped_and_batches_write_few_statements(ledger: L
     # The current caseload counts (caseload_now) take the touched cases' current rows back before
     # the upsert and add them after: its scratch tables, the cases, two stagings around the
     # upsert, the sum, the zero rows deleted, the scratch emptied.
-    # Last, one insert of the registrations' identity hashes (case_identities, R10).
+    # Last, one look-up of earlier cases of the registrations' identity numbers (first petitions,
+    # issue 21), one insert of their hashes (case_identities, R10) and one update of the first
+    # petitions among them.
     planned = ["SELECT"] if db.postgres else []
     removed = ["WITH"] if db.postgres else ["WITH", "DELETE"]
     staged = ["WITH", *planned, "WITH", "DELETE", "DELETE", "DELETE"]  # planned: and back
     now = ["CREATE", "CREATE", *planned, "INSERT", "INSERT", "INSERT", "INSERT", *planned, "INSERT", "DELETE"]
     now += ["DELETE", "DELETE"]
-    expected = ["CREATE", "CREATE", *planned, "INSERT", *removed, "INSERT", *staged, *now, "INSERT"]
+    expected = ["CREATE", "CREATE", *planned, "INSERT", *removed, "INSERT", *staged, *now, "SELECT", "INSERT", "UPDATE"]
     assert [s.split()[0] for s in statements] == expected, statements
     with command_context(actor=actor()):
         assert {r.status for r in [ledger.get_case(c.id) for c in cases]} == {Status.IN_HANDLING}

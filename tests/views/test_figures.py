@@ -71,6 +71,9 @@ class Script:
                 ledger.create_unit(code=code, name=code, parent_code=parent)
             for leader, unit in (("LC", "C"), ("LA", "A"), ("LB", "B"), ("LV", "V")):
                 ledger.appoint_leader(leader_id=leader, name=leader, unit_code=unit, post="p")
+        with command_context(actor=self.staff, occurred_at=at("01-01", 8)):
+            for campaign in ("spring", "spr"):  # a designation names a campaign the ledger knows
+                ledger.open_campaign(campaign_id=campaign, name=campaign, starts_on=d("01-01"), due_on=d("06-30"))
         self.ids: dict[str, UUID] = {}
 
     def register(self, name: str, day: str, hour: int = 9, **overrides: Any) -> None:
@@ -188,7 +191,7 @@ def script_history(ledger: LedgerApplication) -> dict[str, UUID]:
     s.do("c13", "not-accept", "02-21", reason_code="out_of_remit", notice_issued_on=d("02-21"))
 
     for name in ("c2", "c5"):
-        s.do(name, "backlog", "03-20", campaign="spring")
+        s.do(name, "backlog", "03-20", campaign_id="spring")
 
     s.register("c10", "05-20")
     s.do("c10", "link-repeat", "05-20", earlier_case_id=str(s.ids["c9"]))
@@ -215,12 +218,16 @@ def scripted(
     ledger.close()
 
 
+SIX = FIGURES[:6]
+
+
 def figures(ledger: LedgerApplication, **filters: Any) -> Expected:
     if "unit" in filters:
         filters["unit_path"] = UnitPaths(ledger).path(filters.pop("unit"))
     with ViewDatabase(ledger.store).transaction(write=False) as tx:
         found = key_figures(tx, Filters(**filters), ("1=1", ()), today=TODAY)
-    return {name: (f.numerator, f.denominator) for name, f in found.items()}
+    # The six figures of the hand count (first_contact_resolution_rate: tests/api/test_practices.py)
+    return {name: (f.numerator, f.denominator) for name, f in found.items() if name in SIX}
 
 
 def values(ledger: LedgerApplication, **filters: Any) -> dict[str, float | None]:
@@ -231,7 +238,7 @@ def values(ledger: LedgerApplication, **filters: Any) -> dict[str, float | None]
 
 def expect(closure: tuple[int, int], on_time: tuple[int, int], satisfaction: tuple[int, int],
            resolution: tuple[int, int], settled: tuple[int, int], repeat: tuple[int, int]) -> Expected:  # fmt: skip
-    return dict(zip(FIGURES, (closure, on_time, satisfaction, resolution, settled, repeat), strict=True))
+    return dict(zip(SIX, (closure, on_time, satisfaction, resolution, settled, repeat), strict=True))
 
 
 # ---- expectations ----------------------------------------------------------------------------
@@ -335,7 +342,7 @@ def test_by_month_splits_the_period(scripted: tuple[LedgerApplication, dict[str,
         ("2024-03", "2024-03-01", "2024-03-31"),
     ]
     for month, (_, expected) in zip(months[1:], (CASES["february"], CASES["march"]), strict=True):
-        assert {k: (v["numerator"], v["denominator"]) for k, v in month["figures"].items()} == expected
+        assert {k: (v["numerator"], v["denominator"]) for k, v in month["figures"].items() if k in SIX} == expected
     # the months add up to the period (no unit or leader filter)
     for name in FIGURES:
         for part in ("numerator", "denominator"):

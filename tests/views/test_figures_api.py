@@ -8,6 +8,7 @@ from typing import Any
 from projections.figures_cells import FiguresWithCells
 from projections.figures_query import FIGURES
 from tests.api.helpers import DrivenCase, World, assert_problem, drive, world_fixture
+from tests.api.practices import open_campaign
 from tests.views.feed import feed
 
 __all__ = ["world_fixture"]
@@ -48,6 +49,9 @@ def closed_in_town_b(world: World) -> DrivenCase:
     return case
 
 
+CAMPAIGN = "qing-jaan"  # 清积案
+
+
 def day_after(case: DrivenCase, days: int) -> datetime:
     return case.at + timedelta(days=days)
 
@@ -58,8 +62,9 @@ def scripted(world: World) -> tuple[DrivenCase, DrivenCase, DrivenCase, DrivenCa
     a2 = drive(world, "closed", category="labour")
     b = closed_in_town_b(world)
     registered = drive(world, "registered")
+    campaign = open_campaign(world, campaign_id=CAMPAIGN)
     world.ok(
-        "supervisor", a1.case_id, "backlog", {"campaign": "清积案", "occurred_at": a1.later(1).isoformat()}
+        "supervisor", a1.case_id, "backlog", {"campaign_id": campaign, "occurred_at": a1.later(1).isoformat()}
     )
     fed(world)
     return a1, a2, b, registered
@@ -79,6 +84,8 @@ def test_figures_with_numerators_denominators_and_months(world: World) -> None:
         "resolution_rate": (0, 4),
         "settled_rate": (2, 4),
         "repeat_rate": (0, 4),
+        # four petitioners, each for the first time; none resolved (初信初访化解率)
+        "first_contact_resolution_rate": (0, 4),
     }
     assert body["figures"]["satisfaction_rate"]["value"] == 2 / 3
     assert body["figures"]["repeat_rate"]["value"] == 0.0
@@ -118,7 +125,7 @@ def test_filters_by_unit_leader_category_and_campaign(world: World) -> None:
     by_leader_a = counts(get(world, "inspector", leader=world.leader_a))
     assert by_leader_a["satisfaction_rate"] == (2, 2) and by_leader_a["on_time_closure_rate"] == (2, 2)
     assert counts(get(world, "inspector", category="labour"))["resolution_rate"] == (0, 1)
-    assert counts(get(world, "inspector", campaign="清积案"))["settled_rate"] == (1, 1)
+    assert counts(get(world, "inspector", campaign=CAMPAIGN))["settled_rate"] == (1, 1)
     # the county's subtree holds every case, the unassigned one through its receiving unit
     assert counts(get(world, "inspector", unit=world.county))["repeat_rate"] == (0, 4)
 
@@ -132,6 +139,7 @@ def test_a_town_b_officer_counts_only_town_b_cases(world: World) -> None:
         "resolution_rate": (0, 1),  # closed resolved, but the petitioner is unsatisfied (R11)
         "settled_rate": (0, 1),
         "repeat_rate": (0, 1),
+        "first_contact_resolution_rate": (0, 1),
     }
     # even when asking for town A or the whole county, scope still applies
     assert counts(get(world, "officer_b", unit=world.town_a))["closure_rate"] == (1, 1)

@@ -8,11 +8,12 @@ histories under the definitions of DOMAIN.md R11, on both stores.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from domain.application import LedgerApplication
+from domain.context import command_context
 from projections.database import ViewDatabase
 from projections.figures_cells import FiguresWithCells
 from projections.figures_measures import Figure
@@ -83,12 +84,14 @@ def wuhan(ledger: LedgerApplication) -> None:
     - 2 closed resolved on 03-05 over an unsatisfied return visit;
     - 2 still in handling."""
     s = Script(ledger)
+    with command_context(actor=s.staff, occurred_at=datetime(2024, 1, 2, 9, tzinfo=UTC)):
+        ledger.open_campaign(campaign_id=CAMPAIGN, name=CAMPAIGN, starts_on=date(2024, 1, 2), due_on=date(2024, 6, 30))
     for n in range(60):
         name = f"w{n}"
         s.register(name, "02-01")
         s.do(name, "accept", "02-01")
         s.do(name, "assign", "02-02", unit_code="A", leader_id="LA", officer_id=None)
-        s.do(name, "backlog", "02-03", campaign=CAMPAIGN)
+        s.do(name, "backlog", "02-03", campaign_id=CAMPAIGN)
         if n >= 58:
             continue
         s.answer(name, "03-01")
