@@ -13,5 +13,6 @@ ALTER TABLE {schema}.case_history
 DELETE FROM {schema}.caseload_rollup;
 DELETE FROM {schema}.case_history;
 DELETE FROM {schema}.case_status;
+DELETE FROM {schema}.case_identities;  -- the replay inserts them again (0018)
 UPDATE {schema}.view_positions SET position = 0, error = NULL, error_position = NULL
     WHERE view = 'case_status';
