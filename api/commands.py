@@ -113,6 +113,9 @@ DECLARATIONS: tuple[CommandDeclaration, ...] = (
              "Decide an objection; upheld, the case returns for reassignment (交还)"),
     _declare("diversion-outcome", s.DiversionOutcomeIn, {R.REGISTRAR, R.OFFICER, R.SUPERVISOR},
              "Record what the legal pathway did: taken up, or returned (回流) to screening"),
+    # issue 21
+    _declare("implementation", s.ImplementationIn, {R.OFFICER, R.LEADER},  # the holding unit
+             "Record that a supported answer was carried out (落实); its clock stops on done_on"),
 )  # fmt: skip
 
 DECLARATION_OF: dict[str, CommandDeclaration] = {d.name: d for d in DECLARATIONS}

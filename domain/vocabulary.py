@@ -112,6 +112,9 @@ class Measure(StrEnum):
     ADMONISHMENT = "admonishment"
     PARTY_DISCIPLINE = "party_discipline"
     ORGANISATIONAL = "organisational"
+    # 第三十九条: the joint meeting's measures on a unit or leader failing its petition work
+    LISTED_SUPERVISION = "listed_supervision"  # 挂牌督办
+    ORDERED_RECTIFICATION = "ordered_rectification"  # 责令限期整改: carries its deadline (rectify_by)
 
 
 class DossierItem(StrEnum):
@@ -163,3 +166,22 @@ class DiversionOutcome(StrEnum):
 
     TAKEN_UP = "taken_up"
     RETURNED = "returned"  # 回流: the institution sent it back; screening starts again
+
+
+# ---- practices of the county reports (issue 21) ---------------------------------------------
+
+
+class RecommendationKind(StrEnum):
+    """The petition bureau's recommendations of 第四十条."""
+
+    IMPROVE = "improve"  # 改进工作的建议
+    POLICY = "policy"  # 完善政策的建议
+    ACCOUNTABILITY = "accountability"  # 追究责任的建议
+
+
+class LocalPolicy(StrEnum):
+    """Local policy options a jurisdiction may put in force (off until it does, as an event)."""
+
+    # Yongxing county: a matter assigned 3 or more times with the petitioner still unsatisfied
+    # goes to a monthly concentrated supervision meeting and closes only when satisfied.
+    ESCALATION = "escalation"
