@@ -12,6 +12,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     field_validator,
 )
@@ -122,7 +123,7 @@ class PolicyAdoptionIn(Body):
 
 class LocalPolicyIn(Body):
     option: LocalPolicy = Field(description="the local policy option (escalation: Yongxing's concentrated supervision)")
-    in_force: bool = Field(description="true puts it in force, false takes it out of force")
+    in_force: StrictBool = Field(description="true puts it in force, false takes it out of force")
     effective_from: date = Field(description="the day it takes effect")
     reason: Text | None = Field(None, description="why, e.g. the local document that adopts it")
 
@@ -381,5 +382,5 @@ class RecommendationIn(Body):
 
 
 class RecommendationFeedbackIn(Body):
-    adopted: bool = Field(description="whether the unit adopts the recommendation (采纳情况)")
+    adopted: StrictBool = Field(description="whether the unit adopts the recommendation (采纳情况)")
     text: LongText = Field(description="the unit's written feedback (书面反馈, 第四十条)")
