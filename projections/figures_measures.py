@@ -58,14 +58,16 @@ MEASURES = (
         CASES,
     ),
     Measure("visited", "v.visited_on", ("v.satisfaction IN ('satisfied', 'basically_satisfied')",), VISITS),
+    # 落实 (issue 21): support answers by their delivery day, and those carried out
+    Measure("supported", "f.supported_on", ("f.implemented = 1",), CASES),
 )
 NO_COUNTS = (0, 0, 0, 0)
 
 
 def figures_of(counts: Mapping[str, Sequence[int]], pending: int = 0) -> dict[str, Figure]:
-    """The six figures from each measure's [COUNT(*), *sums] (a missing measure counts 0) and the
+    """The figures from each measure's [COUNT(*), *sums] (a missing measure counts 0) and the
     cases among the settled-so-far whose 90 days still run (`pending`, counted apart)."""
-    a, c, r, v = (counts.get(m.kind, NO_COUNTS) for m in MEASURES)
+    a, c, r, v, s = (counts.get(m.kind, NO_COUNTS) for m in MEASURES)
     return {
         "closure_rate": Figure(a[1], a[0]),
         "on_time_closure_rate": Figure(c[1], c[0]),
@@ -73,4 +75,5 @@ def figures_of(counts: Mapping[str, Sequence[int]], pending: int = 0) -> dict[st
         "resolution_rate": Figure(r[1], r[0]),
         "settled_rate": Figure(r[2] - pending, r[0], pending),
         "repeat_rate": Figure(r[3], r[0]),
+        "implementation_rate": Figure(s[1], s[0]),
     }

@@ -40,6 +40,7 @@ FIGURES = (
     "resolution_rate",
     "settled_rate",
     "repeat_rate",
+    "implementation_rate",
 )
 MAX_MONTHS = 120  # by_month covers at most the last ten years of the period
 
@@ -94,14 +95,17 @@ def _case_counts(tx: Tx, f: Filters, scope: Scope, today: date) -> list[int]:
     _count(q, tx, f, "f.registered_on", f"AND {RESOLVED}").add(",")
     _count(q, tx, f, "f.registered_on", f"AND {SETTLED}").add(",")
     _count(q, tx, f, "f.registered_on", "AND f.repeat_count > 0").add(",")
-    _count(q, tx, f, "f.registered_on", f"AND {PENDING}", params=pending_params(tx, today))
+    _count(q, tx, f, "f.registered_on", f"AND {PENDING}", params=pending_params(tx, today)).add(",")
+    _count(q, tx, f, "f.supported_on").add(",")
+    _count(q, tx, f, "f.supported_on", "AND f.implemented = 1")
     q.add(f"FROM {tx.table('figures_cases')} f WHERE")
     _holding(case_filters(q, scope, f.category, f.campaign), tx, f).add("AND (")
     in_period(q, tx, "f.registered_on", f.start, f.end).add("OR")
     in_period(q, tx, "f.accepted_on", f.start, f.end).add("OR")
+    in_period(q, tx, "f.supported_on", f.start, f.end).add("OR")
     in_period(q, tx, "f.closed_on", f.start, f.end).add(")")
     row = tx.execute(q.text, q.params).fetchone()
-    return [int(v or 0) for v in (row or ())] or [0] * 9
+    return [int(v or 0) for v in (row or ())] or [0] * 11
 
 
 def _visit_counts(tx: Tx, f: Filters, scope: Scope) -> tuple[int, int]:
@@ -118,10 +122,10 @@ def _visit_counts(tx: Tx, f: Filters, scope: Scope) -> tuple[int, int]:
 
 
 def key_figures(tx: Tx, f: Filters, scope: Scope, *, today: date) -> dict[str, Figure]:
-    """The six figures, each with its numerator and denominator, as they stand on `today`."""
-    accepted, accepted_closed, closed, on_time, cases, resolved, settled, repeated, pending = _case_counts(
-        tx, f, scope, today
-    )
+    """The key figures, each with its numerator and denominator, as they stand on `today`."""
+    counts = _case_counts(tx, f, scope, today)
+    accepted, accepted_closed, closed, on_time, cases, resolved, settled, repeated, pending = counts[:9]
+    supported, implemented = counts[9:]
     visits, satisfied = _visit_counts(tx, f, scope)
     return {
         "closure_rate": Figure(accepted_closed, accepted),
@@ -130,6 +134,7 @@ def key_figures(tx: Tx, f: Filters, scope: Scope, *, today: date) -> dict[str, F
         "resolution_rate": Figure(resolved, cases),
         "settled_rate": Figure(settled - pending, cases, pending),
         "repeat_rate": Figure(repeated, cases),
+        "implementation_rate": Figure(implemented, supported),
     }
 
 

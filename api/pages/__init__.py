@@ -10,12 +10,12 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import case_lists, case_pages, dashboards, login, verify
+from api.pages import case_lists, case_pages, dashboards, login, practices, verify
 from api.pages.render import HERE, PageError, error_page
 from api.pages.security import SecurityHeaders
 from api.pages.session import LoginRequired, SessionStore
 
-ROUTERS = (login, case_lists, case_pages, dashboards, verify)
+ROUTERS = (login, case_lists, case_pages, dashboards, practices, verify)
 
 
 def install_pages(app: FastAPI) -> None:

@@ -93,6 +93,48 @@ def test_implementation_is_refused_to_the_next_township_the_accused_side_and_gar
     assert a.case_id in _ids(listed(world, "supervisor", "/api/v1/overdue"))
 
 
+def _figure(w: World, who: str, name: str, **params: str) -> tuple[int, int]:
+    query = {"min_position": str(w.position()), **params}
+    response = w.client(who).get("/api/v1/figures", params=query)
+    assert response.status_code == 200, response.text
+    figure = response.json()["figures"][name]
+    return figure["numerator"], figure["denominator"]
+
+
+def test_implementation_rate_counts_support_answers_carried_out(world: World) -> None:
+    """落实率: support answers by delivery day; carried out once recorded, late or not."""
+    done, pending = supported(world), supported(world)
+    drive(world, "answered")  # an answer that explains: not an obligation
+    world.ok(
+        "officer",
+        done.case_id,
+        "implementation",
+        {"done_on": (done.at.date() + timedelta(days=45)).isoformat()},
+    )
+    assert _figure(world, "inspector", "implementation_rate") == (1, 2)  # the pre-aggregated cells
+    assert _figure(world, "inspector", "implementation_rate", unit=world.town_a) == (1, 2)  # the scan
+    assert _figure(world, "officer_b", "implementation_rate") == (0, 0)  # town B's scope holds none
+    before = (done.at.date() - timedelta(days=1)).isoformat()
+    assert _figure(world, "inspector", "implementation_rate", to=before) == (0, 0)  # delivered after it
+    # 回流: the reopened case's supported answer is no longer in force
+    world.ok("officer", pending.case_id, "return-visit",
+             {"satisfaction": "satisfied", "signed": True, "method": "phone", "occurred_at": iso(pending.later())})  # fmt: skip
+    world.ok(
+        "officer",
+        pending.case_id,
+        "close",
+        {"closure_type": "resolved", "occurred_at": iso(pending.later(2))},
+    )
+    world.ok(
+        "supervisor",
+        pending.case_id,
+        "reopen",
+        {"reason": "信访人反映未兑现", "occurred_at": iso(pending.later(3))},
+    )
+    assert _figure(world, "inspector", "implementation_rate") == (1, 1)
+    assert "implementation" not in {k["name"] for k in world.case(pending.case_id)["clocks"]}
+
+
 # ---- the local escalation policy ------------------------------------------------------------
 
 

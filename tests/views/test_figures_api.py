@@ -79,6 +79,7 @@ def test_figures_with_numerators_denominators_and_months(world: World) -> None:
         "resolution_rate": (0, 4),
         "settled_rate": (2, 4),
         "repeat_rate": (0, 4),
+        "implementation_rate": (0, 0),  # no answer supported a request
     }
     assert body["figures"]["satisfaction_rate"]["value"] == 2 / 3
     assert body["figures"]["repeat_rate"]["value"] == 0.0
@@ -132,6 +133,7 @@ def test_a_town_b_officer_counts_only_town_b_cases(world: World) -> None:
         "resolution_rate": (0, 1),  # closed resolved, but the petitioner is unsatisfied (R11)
         "settled_rate": (0, 1),
         "repeat_rate": (0, 1),
+        "implementation_rate": (0, 0),
     }
     # even when asking for town A or the whole county, scope still applies
     assert counts(get(world, "officer_b", unit=world.town_a))["closure_rate"] == (1, 1)
