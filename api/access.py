@@ -33,6 +33,7 @@ from domain.authority import ACCUSED_SIDE_REGISTRAR_ONLY_SCREENS, SCREENING_COMM
 from domain.case import Case
 from domain.errors import CaseNotFound, Forbidden
 from domain.reference_index import LeaderPostIndex
+from domain.vocabulary import Role
 from projections.sqltypes import subtree_pattern
 from projections.units import UnitPaths
 
@@ -182,6 +183,38 @@ class Access:
         if not parts:
             return ScopeSQL("1=0", ())
         return ScopeSQL(f"({a}kind = 'accusation' AND ({' OR '.join(parts)}))", tuple(params))
+
+
+# ---- recommendations (第四十条, issue 21) -----------------------------------------------------
+# Not case data: a recommendation names a target unit and carries no case or party. It is seen by
+# an inspector, by a supervisor whose unit is the target or above it (the issuing side), and by
+# the users of the target unit itself; for anyone else it does not exist (404). Only a user of
+# the target unit feeds back (a supervisor above it may read, not answer for it).
+
+RECOMMENDATION_READERS = frozenset({Role.INSPECTOR, Role.SUPERVISOR, Role.LEADER, Role.OFFICER, Role.REGISTRAR})
+RECOMMENDATION_FEEDBACK_ROLES = frozenset({Role.LEADER, Role.OFFICER, Role.SUPERVISOR})
+
+
+def may_see_recommendation(who: Principal, paths: UnitPaths, target_unit_code: str) -> bool:
+    if who.role is Role.INSPECTOR:
+        return True
+    if who.role is Role.SUPERVISOR:
+        return paths.within(target_unit_code, who.unit_code)
+    return who.role in RECOMMENDATION_READERS and who.unit_code == target_unit_code
+
+
+def recommendation_rows(who: Principal, paths: UnitPaths) -> ScopeSQL:
+    """The listing form of `may_see_recommendation` over the recommendations view."""
+    if who.role not in RECOMMENDATION_READERS:
+        raise Forbidden("your role does not read recommendations", role=who.role.value)
+    if who.role is Role.INSPECTOR:
+        return ScopeSQL("1=1", ())
+    if who.role is Role.SUPERVISOR:
+        own = paths.path(who.unit_code) if who.unit_code else None
+        if own is None:
+            return ScopeSQL("1=0", ())
+        return ScopeSQL("target_path LIKE ? ESCAPE '\\'", (subtree_pattern(own),))
+    return ScopeSQL("target_unit_code = ?", (who.unit_code,))
 
 
 def reader_access(request: Request, who: Principal) -> Access:

@@ -11,16 +11,19 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from api.access import Access, ScopeSQL
+from api.access import Access
+from domain.policy import CHINA_TZ
 from domain.store import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE
+from projections.case_context import utc_text
 from projections.database import Tx
 from projections.figures_query import Filters, figures_report
 from projections.sqltypes import db_date, db_time, subtree_pattern
 
 STATUS_TABLE = "case_status"
+RECOMMENDATIONS_TABLE = "recommendations"
 TOP_UNITS = 10
 _CHUNK = 500
 # Event types counted as 转送, 交办 and 督办 (with 改派 as a further assignment).
@@ -42,10 +45,23 @@ class Recommendations:
     note: str | None = None
 
 
-def recommendations_for(tx: Tx, year: int, scope: ScopeSQL, unit_path: str) -> Recommendations:
-    """The year's recommendations in scope. Not yet in the ledger (another change adds them):
-    until then the report shows the section with zeros and says so. Wire the view here."""
-    return Recommendations(note="本系统尚未记录建议及其采纳情况，本节暂为 0。")
+def recommendations_for(tx: Tx, year: int, unit_path: str) -> Recommendations:
+    """The year's recommendations (第四十条) to units in the subtree, by kind, and how many the
+    units adopted. Counts only: a recommendation names no case or party, and the report goes
+    beyond the units it concerns."""
+    start, end = (
+        utc_text(datetime(y, 1, 1, tzinfo=CHINA_TZ)) for y in (year, year + 1)
+    )  # the office's year, in the view's UTC text
+    tx.execute(
+        f"SELECT kind, COUNT(*) AS issued, SUM(CASE WHEN adopted THEN 1 ELSE 0 END) AS adopted "
+        f"FROM {tx.table(RECOMMENDATIONS_TABLE)} WHERE target_path LIKE ? ESCAPE '\\' "
+        "AND issued_at >= ? AND issued_at < ? GROUP BY kind ORDER BY kind",
+        [subtree_pattern(unit_path), start, end],
+    )
+    rows = [(str(kind), int(issued), int(adopted or 0)) for kind, issued, adopted in tx.fetchall()]
+    return Recommendations(
+        issued=sum(r[1] for r in rows), adopted=sum(r[2] for r in rows), by_kind={r[0]: r[1] for r in rows}
+    )
 
 
 @dataclass
@@ -119,7 +135,7 @@ def build(
         by_holding_unit=holding.most_common(TOP_UNITS), by_accused_unit=accused.most_common(TOP_UNITS),
         work=_work_counts(tx, [str(r[0]) for r in rows]),
         figures=figures,
-        recommendations=recommendations_for(tx, year, scope, unit_path),
+        recommendations=recommendations_for(tx, year, unit_path),
     )  # fmt: skip
 
 

@@ -56,7 +56,11 @@ def sections(report: AnnualReport, unit_name: Callable[[str], str]) -> list[Sect
         ("八、转送、交办和督办", ["项目", "次数"],
          [["转送", work["transfers"]], ["交办（含改派）", work["assignments"]], ["督办", work["supervision"]],
           ["督办回复", work["supervision_answers"]]], "本年登记事项上记录的次数。"),
-        ("九、建议及其采纳", ["项目", "数量"], [["提出建议", rec.issued], ["已采纳", rec.adopted]], rec.note),
+        ("九、建议及其采纳", ["项目", "数量"], [
+            ["提出建议", rec.issued],
+            *([f"其中：{label(kind, 'recommendation_kind')}", n] for kind, n in rec.by_kind.items()),
+            ["已采纳", rec.adopted],
+        ], rec.note),  # fmt: skip
     ]  # fmt: skip
 
 

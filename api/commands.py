@@ -127,6 +127,9 @@ DECLARATIONS: tuple[CommandDeclaration, ...] = (
     _declare("backlog-clear", s.BacklogClearIn, {R.SUPERVISOR},
              "Strike the case off its backlog campaign (销号), approved by a leader posted over its "
              "unit; a case still open only on the petitioner's written undertaking (息诉罢访)"),
+    # issue 21
+    _declare("implementation", s.ImplementationIn, {R.OFFICER, R.LEADER},  # the holding unit
+             "Record that a supported answer was carried out (落实); its clock stops on done_on"),
 )  # fmt: skip
 
 # The name of each command as an office says it, for the case page's command panel; every
@@ -140,7 +143,7 @@ COMMAND_LABELS: dict[str, str] = {
     "reopen": "重新办理", "terminate": "终结", "archive": "归档", "backlog": "列入积案",
     "link-repeat": "关联重复信访", "accountability": "问责", "notes": "备注", "documents": "附件",
     "corrections": "更正", "notice": "书面告知", "completion-report": "办结报告", "objection": "交办异议",
-    "objection-decision": "异议处理", "diversion-outcome": "分流结果", "query-code-reissue": "补发查询码", "backlog-clear": "积案销号",
+    "objection-decision": "异议处理", "diversion-outcome": "分流结果", "query-code-reissue": "补发查询码", "backlog-clear": "积案销号", "implementation": "落实",
 }  # fmt: skip
 
 DECLARATION_OF: dict[str, CommandDeclaration] = {d.name: d for d in DECLARATIONS}

@@ -18,7 +18,7 @@ from domain.context import command_context
 from domain.errors import DomainError, NotFound
 from domain.policy import local_date
 from domain.values import Actor, Petitioner
-from domain.vocabulary import Channel, Kind, ReceptionKind, Role
+from domain.vocabulary import Channel, Kind, LocalPolicy, ReceptionKind, RecommendationKind, Role
 
 DEMO_MARKER_UNIT = "demo-county"
 UNITS = [
@@ -111,6 +111,7 @@ def load_demo(ledger: LedgerApplication, *, cases: int = 40, seed: int = 7) -> d
     made = [_demo_case(ledger, rng, n) for n in range(cases)]  # each drawn from the seeded generator
     _demo_campaign(ledger, [case_id for case_id, n in made if n % 10 in (1, 2, 5, 7, 8) and n % 3 == 0])
     _demo_reception_day(ledger, rng)
+    _demo_practices(ledger)
     return tokens
 
 
@@ -351,6 +352,76 @@ def _demo_case(ledger: LedgerApplication, rng: random.Random, n: int) -> tuple[U
             "登记类别有误",
         )
     return case_id, n
+
+
+# ---- the practices of the county reports (issue 21) ---------------------------------------
+
+
+def _demo_practices(ledger: LedgerApplication) -> None:
+    """The demo county has Yongxing's escalation policy in force, an escalated matter, a supported
+    answer not yet carried out past its 30 days and one carried out, a listed-supervision measure,
+    an order to rectify, and recommendations: one answered, one still awaited."""
+    now = datetime.now(UTC)
+    with command_context(actor=_actor("demo-admin"), reason="县委办关于交办三次以上不满意事项集中督办的通知"):
+        ledger.set_local_policy(option=LocalPolicy.ESCALATION, in_force=True, effective_from=date(2020, 1, 1))
+    escalated = _demo_matter(ledger, now - timedelta(days=120), "村道硬化工程占用耕地补偿", "land")
+    clock = DemoClock(now - timedelta(days=119))
+    holders = [("demo-nanhu", "L-sun", None), ("demo-dongcheng", "L-zhao", "demo-officer")]
+    for unit, leader, officer in holders:  # 交办 three times in all, counting the first assignment
+        body: dict[str, Any] = {"unit_code": unit, "leader_id": leader, "officer_id": officer}
+        _run(ledger, "demo-supervisor", escalated, "reassign", body, clock.step(12), None)
+    at = clock.step(20)
+    _run(ledger, "demo-officer", escalated, "answer", {"outcome": "explain", "delivered_on": local_date(at)}, at, None)
+    visit = {"satisfaction": "unsatisfied", "signed": True, "method": "visit", "comment": "补偿标准仍有异议"}
+    _run(ledger, "demo-officer", escalated, "return-visit", visit, clock.step(3), None)
+
+    for days_ago, done in ((75, False), (70, True)):  # 落实: one overdue, one carried out
+        case_id = _demo_matter(ledger, now - timedelta(days=days_ago), "低保金停发后未恢复", "social_security")
+        at = now - timedelta(days=days_ago - 10)
+        _run(ledger, "demo-officer", case_id, "answer", {"outcome": "support", "delivered_on": local_date(at)}, at, None)
+        if done:
+            done_at = at + timedelta(days=18)
+            body = {"done_on": local_date(done_at), "note": "已恢复发放并补发欠款"}
+            _run(ledger, "demo-officer", case_id, "implementation", body, done_at, None)
+
+    measures: list[dict[str, Any]] = [
+        {"target_unit_code": "demo-dongcheng", "measure": "listed_supervision", "basis": "积案长期未化解，挂牌督办"},
+        {"target_unit_code": "demo-dongcheng", "measure": "ordered_rectification", "basis": "办理推诿拖延",
+         "rectify_by": local_date(now) + timedelta(days=30)},
+    ]  # fmt: skip
+    for measure in measures:
+        _run(ledger, "demo-inspector", escalated, "accountability", measure, now - timedelta(days=5), None)
+
+    recommendations = [
+        ("demo-xishan", RecommendationKind.ACCOUNTABILITY, "建议对截留补助资金问题中失职的有关人员依规追究责任", 45,
+         ("demo-accused", True, "已采纳，对两名责任人作出诫勉处理")),
+        ("demo-dongcheng", RecommendationKind.IMPROVE, "建议规范信访事项受理告知，做到当场书面告知", 40, None),
+        ("demo-nanhu", RecommendationKind.POLICY, "建议完善老旧小区物业收费指导标准", 10, None),
+    ]  # fmt: skip
+    for target, kind, text, days_ago, answer in recommendations:
+        with command_context(actor=_actor("demo-supervisor"), occurred_at=now - timedelta(days=days_ago)):
+            rid, _ = ledger.issue_recommendation(kind=kind, target_unit_code=target, text=text)
+        if answer is not None:
+            user_id, adopted, feedback = answer
+            with command_context(actor=_actor(user_id), occurred_at=now - timedelta(days=days_ago - 20)):
+                ledger.give_recommendation_feedback(rid, adopted=adopted, text=feedback, authorize=lambda _r: None)
+
+
+def _demo_matter(ledger: LedgerApplication, at: datetime, subject: str, category: str) -> UUID:
+    """A complaint request registered at `at`, accepted the next day and assigned to 东城镇."""
+    fields: dict[str, Any] = {
+        "channel": Channel.VISIT, "kind": Kind.COMPLAINT_REQUEST,
+        "petitioners": (Petitioner("陈秀英", "330100196805121234", "13905710000", "示范县东城镇"),),
+        "headcount": 1, "subject": subject, "content": f"陈秀英反映：{subject}。", "category": category,
+        "region_code": "330100", "received_unit": "demo-county",
+    }  # fmt: skip
+    with command_context(actor=_actor("demo-registrar"), occurred_at=at):
+        case_id = ledger.register_case(**fields).case_id
+    accepted = at + timedelta(days=1)
+    _run(ledger, "demo-registrar", case_id, "accept", {"notice_issued_on": local_date(accepted)}, accepted, None)
+    assign = {"unit_code": "demo-dongcheng", "leader_id": "L-zhao", "officer_id": "demo-officer"}
+    _run(ledger, "demo-supervisor", case_id, "assign", assign, at + timedelta(days=1, hours=2), None)
+    return case_id
 
 
 def _dated(params: dict[str, Any], at: datetime) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StrictBool,
     StringConstraints,
     field_validator,
 )
@@ -26,6 +27,7 @@ from domain.vocabulary import (
     DiversionOutcome,
     DossierItem,
     Kind,
+    LocalPolicy,
     Measure,
     MediationOutcome,
     NotAcceptedReason,
@@ -33,6 +35,7 @@ from domain.vocabulary import (
     Pathway,
     ProgressStep,
     ReceptionKind,
+    RecommendationKind,
     ReviewDecision,
     Role,
     Satisfaction,
@@ -118,6 +121,13 @@ class PolicyAdoptionIn(Body):
     policy_version: Code = Field(description="a version of GET /api/v1/policies")
     effective_from: date = Field(description="matters arising on or after this day take the version")
     reason: Text | None = Field(None, description="why, e.g. the notice that adopts it")
+
+
+class LocalPolicyIn(Body):
+    option: LocalPolicy = Field(description="the local policy option (escalation: Yongxing's concentrated supervision)")
+    in_force: StrictBool = Field(description="true puts it in force, false takes it out of force")
+    effective_from: date = Field(description="the day it takes effect")
+    reason: Text | None = Field(None, description="why, e.g. the local document that adopts it")
 
 
 # ---- cases ---------------------------------------------------------------------------------
@@ -324,6 +334,7 @@ class AccountabilityIn(CommandBody):
     target_unit_code: Code | None = None
     measure: Measure
     basis: Text
+    rectify_by: date | None = Field(None, description="the deadline of ordered_rectification (责令限期整改) only")
 
 
 class NoteIn(CommandBody):
@@ -397,3 +408,24 @@ class RegisterOut(QueryCodeOut):
         default_factory=list,
         description="earlier cases of a petitioner with the same id number that the registrar may read (R10)",
     )
+
+
+# ---- practices of the county reports (issue 21) ---------------------------------------------
+
+
+class ImplementationIn(CommandBody):
+    done_on: date = Field(description="the day the supported answer was carried out (落实)")
+    note: Text | None = None
+
+
+class RecommendationIn(Body):
+    """A recommendation names no case and no party (第三十条): a target unit and its text only."""
+
+    kind: RecommendationKind
+    target_unit_code: Code
+    text: LongText
+
+
+class RecommendationFeedbackIn(Body):
+    adopted: StrictBool = Field(description="whether the unit adopts the recommendation (采纳情况)")
+    text: LongText = Field(description="the unit's written feedback (书面反馈, 第四十条)")

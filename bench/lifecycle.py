@@ -307,10 +307,18 @@ class CaseWriter:
             else rng.choice([ClosureType.RESOLVED, ClosureType.ANSWERED_ONLY])
         )
         d.run(handler, "close", closure_type=closure)
+        if d.case.answer_outcome is AnswerOutcome.SUPPORT and rng.random() < 0.85:
+            # 落实 (issue 21): most supported answers are carried out within the 30 days, some
+            # late; the rest are still owed (on the overdue list)
+            d.later(rng.uniform(3, 40))
+            d.run(handler, "record_implementation", done_on=local_date(d.clock), note=None)
         if path >= 0.04 and path < 0.05 and rng.random() < 0.5:
             d.later(rng.uniform(3, 20))
             d.run(self._a("insp-1"), "record_accountability", measure=Measure.INTERVIEW,
                   basis="未在法定期限内办结", decided_by="insp-1", target_leader_id=leader)  # fmt: skip
+            if rng.random() < 0.3:  # 第三十九条: the unit's failing put under listed supervision
+                d.run(self._a("insp-1"), "record_accountability", measure=Measure.LISTED_SUPERVISION,
+                      basis="逾期未办结，挂牌督办", decided_by="insp-1", target_leader_id=leader)  # fmt: skip
         if satisfaction is Satisfaction.UNSATISFIED and rng.random() < 0.35:
             self._review(rng, d, registrar)
             return

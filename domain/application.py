@@ -42,8 +42,7 @@ from domain.integrity import sha256_hex
 from domain.ledger import LedgerAggregate, LedgerEvent
 from domain.persistence import IdempotencyRecord, LedgerReads, LedgerRow, ledger_reads
 from domain.policy import default_policy_version, local_date
-from domain.policy_adoptions import ADOPTIONS_ID, Adoption, PolicyAdoptions
-from domain.query_code import hash_query_code, new_query_code
+from domain.policy_adoptions import ADOPTIONS_ID, Adoption, LocalPolicySetting, PolicyAdoptions
 from domain.practices import (
     Campaign,
     Reception,
@@ -51,6 +50,8 @@ from domain.practices import (
     check_reception_day,
     reception_unit,
 )
+from domain.query_code import hash_query_code, new_query_code
+from domain.recommendations import RECOMMENDATION_TARGET_WITHIN_SUBTREE, Recommendation
 from domain.reference import (
     Leader,
     TokenIndex,
@@ -65,7 +66,7 @@ from domain.reference_index import LeaderPostIndex
 from domain.serialization import CanonicalTranscoder, TypedMapper
 from domain.store import APPLICATION_NAME, StoreConfig
 from domain.token_cache import TokenCache
-from domain.vocabulary import Role
+from domain.vocabulary import LocalPolicy, RecommendationKind, Role
 
 A = TypeVar("A", bound=LedgerAggregate)
 E = TypeVar("E")
@@ -379,11 +380,71 @@ class LedgerApplication(Application[UUID]):
         book = self._policy_adoptions()
         return (book.version_on(day) if book is not None else None) or default_policy_version()
 
+    def set_local_policy(self, *, option: LocalPolicy, in_force: bool, effective_from: date) -> int:
+        """The jurisdiction puts a local policy option in (or out of) force from a day (issue 21)."""
+        for _attempt in range(MAX_ATTEMPTS):
+            book = self._policy_adoptions() or PolicyAdoptions.open()
+            book.set_local_policy(option=option, in_force=in_force, effective_from=effective_from)
+            try:
+                return self._save(book, None)
+            except IntegrityError:  # another setting was saved first: set on top of it
+                _back_off(_attempt)
+        current = self._latest_version(ADOPTIONS_ID) or 0
+        raise VersionConflict("the policy adoptions kept changing; try again", current_version=current)
+
+    def local_policies(self) -> tuple[LocalPolicySetting, ...]:
+        book = self._policy_adoptions()
+        return () if book is None else book.local_policies
+
+    def local_policy_in_force(self, option: str, day: date) -> bool:
+        book = self._policy_adoptions()
+        return book is not None and book.local_policy_on(LocalPolicy(option), day)
+
     def _policy_adoptions(self) -> PolicyAdoptions | None:
         try:
             return self.load(PolicyAdoptions, ADOPTIONS_ID)
         except AggregateNotFoundError:
             return None
+
+    # ---- recommendations (第四十条, issue 21) --------------------------------------------
+
+    def issue_recommendation(self, *, kind: RecommendationKind, target_unit_code: str, text: str) -> tuple[UUID, int]:
+        """A supervisor's recommendation to a unit of his own subtree; the feedback is due by the
+        period of the policy in force on the day it is issued."""
+        issuing_unit = current_context().actor.unit_code
+        try:
+            self.get_unit(target_unit_code)
+            within = issuing_unit is not None and issuing_unit in self.unit_path(target_unit_code)
+        except NotFound:
+            within = False
+        RECOMMENDATION_TARGET_WITHIN_SUBTREE.check(within, field="target_unit_code")
+        assert issuing_unit is not None
+        day = local_date(current_context().effective_occurred_at())
+        recommendation = Recommendation.issue(
+            kind=kind, target_unit_code=target_unit_code, text=text, issuing_unit=issuing_unit,
+            policy_version=self.policy_version_on(day),
+        )  # fmt: skip
+        return recommendation.id, self._save(recommendation, None)
+
+    def get_recommendation(self, recommendation_id: UUID) -> Recommendation:
+        try:
+            return self.load(Recommendation, recommendation_id)
+        except AggregateNotFoundError:
+            raise NotFound("no such recommendation", recommendation_id=str(recommendation_id)) from None
+
+    def give_recommendation_feedback(
+        self, recommendation_id: UUID, *, adopted: bool, text: str, authorize: Callable[[Recommendation], None]
+    ) -> int:
+        """The target unit's written feedback (retried on a concurrent write like a case command)."""
+        for _attempt in range(MAX_ATTEMPTS):
+            recommendation = self.get_recommendation(recommendation_id)
+            authorize(recommendation)
+            recommendation.give_feedback(adopted=adopted, text=text)
+            try:
+                return self._save(recommendation, None)
+            except IntegrityError:
+                _back_off(_attempt)
+        raise VersionConflict("the recommendation kept changing; try again", current_version=0)
 
     # ---- reference data -----------------------------------------------------------------
 

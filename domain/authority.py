@@ -7,6 +7,7 @@ unit tree and who holds which post, through `ReferenceReads`, never through a re
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
@@ -36,6 +37,10 @@ class ReferenceReads(Protocol):
     def get_leader(self, leader_id: str) -> Leader: ...
 
     def get_user(self, user_id: str) -> User: ...
+
+    def local_policy_in_force(self, option: str, day: date) -> bool:
+        """Whether the jurisdiction has the local policy `option` in force on `day` (issue 21)."""
+        ...
 
 
 class CaseReads(ReferenceReads, Protocol):

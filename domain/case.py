@@ -83,6 +83,10 @@ ALLOWED_FROM: dict[str, frozenset[Status]] = {
     "decide_objection": frozenset({S.IN_HANDLING}),
     "record_diversion_outcome": frozenset({S.DIVERTED}),
     "reissue_query_code": BEFORE_ARCHIVE,
+    # issue 21: 落实 follows the answer (the rule names a case whose answer is not `support`)
+    "record_implementation": frozenset(
+        {S.ANSWERED, S.CLOSED, S.UNDER_REVIEW, S.REVIEWED, S.UNDER_RE_REVIEW, S.TERMINATED}
+    ),
 }
 # Commands that move the case along its lifecycle: they cannot predate the last such move.
 TRANSITIONS = frozenset(
@@ -97,6 +101,8 @@ MAX_REPRESENTATIVES = 5
 MAX_EXTENSION_DAYS = 30
 SHA256_LENGTH = 64
 MAX_JSON_INT = 2**53
+# Yongxing's threshold: a matter assigned (交办) this many times or more escalates (issue 21).
+ESCALATION_ASSIGNMENTS = 3
 
 
 def case_id_for_external_ref(external_ref: str) -> UUID:
@@ -215,6 +221,10 @@ class Case(LedgerAggregate):
         self.terminated_matter_on_record = False
         self.different_matter_reason: str | None = None
         self.query_code_hash: str | None = None  # the petitioner's look-up (domain/query_code.py)
+        # issue 21: 落实 of a supported answer, and how many times the matter was assigned (交办)
+        self.implemented_on: date | None = None
+        self.implemented_answer_version = 0
+        self.assignment_count = 0
 
     # ---- registration -------------------------------------------------------------------
 
@@ -606,10 +616,13 @@ class Case(LedgerAggregate):
     # ---- closing ------------------------------------------------------------------------
 
     @checked
-    def close(self, *, closure_type: ClosureType) -> None:
+    def close(self, *, closure_type: ClosureType, escalation_in_force: bool = False) -> None:
+        """`escalation_in_force`: the jurisdiction's local escalation policy is in force today
+        (its resolver reads the adoptions; a case alone cannot know)."""
         self._allowed("close")
         if self.status is S.ANSWERED:
             rules.CLOSURE_NEEDS_RETURN_VISIT.check(self.return_visit_in_period)
+        self._escalated_matter_satisfied(escalation_in_force)
         if closure_type is ClosureType.MEDIATED:
             rules.MEDIATED_CLOSURE_NEEDS_AGREEMENT.check(
                 self.mediation_outcome in (MediationOutcome.AGREEMENT, MediationOutcome.SETTLEMENT)
@@ -639,8 +652,31 @@ class Case(LedgerAggregate):
             rules.TERMINATION_BASIS_HOLDS.broken(detail="re_review_decided comes with the re-review decision")
         self.trigger_event(ev.Terminated, basis=basis)
 
+    def _escalated_matter_satisfied(self, escalation_in_force: bool) -> None:
+        """Under the local escalation policy a matter assigned 3 or more times closes only when
+        the petitioner's latest return visit is satisfied or basically satisfied."""
+        if escalation_in_force and self.assignment_count >= ESCALATION_ASSIGNMENTS:
+            rules.ESCALATED_MATTER_CLOSES_WHEN_SATISFIED.check(
+                self.satisfaction in (Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED),
+                assignments=self.assignment_count,
+                satisfaction=None if self.satisfaction is None else self.satisfaction.value,
+            )
+
     @checked
-    def archive(self, *, dossier: tuple[DossierItem, ...]) -> None:
+    def record_implementation(self, *, done_on: date, note: str | None = None) -> None:
+        """落实: the supported answer was carried out (第三十三条: 支持信访请求意见的，应当督促执行)."""
+        self._allowed("record_implementation")
+        rules.IMPLEMENTATION_NEEDS_SUPPORT_ANSWER.check(
+            self.answer_outcome is AnswerOutcome.SUPPORT,
+            answer_outcome=None if self.answer_outcome is None else self.answer_outcome.value,
+        )
+        rules.IMPLEMENTATION_RECORDED_ONCE.check(self.implemented_answer_version != self.answer_version)
+        assert self.answer_delivered_on is not None
+        check_answers("done_on", done_on, self.answer_delivered_on, "the answer was delivered")
+        self.trigger_event(ev.ImplementationRecorded, done_on=done_on, note=note)
+
+    @checked
+    def archive(self, *, dossier: tuple[DossierItem, ...], escalation_in_force: bool = False) -> None:
         if self.status is S.ARCHIVED:
             rules.NOTHING_AFTER_ARCHIVE.broken()
         if self.status in (S.UNDER_REVIEW, S.UNDER_RE_REVIEW):  # a request is pending (R3)
@@ -651,6 +687,8 @@ class Case(LedgerAggregate):
         today = local_date(current_context().effective_occurred_at())
         if (window := self.open_appeal_window(today)) is not None:
             rules.ARCHIVE_AFTER_APPEAL_RIGHTS.broken(window=window[0], open_until=window[1].isoformat())
+        if self.status is S.CLOSED:  # closed before the local escalation policy came in force
+            self._escalated_matter_satisfied(escalation_in_force)
         missing = sorted(set(DossierItem) - set(dossier))
         rules.DOSSIER_COMPLETE.check(not missing, missing=[m.value for m in missing])
         self.trigger_event(ev.Archived, dossier=tuple(sorted(set(dossier))))
@@ -706,10 +744,16 @@ class Case(LedgerAggregate):
         decided_by: str,
         target_leader_id: str | None = None,
         target_unit_code: str | None = None,
+        rectify_by: date | None = None,
     ) -> None:
         self._allowed("record_accountability")
         if not (target_leader_id or target_unit_code):
             raise InvalidInput("name the leader or the unit held to account", field="target_leader_id")
+        ordered = measure is Measure.ORDERED_RECTIFICATION
+        rules.RECTIFICATION_NEEDS_DEADLINE.check(ordered == (rectify_by is not None), field="rectify_by")
+        if rectify_by is not None and rectify_by < local_date(current_context().effective_occurred_at()):
+            raise InvalidInput("rectify_by is before the order is given", field="rectify_by")
+        extra = {"rectify_by": rectify_by} if ordered else {}
         self.trigger_event(
             ev.AccountabilityRecorded,
             measure=measure,
@@ -717,6 +761,7 @@ class Case(LedgerAggregate):
             decided_by=decided_by,
             target_leader_id=target_leader_id,
             target_unit_code=target_unit_code,
+            **extra,
         )
 
     @checked

@@ -18,6 +18,7 @@ from domain.case import ALLOWED_FROM, Case
 from domain.context import current_context
 from domain.corrections import is_correctable, typed_value
 from domain.errors import InvalidInput, NotFound, TransitionNotAllowed
+from domain.policy import local_date
 from domain.rules import (
     CORRECTION_TARGET_CORRECTABLE,
     DIVERSION_BY_THE_PHASE_HOLDER,
@@ -25,7 +26,7 @@ from domain.rules import (
     SELF_SERVICE_RATING_ONLY_BY_PETITIONER,
 )
 from domain.serialization import decode_state, to_json_value
-from domain.vocabulary import ContactMethod, ReceptionKind, Role, Status, TerminationBasis
+from domain.vocabulary import ContactMethod, LocalPolicy, ReceptionKind, Role, Status, TerminationBasis
 
 Resolver = Callable[[CaseReads, Case, dict[str, Any]], dict[str, Any]]
 
@@ -240,6 +241,13 @@ def _clearance(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str,
             "cleared_by": current_context().actor.user_id}  # fmt: skip
 
 
+def _escalation(refs: ReferenceReads, case: Case, p: dict[str, Any]) -> dict[str, Any]:
+    """Whether the local escalation policy is in force on the day of the closure or archiving:
+    the jurisdiction's data, which the case cannot read itself (issue 21)."""
+    day = local_date(current_context().effective_occurred_at())
+    return {**p, "escalation_in_force": refs.local_policy_in_force(LocalPolicy.ESCALATION, day)}
+
+
 @dataclass(frozen=True)
 class CommandSpec:
     """A case command: its API name, the `Case` method it calls, and what resolves its references."""
@@ -274,10 +282,10 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
     S("re-review-request", "request_re_review", _re_review_request),
     S("hearing", "hold_hearing"),
     S("re-review-decision", "decide_re_review", _appeal_decision),
-    S("close", "close"),
+    S("close", "close", _escalation),
     S("reopen", "reopen"),
     S("terminate", "terminate", _terminate),
-    S("archive", "archive"),
+    S("archive", "archive", _escalation),
     S("backlog", "designate_backlog", _designation),
     S("link-repeat", "link_repeat", _link_repeat),
     S("accountability", "record_accountability", _accountability),
@@ -294,6 +302,8 @@ COMMAND_SPECS: tuple[CommandSpec, ...] = (
     S("query-code-reissue", "reissue_query_code"),
     # issue 21 (practices)
     S("backlog-clear", "clear_backlog", _clearance),
+    # issue 21
+    S("implementation", "record_implementation"),
 )
 SPEC_OF: dict[str, CommandSpec] = {spec.name: spec for spec in COMMAND_SPECS}
 

@@ -153,6 +153,7 @@ class Assigned(CaseEvent):
         case.officer_id = self.officer_id
         case.assigned_at = self.occurred_at
         case.assignment_version = self.originator_version
+        case.assignment_count += 1  # 交办 times, for the local escalation policy (issue 21)
         case.last_transition_at = self.occurred_at
         case.report_by = self.report_by
         case.objection_pending = False
@@ -391,6 +392,8 @@ class AccountabilityRecorded(CaseEvent):
     decided_by: str
     target_leader_id: str | None = None
     target_unit_code: str | None = None
+    # 责令限期整改 (第三十九条): the deadline of an ordered rectification; no other measure has one.
+    rectify_by: date | None = None
 
     def apply(self, case: Any) -> None:
         case.accountability_count += 1
@@ -522,9 +525,21 @@ class QueryCodeReissued(CaseEvent):
         case.query_code_hash = self.query_code_hash
 
 
+class ImplementationRecorded(CaseEvent):
+    """落实: the supported answer was carried out on `done_on` (第三十三条)."""
+
+    done_on: date
+    note: str | None = None
+
+    def apply(self, case: Any) -> None:
+        case.implemented_on = self.done_on
+        case.implemented_answer_version = case.answer_version
+
+
 PROCESS_EVENT_TYPES: tuple[type[CaseEvent], ...] = (
     NoticeIssued, CompletionReported, AssignmentObjected, ObjectionDecided, DiversionOutcomeRecorded,
     QueryCodeReissued,
+    ImplementationRecorded,
 )  # fmt: skip
 
 

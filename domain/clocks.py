@@ -19,6 +19,9 @@ Start and stop days:
   on the completion report; a new holder (reassignment, 交还, diversion) ends the old one;
 - the objection window (art. 23) is the assigned unit's option: it stops on the objection and
   is never overdue.
+- 落实 (issue 21): a `support` answer starts the implementation clock on its delivery day,
+  for the policy's `implementation_days`; it stops on the recorded `done_on`. A reopening
+  (回流) drops an obligation not yet met: that answer is no longer the case's answer.
 - the review and re-review decision clocks start on the day the request was received
   (收到复查/复核请求之日起, art. 35, 36; R3), the request date when none was recorded.
 
@@ -39,7 +42,7 @@ from domain import case_events as ev
 from domain.corrections import is_correctable, typed_value
 from domain.policy import Policy, default_policy_version, get_policy, local_date
 from domain.process import has_appeal_chain, has_handling_period
-from domain.vocabulary import DiversionOutcome, Kind, ProgressStep
+from domain.vocabulary import AnswerOutcome, DiversionOutcome, Kind, ProgressStep
 
 ClockState = Literal["running", "met", "overdue", "met_late", "window_open", "window_closed"]
 
@@ -49,6 +52,7 @@ ART_22_23, ART_23, ART_34 = "第二十二条、第二十三条", "第二十三�
 WINDOW_CLOCKS = frozenset({"assignment_objection", "review_request_window", "re_review_request_window"})
 ART_35, ART_36, ART_40 = "第三十五条", "第三十六条", "第四十条"
 ART_22_3 = "第二十二条第三项"
+ART_33 = "第三十三条"
 
 
 @dataclass(frozen=True)
@@ -186,6 +190,8 @@ class _Scan:
     def process(self, e: ev.CaseEvent, day: date, v: int) -> None:
         if isinstance(e, ev.NoticeIssued):
             self.stop("screening", e.issued_on)
+        elif isinstance(e, ev.ImplementationRecorded):
+            self.stop("implementation", e.done_on)
         elif isinstance(e, ev.CompletionReported):
             self.stop("completion_report", day)
         elif isinstance(e, ev.AssignmentObjected):
@@ -208,8 +214,9 @@ class _Scan:
     def reopened(self, day: date, v: int) -> None:
         # 回流: the old answer is no longer the case's answer, so an unused review window
         # goes with it; handling starts afresh (extensions then count for the new period).
-        if (old := self.live.pop("review_request_window", None)) is not None:
-            self.spans.remove(old)
+        for name in ("review_request_window", "implementation"):
+            if (old := self.live.pop(name, None)) is not None:
+                self.spans.remove(old)
         if not has_handling_period(self.kind):
             return
         self.start(_Span("handling", ART_34, day, self.policy.handling_days, ref=v))
@@ -220,6 +227,9 @@ class _Scan:
         if isinstance(e, ev.Answered):
             self.stop("handling", day)
             self.stop("fast_track_answer", day)
+            if e.outcome is AnswerOutcome.SUPPORT:
+                days = p.implementation_days
+                self.start(_Span("implementation", ART_33, e.delivered_on, days, ref=v))
             if has_appeal_chain(self.kind):
                 days = p.review_window_days
                 self.start(_Span("review_request_window", ART_35, e.delivered_on, days, window=True, ref=v))
@@ -250,7 +260,7 @@ class _Scan:
 
 _PROCESS_EVENTS = (
     ev.NoticeIssued, ev.CompletionReported, ev.AssignmentObjected, ev.ObjectionDecided,
-    ev.DiversionOutcomeRecorded,
+    ev.DiversionOutcomeRecorded, ev.ImplementationRecorded,
 )  # fmt: skip
 _FAST_TRACK_STEPS = {ProgressStep.MET_PETITIONER: "meet", ProgressStep.FACTS_ESTABLISHED: "facts"}
 

@@ -41,6 +41,8 @@ CORRECTABLE: dict[str, frozenset[str]] = {
     "NoticeIssued": frozenset({"issued_on"}),
     "CompletionReported": frozenset({"occurred_at", "text", "document_sha256"}),
     "DiversionOutcomeRecorded": frozenset({"on"}),
+    # issue 21: the day the implementation clock stops on
+    "ImplementationRecorded": frozenset({"done_on", "note"}),
 }
 
 # (event type, field) → the case attribute that holds it while that event is in force.
@@ -80,6 +82,7 @@ _STATE: dict[tuple[str, str], str] = {
     ("Transferred", "notice_issued_on"): "notice_issued_on",
     ("Assigned", "report_by"): "report_by",
     ("Reassigned", "report_by"): "report_by",
+    ("ImplementationRecorded", "done_on"): "implemented_on",
 }
 
 # Facts superseded by later events of the same kind: a correction of an old one leaves

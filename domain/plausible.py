@@ -22,8 +22,9 @@ from domain.policy import local_date
 EARLIEST_DAY = date(1990, 1, 1)
 CLOCK_SKEW = timedelta(minutes=5)
 # Dates that name a deadline to come (a supervision letter's reply-by date, a report-by date, a
-# campaign's due date), not a fact that happened: they may lie ahead of today.
-DEADLINES = frozenset({"reply_by", "report_by", "due_on"})
+# campaign's due date, a rectification's deadline, a recommendation's feedback date), not a fact
+# that happened: they may lie ahead of today.
+DEADLINES = frozenset({"reply_by", "report_by", "due_on", "rectify_by", "feedback_due"})
 
 
 def latest_day() -> date:

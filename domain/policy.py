@@ -67,6 +67,16 @@ class Policy:
     # "stands": the last day is the last day (every version before R8, never edited);
     # "next_working_day": a last day on an official rest day moves to the next working day.
     last_day_on_rest_day: Literal["stands", "next_working_day"] = "stands"
+    # 落实 (第三十三条: a supported request is to be carried out, 督促有关机关、单位执行): the
+    # regulation names no period, so a version may set one; without it, 30 calendar days from
+    # the answer's delivery. Why 30: the regulation's own length for a unit's follow-up on an
+    # answer (复查 opinion, 第三十五条) and for an extension (第三十四条), and the month in which
+    # county offices clear their work (Yongxing's 月清月结). A default here, not an edit of the
+    # versions in policies.toml: the existing periods of those versions are unchanged.
+    implementation_days: int = 30
+    # 第四十条 asks the unit to feed back in writing whether it adopts a recommendation, without
+    # a period; by default 30 calendar days, the same month as above (a version may set its own).
+    recommendation_feedback_days: int = 30
 
     def __post_init__(self) -> None:
         # A misspelt rule in policies.toml must not quietly count days the old way.

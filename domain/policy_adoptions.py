@@ -15,10 +15,23 @@ from datetime import date, datetime
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid5
 
+from domain.arguments import checked
 from domain.ledger import LedgerAggregate, LedgerCreated, LedgerEvent
 from domain.policy import get_policy
+from domain.vocabulary import LocalPolicy
 
 ADOPTIONS_ID: UUID = uuid5(NAMESPACE_URL, "/xinfang/policy-adoptions")
+
+
+@dataclass(frozen=True)
+class LocalPolicySetting:
+    """A local policy option put in force (or out of force) from a day (issue 21)."""
+
+    option: LocalPolicy
+    in_force: bool
+    effective_from: date
+    set_by: str
+    set_at: datetime
 
 
 @dataclass(frozen=True)
@@ -34,6 +47,7 @@ class PolicyAdoptionsOpened(LedgerCreated):
 
     def apply(self, book: Any) -> None:
         book.adoptions = ()
+        book.local_policies = ()
 
 
 class PolicyAdopted(LedgerEvent):
@@ -47,10 +61,26 @@ class PolicyAdopted(LedgerEvent):
         book.adoptions = (*book.adoptions, adoption)
 
 
+class LocalPolicySet(LedgerEvent):
+    """From `effective_from`, the local policy `option` is in force (or no longer, `in_force`
+    false). Off until set: a jurisdiction that never sets one works as before."""
+
+    option: LocalPolicy
+    in_force: bool
+    effective_from: date
+
+    def apply(self, book: Any) -> None:
+        setting = LocalPolicySetting(
+            self.option, self.in_force, self.effective_from, self.actor.user_id, self.occurred_at
+        )
+        book.local_policies = (*book.local_policies, setting)
+
+
 class PolicyAdoptions(LedgerAggregate):
     def __init__(self) -> None:
         super().__init__()
         self.adoptions: tuple[Adoption, ...] = ()
+        self.local_policies: tuple[LocalPolicySetting, ...] = ()
 
     @classmethod
     def open(cls) -> PolicyAdoptions:
@@ -67,4 +97,19 @@ class PolicyAdoptions(LedgerAggregate):
         return max(in_force)[2].policy_version if in_force else None
 
 
-ADOPTION_EVENTS: tuple[type[LedgerEvent], ...] = (PolicyAdoptionsOpened, PolicyAdopted)
+    @checked
+    def set_local_policy(self, *, option: LocalPolicy, in_force: bool, effective_from: date) -> None:
+        self.trigger_event(LocalPolicySet, option=option, in_force=in_force, effective_from=effective_from)
+
+    def local_policy_on(self, option: LocalPolicy, day: date) -> bool:
+        """The option's setting for `day`: the latest effective by then (of two the same day, the
+        later); off when never set."""
+        settings = [
+            (s.effective_from, n, s.in_force)
+            for n, s in enumerate(self.local_policies)
+            if s.option is option and s.effective_from <= day
+        ]
+        return max(settings)[2] if settings else False
+
+
+ADOPTION_EVENTS: tuple[type[LedgerEvent], ...] = (PolicyAdoptionsOpened, PolicyAdopted, LocalPolicySet)

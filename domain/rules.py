@@ -303,3 +303,34 @@ BACKLOG_CLEARANCE_BASIS_TRUE = Rule(
     "terminated matter, left_the_petition_path for one not accepted, diverted or transferred",
     "第二十八条",
 )
+
+# ---- practices of the county reports (issue 21): 落实, escalation, 第三十九条 measures ------------
+
+IMPLEMENTATION_NEEDS_SUPPORT_ANSWER = Rule(
+    "implementation_needs_support_answer",
+    "carrying out (落实) is recorded for a case whose answer supports the request",
+    "第三十三条",
+    TransitionNotAllowed,
+)
+IMPLEMENTATION_RECORDED_ONCE = Rule(
+    "implementation_recorded_once",
+    "the carrying out of a supported answer is recorded once (a mistake is corrected, not re-entered)",
+    "第三十三条",
+    TransitionNotAllowed,
+)
+RECTIFICATION_NEEDS_DEADLINE = Rule(
+    "ordered_rectification_needs_deadline",
+    "an order to rectify within a time limit (责令限期整改) names its deadline (rectify_by), "
+    "and only that measure names one",
+    "第三十九条",
+    InvalidInput,
+)
+# The basis is the jurisdiction's local policy, not the regulation (which is silent): Yongxing
+# county's rule as DOMAIN.md's practices section records it; off until a jurisdiction adopts it.
+ESCALATED_MATTER_CLOSES_WHEN_SATISFIED = Rule(
+    "escalated_matter_closes_when_satisfied",
+    "under the local escalation policy, a matter assigned 3 or more times is closed or archived "
+    "only after a satisfied or basically satisfied return visit (交办3次以上的事项，群众满意方可结案)",
+    "本地政策 escalation（交办三次以上仍不满意的信访事项每月集中督办）",
+    TransitionNotAllowed,
+)

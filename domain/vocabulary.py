@@ -115,6 +115,9 @@ class Measure(StrEnum):
     ADMONISHMENT = "admonishment"
     PARTY_DISCIPLINE = "party_discipline"
     ORGANISATIONAL = "organisational"
+    # 第三十九条: the joint meeting's measures on a unit or leader failing its petition work
+    LISTED_SUPERVISION = "listed_supervision"  # 挂牌督办
+    ORDERED_RECTIFICATION = "ordered_rectification"  # 责令限期整改: carries its deadline (rectify_by)
 
 
 class DossierItem(StrEnum):
@@ -188,3 +191,19 @@ class ClearanceBasis(StrEnum):
     LEFT_THE_PETITION_PATH = "left_the_petition_path"  # 不予受理、导入法定途径或转送
     # 息诉罢访: the petitioner undertook in writing to stop; the one basis for a case still open
     PETITIONER_DESISTED = "petitioner_desisted"
+
+
+class RecommendationKind(StrEnum):
+    """The petition bureau's recommendations of 第四十条."""
+
+    IMPROVE = "improve"  # 改进工作的建议
+    POLICY = "policy"  # 完善政策的建议
+    ACCOUNTABILITY = "accountability"  # 追究责任的建议
+
+
+class LocalPolicy(StrEnum):
+    """Local policy options a jurisdiction may put in force (off until it does, as an event)."""
+
+    # Yongxing county: a matter assigned 3 or more times with the petitioner still unsatisfied
+    # goes to a monthly concentrated supervision meeting and closes only when satisfied.
+    ESCALATION = "escalation"

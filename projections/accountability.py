@@ -30,8 +30,8 @@ CONTEXT = "accountability_case_context"
 
 INSERT_RECORD = (
     "INSERT INTO {t} (case_id, version, position, occurred_at, day, measure, basis, decided_by, "
-    f"target_leader_id, target_unit_code, target_unit_path, {', '.join(SCOPE_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * (11 + len(SCOPE_COLUMNS)))})"
+    f"target_leader_id, target_unit_code, target_unit_path, rectify_by, {', '.join(SCOPE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * (12 + len(SCOPE_COLUMNS)))})"
 )
 SET_FIELD: dict[str, str] = {
     "measure": "UPDATE {t} SET measure = ? WHERE case_id = ? AND version = ?",
@@ -39,7 +39,7 @@ SET_FIELD: dict[str, str] = {
 }
 COLUMNS = (
     "case_id", "version", "position", "occurred_at", "measure", "basis", "decided_by",
-    "target_leader_id", "target_unit_code",
+    "target_leader_id", "target_unit_code", "rectify_by",
 )  # fmt: skip
 
 
@@ -66,6 +66,7 @@ class AccountabilityView:
                     str(e.originator_id), e.version, e.position, utc_text(event.occurred_at),
                     local_day(event.occurred_at), str(event.measure), event.basis, event.decided_by,
                     event.target_leader_id, event.target_unit_code, self._paths.path(event.target_unit_code),
+                    None if event.rectify_by is None else event.rectify_by.isoformat(),  # 0032
                     *context.scope(),
                 ))  # fmt: skip
             elif moved := registration_moved(e):

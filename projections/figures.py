@@ -20,6 +20,7 @@ China-local days, either end open. Which date puts a case (or a visit) in the pe
 | settled_rate 案结事了率 | cases registered in the period | of those, closed now, the latest return visit not unsatisfied, no review or re-review request and no reopening ever, no repeat petition registered on or before the closure day + 90, and that day before the day asked (`today`); `pending`: those otherwise settled whose 90 days still run |
 | repeat_rate 重复信访率 | cases registered in the period | of those, with at least one later case linked to it as a repeat |
 | first_contact_resolution_rate 初信初访化解率 | first petitions registered in the period: no case of any of the same petitioners' id numbers was registered before in the ledger (`figures_petitions`, its own identity index `figures_identities`) | of those, resolved as resolution_rate counts it; nothing pending |
+| implementation_rate 落实率 | cases whose answer in force supports the request (`support`), by the day it was delivered | of those, whose carrying out (落实) is recorded |
 
 Why (DOMAIN.md R11, 2026-12-07): a case answered on day 59 and closed on day 62 met the
 statutory deadline (art. 34 counts to the answer) and its clock said so; a closure over an
@@ -28,6 +29,13 @@ so a recent closure is reported as pending rather than counted as settled. The 9
 judged against the day the figures are asked for, so that count is the one a view row cannot
 hold: projections/figures_sql.py counts pending cases at query time (few: closed in the last 90
 days) and settled = the cases clean so far less those pending.
+
+落实率 (issue 21, in the style of R11): 第三十三条 asks that a supported request be carried out;
+the figure counts an answer `support` once, by its delivery day, and counts it carried out once
+the holding unit records it, on time or late (lateness is the implementation clock's, on the
+overdue list). An obligation still inside its period counts as not yet carried out: the figure
+says how much of what was promised is done, not whether it is late. A reopening takes the old
+answer out of force (as the clock does), so only the answer in force counts.
 
 "Closed now": the case has a closure not followed by a reopening (a reopened-then-closed case
 counts once, by its final closure; a reopened case not yet closed again is not closed; a
@@ -69,7 +77,7 @@ CASE_COLUMNS = (
     "case_id", "registered_on", "accepted_on", "closed_on", "closure_type", "handling_due_on",
     "on_time", "settle_by", "category", "campaigns", "review_requested", "reopened", "repeat_count",
     "first_repeat_on", "received_path", "unit_path", "leader_id", "kind", "accused_path",
-    "accused_leader", "last_satisfaction", "first_petition",
+    "accused_leader", "last_satisfaction", "first_petition", "supported_on", "implemented",
 )  # fmt: skip
 
 
@@ -220,4 +228,6 @@ class FiguresView:
             self.paths.path(f.accused_unit),
             f.accused_leader,
             f.last_satisfaction,
+            day_param(tx, f.supported_on),
+            int(f.implemented),
         )

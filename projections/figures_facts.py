@@ -16,6 +16,7 @@ from domain import case_events as ev
 from domain.clocks import effective_events, latest_clock
 from domain.policy import local_date
 from domain.process import has_handling_period
+from domain.vocabulary import AnswerOutcome
 from projections.case_context import releases_holder
 
 # A repeat petition registered within this many days after the final closure unsettles it.
@@ -63,6 +64,10 @@ class CaseFacts:
     visits: tuple[Visit, ...]
     last_satisfaction: str | None  # of the latest return visit (by day, then ledger order)
     repeat_of: tuple[UUID, ...]  # earlier cases this case repeats
+    # 落实 (issue 21): the delivery day of the answer in force when it supports the request, and
+    # whether its carrying out is recorded (a reopening takes that answer out of force).
+    supported_on: date | None = None
+    implemented: bool = False
 
     @property
     def settle_by(self) -> date | None:
@@ -85,6 +90,8 @@ class _Facts:
         self.assigned = False
         self.visits: list[Visit] = []
         self.repeat_of: list[UUID] = []
+        self.supported_on: date | None = None
+        self.implemented = False
 
     def take(self, e: ev.CaseEvent) -> None:
         day = local_date(e.occurred_at)
@@ -105,6 +112,12 @@ class _Facts:
         elif isinstance(e, ev.Reopened):
             self.closed = None
             self.reopened += 1
+            self.supported_on, self.implemented = None, False
+        elif isinstance(e, ev.Answered):
+            self.supported_on = e.delivered_on if e.outcome is AnswerOutcome.SUPPORT else None
+            self.implemented = False
+        elif isinstance(e, ev.ImplementationRecorded):
+            self.implemented = True
         elif isinstance(e, ev.BacklogDesignated):
             self.campaigns.append(e.campaign)
         elif isinstance(e, ev.RepeatLinked) and e.earlier_case_id not in self.repeat_of:
@@ -170,4 +183,6 @@ def derive(case_id: UUID, events: Sequence[ev.CaseEvent]) -> CaseFacts | None:
         visits=tuple(facts.visits),
         last_satisfaction=_latest(facts.visits),
         repeat_of=tuple(facts.repeat_of),
+        supported_on=facts.supported_on,
+        implemented=facts.implemented,
     )

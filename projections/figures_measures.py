@@ -61,14 +61,16 @@ MEASURES = (
     # 初信初访 (issue 21): first petitions registered in the period, and of those resolved (化解)
     # as resolution_rate counts it. The date is NULL on other cases, which puts them in no period.
     Measure("first_registered", "CASE WHEN f.first_petition = 1 THEN f.registered_on END", (RESOLVED,), CASES),
+    # 落实 (issue 21): support answers by their delivery day, and those carried out
+    Measure("supported", "f.supported_on", ("f.implemented = 1",), CASES),
 )
 NO_COUNTS = (0, 0, 0, 0)
 
 
 def figures_of(counts: Mapping[str, Sequence[int]], pending: int = 0) -> dict[str, Figure]:
-    """The seven figures from each measure's [COUNT(*), *sums] (a missing measure counts 0) and the
+    """The figures from each measure's [COUNT(*), *sums] (a missing measure counts 0) and the
     cases among the settled-so-far whose 90 days still run (`pending`, counted apart)."""
-    a, c, r, v, first = (counts.get(m.kind, NO_COUNTS) for m in MEASURES)
+    a, c, r, v, first, s = (counts.get(m.kind, NO_COUNTS) for m in MEASURES)
     return {
         "closure_rate": Figure(a[1], a[0]),
         "on_time_closure_rate": Figure(c[1], c[0]),
@@ -77,4 +79,5 @@ def figures_of(counts: Mapping[str, Sequence[int]], pending: int = 0) -> dict[st
         "settled_rate": Figure(r[2] - pending, r[0], pending),
         "repeat_rate": Figure(r[3], r[0]),
         "first_contact_resolution_rate": Figure(first[1], first[0]),
+        "implementation_rate": Figure(s[1], s[0]),
     }

@@ -41,6 +41,7 @@ FIGURES = (
     "settled_rate",
     "repeat_rate",
     "first_contact_resolution_rate",
+    "implementation_rate",
 )
 MAX_MONTHS = 120  # by_month covers at most the last ten years of the period
 
@@ -97,11 +98,14 @@ def _case_counts(tx: Tx, f: Filters, scope: Scope, today: date) -> list[int]:
     _count(q, tx, f, "f.registered_on", "AND f.repeat_count > 0").add(",")
     _count(q, tx, f, "f.registered_on", "AND f.first_petition = 1").add(",")  # 初信初访
     _count(q, tx, f, "f.registered_on", f"AND f.first_petition = 1 AND {RESOLVED}").add(",")
-    _count(q, tx, f, "f.registered_on", f"AND {PENDING}", params=pending_params(tx, today))
+    _count(q, tx, f, "f.registered_on", f"AND {PENDING}", params=pending_params(tx, today)).add(",")
+    _count(q, tx, f, "f.supported_on").add(",")  # 落实
+    _count(q, tx, f, "f.supported_on", "AND f.implemented = 1")
     q.add(f"FROM {tx.table('figures_cases')} f WHERE")
     _holding(case_filters(q, scope, f.category, f.campaign), tx, f).add("AND (")
     in_period(q, tx, "f.registered_on", f.start, f.end).add("OR")
     in_period(q, tx, "f.accepted_on", f.start, f.end).add("OR")
+    in_period(q, tx, "f.supported_on", f.start, f.end).add("OR")
     in_period(q, tx, "f.closed_on", f.start, f.end).add(")")
     row = tx.execute(q.text, q.params).fetchone()
     return [int(v or 0) for v in (row or ())] or [0] * 11
@@ -121,9 +125,9 @@ def _visit_counts(tx: Tx, f: Filters, scope: Scope) -> tuple[int, int]:
 
 
 def key_figures(tx: Tx, f: Filters, scope: Scope, *, today: date) -> dict[str, Figure]:
-    """The seven figures, each with its numerator and denominator, as they stand on `today`."""
+    """The key figures, each with its numerator and denominator, as they stand on `today`."""
     (accepted, accepted_closed, closed, on_time, cases, resolved, settled, repeated, first, first_resolved,
-     pending) = _case_counts(tx, f, scope, today)  # fmt: skip
+     pending, supported, implemented) = _case_counts(tx, f, scope, today)  # fmt: skip
     visits, satisfied = _visit_counts(tx, f, scope)
     return {
         "closure_rate": Figure(accepted_closed, accepted),
@@ -133,6 +137,7 @@ def key_figures(tx: Tx, f: Filters, scope: Scope, *, today: date) -> dict[str, F
         "settled_rate": Figure(settled - pending, cases, pending),
         "repeat_rate": Figure(repeated, cases),
         "first_contact_resolution_rate": Figure(first_resolved, first),
+        "implementation_rate": Figure(implemented, supported),
     }
 
 

@@ -35,7 +35,9 @@ log = logging.getLogger("xinfang.views")
 # rebuild at 100,000 cases, bench/RESULTS.md): the case status view, with its history on two
 # timelines and the caseload rollup, is about as much work as the others together. (The
 # reference-data view reads only the few reference events: a part is an upper bound.)
-WORK_PARTS = {"case_status": 6, "figures": 3, "satisfaction": 1, "accountability": 1, "reference": 1}
+WORK_PARTS = {
+    "case_status": 6, "figures": 3, "satisfaction": 1, "accountability": 1, "reference": 1, "recommendations": 1,
+}  # fmt: skip
 # A group's runner that exits on its own is started again after this long (a crash, a lost
 # store); the runner itself retries store trouble (runner.run_forever).
 RESTART_SECONDS = 2.0

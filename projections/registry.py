@@ -9,6 +9,7 @@ from domain.application import LedgerApplication
 from projections.accountability import AccountabilityView
 from projections.case_status import CaseStatusView
 from projections.figures_cells import FiguresWithCells
+from projections.recommendations import RecommendationsView
 from projections.reference_data import ReferenceDataView
 from projections.satisfaction import SatisfactionView
 from projections.view import View
@@ -17,6 +18,7 @@ from projections.view import View
 # Leader caseload is answered from the case status view's tables (projections/caseload.py).
 VIEW_CLASSES: list[type[View]] = [
     CaseStatusView, SatisfactionView, AccountabilityView, FiguresWithCells, ReferenceDataView,
+    RecommendationsView,
 ]  # fmt: skip
 
 

@@ -10,12 +10,23 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from api.pages import case_lists, case_pages, case_work, dashboards, login, practices, public, receipt, verify
+from api.pages import (
+    case_lists,
+    case_pages,
+    case_work,
+    dashboards,
+    login,
+    oversight,
+    practices,
+    public,
+    receipt,
+    verify,
+)
 from api.pages.render import HERE, PageError, error_page
 from api.pages.security import SecurityHeaders
 from api.pages.session import LoginRequired, SessionStore
 
-ROUTERS = (login, case_lists, case_work, case_pages, dashboards, practices, verify, public, receipt)
+ROUTERS = (login, case_lists, case_work, case_pages, dashboards, practices, oversight, verify, public, receipt)
 
 
 def install_pages(app: FastAPI) -> None:

@@ -58,6 +58,7 @@ EVENT = {
     "ObjectionDecided": "异议处理",
     "DiversionOutcomeRecorded": "分流结果",
     "QueryCodeReissued": "补发查询码",
+    "ImplementationRecorded": "落实",
 }
 
 CLOCK = {
@@ -73,6 +74,7 @@ CLOCK = {
     "re_review_request_window": "申请复核期",
     "re_review_decision": "复核期限",
     "completion_report": "办结报告期限",
+    "implementation": "落实期限",  # 第三十三条: a supported answer carried out (issue 21)
 }
 
 CLOCK_STATE = {
@@ -116,7 +118,13 @@ MEASURE = {
     "admonishment": "诫勉",
     "party_discipline": "党纪处分",
     "organisational": "组织处理",
+    "listed_supervision": "挂牌督办",
+    "ordered_rectification": "责令限期整改",
 }
+
+# 第四十条 recommendations and the state of their feedback (issue 21)
+RECOMMENDATION_KIND = {"improve": "改进工作建议", "policy": "完善政策建议", "accountability": "追究责任建议"}
+RECOMMENDATION_STATE = {"awaiting": "待反馈", "overdue": "逾期未反馈", "adopted": "已采纳", "not_adopted": "未采纳"}
 
 FIGURE = {
     "closure_rate": "办结率",
@@ -126,6 +134,7 @@ FIGURE = {
     "settled_rate": "案结事了率",
     "repeat_rate": "重复信访率",
     "first_contact_resolution_rate": "初信初访化解率",
+    "implementation_rate": "落实率",
 }
 
 FIELD = {
@@ -167,6 +176,8 @@ FIELD = {
     "notice_pending": "待告知",
     "issued_on": "告知日期",
     "report_by": "办结报告期限",
+    "done_on": "落实日期",
+    "rectify_by": "整改期限",
     "completion_reported_version": "办结报告",
     "objection_pending": "交办异议待处理",
     "upheld": "异议成立",
@@ -280,6 +291,8 @@ TABLES = {
     "termination": TERMINATION,
     "dossier_item": DOSSIER_ITEM,
     "policy": POLICY,
+    "recommendation_kind": RECOMMENDATION_KIND,
+    "recommendation_state": RECOMMENDATION_STATE,
 }
 
 

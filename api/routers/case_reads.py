@@ -154,6 +154,9 @@ def _process_fields(case: Case) -> dict[str, Any]:
         "objection_pending": case.objection_pending,
         "diverted_to": list(case.diverted_to) if case.diverted_to else None,
         "diversion_outcome": case.diversion_outcome,
+        # issue 21: 落实 of the answer in force, and the times assigned (the escalation policy's count)
+        "implemented_on": case.implemented_on if case.implemented_answer_version == case.answer_version else None,
+        "assignment_count": case.assignment_count,
     }
 
 

@@ -55,7 +55,7 @@ def test_the_pdf_names_every_section_with_its_numbers_in_chinese(world: World) -
     assert "登记信访事项3" in compact and "投诉请求2" in compact and "检举控告1" in compact
     assert "来访2" in compact and "来信1" in compact and "劳动社保1" in compact
     assert "甲镇" in compact and "乙镇" in compact  # the holding unit; the accused unit
-    assert "督办1" in compact and "提出建议0" in compact and "尚未记录建议" in compact
+    assert "督办1" in compact and "提出建议0" in compact
     for code in ("complaint_request", "accusation", "visit", "land", "closure_rate"):
         assert code not in text
 
@@ -80,7 +80,7 @@ def test_the_workbook_numbers_match_the_figures_api(world: World) -> None:
     work = {r[0]: r[1] for r in book["转送、交办和督办"].iter_rows(min_row=2, values_only=True)}
     assert work["交办（含改派）"] == 2 and work["督办"] == 1 and work["转送"] == 0
     recommendations = [r for r in book["建议及其采纳"].iter_rows(min_row=2, values_only=True)]
-    assert recommendations[0][:2] == ("提出建议", 0) and "尚未记录" in str(recommendations[-1][0])
+    assert recommendations[0][:2] == ("提出建议", 0) and ("已采纳", 0) in [r[:2] for r in recommendations]
 
 
 def test_a_supervisor_reports_only_on_his_subtree_and_counts_as_the_figures_do(world: World) -> None:
@@ -126,3 +126,41 @@ def test_an_accused_unit_does_not_learn_of_an_accusation_against_itself(world: W
 def accused_rows(book: Any) -> list[tuple[Any, ...]]:
     rows = book["被检举控告较多的单位"].iter_rows(min_row=2, values_only=True)
     return [r for r in rows if not str(r[0]).startswith("说明")]
+
+
+def test_the_recommendations_of_the_year_to_the_subtree_are_counted_with_their_adoption(world: World) -> None:
+    """第四十条 recommendations issued this year to units in the subtree, by kind, and adopted."""
+    issued = []
+    for kind, target in (("improve", world.town_a), ("policy", world.town_a), ("policy", world.town_b)):
+        body = {"kind": kind, "target_unit_code": target, "text": "建议规范受理登记"}
+        response = world.client("supervisor").post("/api/v1/recommendations", json=body)
+        assert response.status_code == 201, response.text
+        issued.append(response.json()["recommendation_id"])
+    adopted = world.client("leader").post(
+        f"/api/v1/recommendations/{issued[0]}/feedback", json={"adopted": True, "text": "已采纳，正在整改"}
+    )
+    assert adopted.status_code in (200, 201), adopted.text
+    year = datetime.now(CST).year
+    book = load_workbook(
+        io.BytesIO(report(world, "supervisor", year=year, unit=world.county, format="xlsx").content)
+    )
+    counts = {
+        r[0]: r[1] for r in book["建议及其采纳"].iter_rows(min_row=2, values_only=True) if r[1] is not None
+    }
+    assert counts == {"提出建议": 3, "其中：改进工作建议": 1, "其中：完善政策建议": 2, "已采纳": 1}
+    town_a = load_workbook(
+        io.BytesIO(report(world, "supervisor", year=year, unit=world.town_a, format="xlsx").content)
+    )
+    counts = {
+        r[0]: r[1] for r in town_a["建议及其采纳"].iter_rows(min_row=2, values_only=True) if r[1] is not None
+    }
+    assert counts["提出建议"] == 2  # town B's recommendation is outside town A's subtree
+    last_year = load_workbook(
+        io.BytesIO(report(world, "supervisor", year=year - 1, unit=world.county, format="xlsx").content)
+    )
+    counts = {
+        r[0]: r[1]
+        for r in last_year["建议及其采纳"].iter_rows(min_row=2, values_only=True)
+        if r[1] is not None
+    }
+    assert counts["提出建议"] == 0

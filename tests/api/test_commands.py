@@ -427,6 +427,23 @@ SUCCESS["backlog-clear"] = Success(
 )
 
 
+# issue 21
+def _answer_in_support(w: World, c: DrivenCase) -> None:
+    w.ok("officer", c.case_id, "answer", {"outcome": "support", "delivered_on": c.day, "occurred_at": iso(c.at)})
+
+
+SUCCESS["implementation"] = Success(
+    "in_handling",
+    "officer",
+    lambda w, c: {"done_on": _day(c, 5), "note": "补偿款已发放到位"},
+    _both(
+        _last_event("ImplementationRecorded", note="补偿款已发放到位"),
+        lambda w, c, case, t: None if case["implemented_on"] == _day(c, 5) else pytest.fail(str(case)),
+    ),
+    prepare=_answer_in_support,
+)
+
+
 def test_each_command_is_declared_once_and_completely() -> None:
     names = [d.name for d in DECLARATIONS]
     assert len(names) == len(set(names))
@@ -964,6 +981,12 @@ REFUSALS.extend([
     ("query-code-reissue", "archived", "registrar", lambda w, c: {}, 409, "transition_not_allowed",
      "archived_case_is_sealed", None),
 ])  # fmt: skip
+
+# issue 21: 落实 follows a support answer (the driven case's answer explains)
+REFUSALS.append(
+    ("implementation", "answered", "officer", lambda w, c: {"done_on": c.day},
+     409, "transition_not_allowed", "implementation_needs_support_answer", None),
+)  # fmt: skip
 
 
 REFUSALS.append(

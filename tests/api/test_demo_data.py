@@ -68,3 +68,31 @@ def test_the_demo_shows_a_reception_day_first_petitions_and_a_campaign_with_stru
     assert struck and len(struck) < len(cases)
     board = practices.board(cases, date(2020, 1, 1), date(2026, 1, 1))  # past its due date
     assert sum(r["past_due"] for r in board) == len(cases) - len(struck)
+
+
+def test_the_demo_shows_each_practice_of_issue_21(ledger: LedgerApplication) -> None:
+    """An implementation overdue, an escalated matter under the policy in force, a listed-supervision
+    measure and an order to rectify, a recommendation answered and one awaited."""
+    from domain import case_events as ev
+    from domain.escalation import is_escalated
+    from domain.policy import local_date
+    from domain.recommendations import RecommendationFeedbackGiven, RecommendationIssued
+    from domain.vocabulary import LocalPolicy
+
+    load_demo(ledger, cases=10)
+    now = datetime.now(UTC)
+    assert ledger.local_policy_in_force(LocalPolicy.ESCALATION, local_date(now))
+    registered = ledger.events_of([Registered], start=1, stop=None)
+    cases = [ledger.get_case(e.originator_id) for e in registered]
+    assert any(is_escalated(c) for c in cases)
+    with command_context(actor=SYSTEM_ACTOR):
+        states = [
+            c.state for case in cases for c in compute_clocks(ledger.case_events(case.id), at=now)
+            if c.name == "implementation"
+        ]  # fmt: skip
+    assert "overdue" in states and ("met" in states or "met_late" in states)
+    measures = {e.measure.value for e in ledger.events_of([ev.AccountabilityRecorded], start=1, stop=None)}
+    assert {"listed_supervision", "ordered_rectification"} <= measures
+    issued = ledger.events_of([RecommendationIssued], start=1, stop=None)
+    answered = ledger.events_of([RecommendationFeedbackGiven], start=1, stop=None)
+    assert len(issued) > len(answered) >= 1

@@ -76,7 +76,7 @@ def test_generated_lifecycles_cover_the_whole_process(ledger: LedgerApplication)
         "Registered", "Accepted", "NotAccepted", "Diverted", "Transferred", "Assigned", "Reassigned",
         "Instructed", "SupervisionIssued", "SupervisionAnswered", "ProgressRecorded", "ExtensionGranted",
         "Answered", "ReturnVisitRecorded", "Closed", "ReviewRequested", "ReviewDecided", "Corrected",
-        "Archived", "UnitCreated", "LeaderAppointed", "UserCreated",
+        "Archived", "UnitCreated", "LeaderAppointed", "UserCreated", "ImplementationRecorded",
     } <= kinds  # fmt: skip
     late = 0
     names: set[str] = set()

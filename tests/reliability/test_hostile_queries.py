@@ -28,6 +28,7 @@ LISTINGS = (
     "/api/v1/satisfaction",
     "/api/v1/accountability",
     "/api/v1/figures",
+    "/api/v1/recommendations",  # issue 21
 )
 FRAGMENTS = [
     "\x00", "a\x00b", "\x1b[2J", "\x7f", "\x85", "\u202e反转", "\u2066x\u2069", "a\u200bb", "\ufeff",

@@ -344,6 +344,45 @@ def test_a_case_is_struck_off_once_per_campaign_and_open_only_on_desistance() ->
     assert case.backlog_cleared == ("a", "b")
 
 
+# ---- issue 21: 落实, the local escalation policy, 第三十九条 measures ------------------------------
+
+
+def _supported() -> Case:
+    case = assigned_case()
+    at = next_moment(case)
+    return perform(case, "answer", at=at, outcome=AnswerOutcome.SUPPORT, delivered_on=local_date(at))
+
+
+def _implemented(case: Case) -> Case:
+    assert case.answer_delivered_on is not None
+    return perform(case, "record_implementation", done_on=case.answer_delivered_on)
+
+
+def _assigned_three_times_unsatisfied() -> Case:
+    case = assigned_case()
+    for n in (2, 3):
+        perform(case, "reassign", unit_code=f"unit-{n}", leader_id=f"leader-{n}")
+    at = next_moment(case)
+    perform(case, "answer", at=at, outcome=AnswerOutcome.EXPLAIN, delivered_on=local_date(at))
+    return perform(case, "record_return_visit", satisfaction=Satisfaction.UNSATISFIED, signed=True,
+                   method=ContactMethod.VISIT)  # fmt: skip
+
+
+BREAKERS.update({
+    "implementation_needs_support_answer": lambda: perform(
+        answered_case(), "record_implementation", done_on=date.today()
+    ),
+    "implementation_recorded_once": lambda: _implemented(_implemented(_supported())),
+    "ordered_rectification_needs_deadline": lambda: perform(
+        registered_case(), "record_accountability", measure=Measure.ORDERED_RECTIFICATION,
+        basis="推诿拖延", decided_by="insp", target_unit_code="town-a",
+    ),
+    "escalated_matter_closes_when_satisfied": lambda: perform(
+        _assigned_three_times_unsatisfied(), "close", closure_type=ClosureType.ANSWERED_ONLY,
+        escalation_in_force=True,
+    ),
+})  # fmt: skip
+
 ALL_RULES = {r.name: r for r in vars(rules).values() if isinstance(r, rules.Rule)}
 
 
@@ -1217,6 +1256,7 @@ def arguments_for(command: str, case: Case) -> dict[str, Any]:
         "decide_objection": {"upheld": False},
         "record_diversion_outcome": {"outcome": DiversionOutcome.TAKEN_UP, "on": today},
         "reissue_query_code": {"query_code_hash": hash_query_code(new_query_code())},
+        "record_implementation": {"done_on": today},  # issue 21
     }  # fmt: skip
     return table[command]
 

@@ -14,14 +14,16 @@ from eventsourcing.domain import CanInitAggregate
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.utils import get_topic
 
-from domain import case_events, policy_adoptions, practices, reference
+from domain import case_events, policy_adoptions, practices, recommendations, reference
 from domain.case import Case
 from domain.case_events import CASE_EVENT_TYPES
+from domain.context import command_context
 from domain.integrity import GENESIS_HASH, canonical_json, event_hash, hash_stored
 from domain.ledger import LedgerEvent
 from domain.policy import local_date
 from domain.policy_adoptions import ADOPTION_EVENTS, PolicyAdoptions
 from domain.practices import CAMPAIGN_EVENTS, RECEPTION_EVENTS, Campaign, Reception
+from domain.recommendations import RECOMMENDATION_EVENTS, Recommendation
 from domain.reference import REFERENCE_EVENT_TYPES, Leader, TokenIndex, Unit, User
 from domain.serialization import CanonicalTranscoder, TypedMapper, decode_state
 from domain.values import Actor, Petitioner
@@ -34,6 +36,7 @@ from domain.vocabulary import (
     DiversionOutcome,
     DossierItem,
     Kind,
+    LocalPolicy,
     Measure,
     MediationOutcome,
     NotAcceptedReason,
@@ -41,6 +44,7 @@ from domain.vocabulary import (
     Pathway,
     ProgressStep,
     ReceptionKind,
+    RecommendationKind,
     ReviewDecision,
     Role,
     Satisfaction,
@@ -62,6 +66,7 @@ from tests.factories import (
 BEIJING = timezone(timedelta(hours=8))
 ALL_EVENT_TYPES: tuple[type[LedgerEvent], ...] = (
     *CASE_EVENT_TYPES, *REFERENCE_EVENT_TYPES, *ADOPTION_EVENTS, *RECEPTION_EVENTS, *CAMPAIGN_EVENTS,
+    *RECOMMENDATION_EVENTS,
 )  # fmt: skip
 BASE_FIELDS = {
     "originator_id", "originator_version", "timestamp", "originator_topic",
@@ -90,6 +95,7 @@ def test_the_event_type_lists_cover_every_event_class_defined() -> None:
     assert defined_event_classes(reference) == set(REFERENCE_EVENT_TYPES)
     assert defined_event_classes(policy_adoptions) == set(ADOPTION_EVENTS)
     assert defined_event_classes(practices) == {*RECEPTION_EVENTS, *CAMPAIGN_EVENTS}
+    assert defined_event_classes(recommendations) == set(RECOMMENDATION_EVENTS)
     assert len(set(ALL_EVENT_TYPES)) == len(ALL_EVENT_TYPES)
 
 
@@ -178,7 +184,7 @@ OWN_FIELDS: dict[type[LedgerEvent], dict[str, Any]] = {
     case_events.RepeatLinked: {"earlier_case_id": uuid4(), "earlier_terminated": True},
     case_events.AccountabilityRecorded: {
         "measure": Measure.ADMONISHMENT, "basis": "逾期未办结", "decided_by": "inspector-1",
-        "target_leader_id": "leader-1", "target_unit_code": "town-1",
+        "target_leader_id": "leader-1", "target_unit_code": "town-1", "rectify_by": date(2024, 5, 1),
     },
     case_events.NoteAdded: {"text": "电话联系信访人"},
     case_events.DocumentAttached: {
@@ -220,6 +226,16 @@ OWN_FIELDS: dict[type[LedgerEvent], dict[str, Any]] = {
         "campaign_id": "jaan-2024", "name": "积案化解专项", "starts_on": date(2024, 3, 1),
         "due_on": date(2024, 6, 30), "unit_code": "county",
     },
+    # issue 21
+    case_events.ImplementationRecorded: {"done_on": date(2024, 4, 20), "note": "补偿款已发放"},
+    policy_adoptions.LocalPolicySet: {
+        "option": LocalPolicy.ESCALATION, "in_force": True, "effective_from": date(2024, 3, 1),
+    },
+    recommendations.RecommendationIssued: {
+        "kind": RecommendationKind.ACCOUNTABILITY, "target_unit_code": "town-1", "text": "建议追究责任",
+        "issuing_unit": "county", "policy_version": "2022-calendar-2", "feedback_due": date(2024, 4, 1),
+    },
+    recommendations.RecommendationFeedbackGiven: {"adopted": True, "text": "已采纳，正在整改"},
 }  # fmt: skip
 
 AGGREGATE_OF = {
@@ -228,6 +244,7 @@ AGGREGATE_OF = {
     reference.UserCreated: User, reference.TokenRegistered: TokenIndex,
     policy_adoptions.PolicyAdoptionsOpened: PolicyAdoptions,
     practices.ReceptionRecorded: Reception, practices.CampaignOpened: Campaign,
+    recommendations.RecommendationIssued: recommendations.Recommendation,
 }  # fmt: skip
 
 
@@ -401,8 +418,20 @@ def events_from_real_commands() -> list[LedgerEvent]:
     reception = Reception.record(leader_id="l", held_on=date.today(), place="p", kind=ReceptionKind.LEADER_DAY,
                                  unit_code="u", unit_codes=())  # fmt: skip
     campaign = Campaign.open(campaign_id=rid(), name="n", starts_on=date.today(), due_on=date.today(), unit_code=None)
-    for aggregate in (unit, leader, user, index, adoptions, reception, campaign):
+    adoptions.set_local_policy(option=LocalPolicy.ESCALATION, in_force=True, effective_from=date(2024, 3, 1))
+    with command_context(actor=actor("supervisor")):
+        recommendation = Recommendation.issue(
+            kind=RecommendationKind.IMPROVE, target_unit_code="town-1", text="建议改进",
+            issuing_unit="county", policy_version="2022-calendar-2",
+        )  # fmt: skip
+        recommendation.give_feedback(adopted=False, text="不予采纳，理由如下")
+    for aggregate in (unit, leader, user, index, adoptions, reception, campaign, recommendation):
         events += aggregate.collect_events()
+    supported = assigned_case()
+    perform(supported, "answer", outcome=AnswerOutcome.SUPPORT, delivered_on=date.today())
+    assert supported.answer_delivered_on is not None
+    perform(supported, "record_implementation", done_on=supported.answer_delivered_on, note="已落实")
+    events += supported.collect_events()
     return events
 
 

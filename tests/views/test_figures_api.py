@@ -86,6 +86,7 @@ def test_figures_with_numerators_denominators_and_months(world: World) -> None:
         "repeat_rate": (0, 4),
         # four petitioners, each for the first time; none resolved (初信初访化解率)
         "first_contact_resolution_rate": (0, 4),
+        "implementation_rate": (0, 0),  # no answer supported a request
     }
     assert body["figures"]["satisfaction_rate"]["value"] == 2 / 3
     assert body["figures"]["repeat_rate"]["value"] == 0.0
@@ -140,6 +141,7 @@ def test_a_town_b_officer_counts_only_town_b_cases(world: World) -> None:
         "settled_rate": (0, 1),
         "repeat_rate": (0, 1),
         "first_contact_resolution_rate": (0, 1),
+        "implementation_rate": (0, 0),
     }
     # even when asking for town A or the whole county, scope still applies
     assert counts(get(world, "officer_b", unit=world.town_a))["closure_rate"] == (1, 1)
