@@ -77,7 +77,8 @@ CASE_COLUMNS = (
     "case_id", "registered_on", "accepted_on", "closed_on", "closure_type", "handling_due_on",
     "on_time", "settle_by", "category", "campaigns", "review_requested", "reopened", "repeat_count",
     "first_repeat_on", "received_path", "unit_path", "leader_id", "kind", "accused_path",
-    "accused_leader", "last_satisfaction", "first_petition", "supported_on", "implemented",
+    "accused_leader", "last_satisfaction", "supported_on", "implemented",
+    "first_petition",  # appended to each `_case_row` (from figures_petitions)
 )  # fmt: skip
 
 

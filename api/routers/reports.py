@@ -14,6 +14,7 @@ from api.access import reader_access
 from api.auth import CurrentUser, Ledger
 from api.dossier import DossierFontMissing
 from api.errors import ProblemError
+from api.freshness import MinPosition
 from api.list_exports import Names
 from api.view_query import unit_paths, view_database
 from domain.context import utcnow
@@ -29,7 +30,7 @@ PDF = "application/pdf"
 
 @router.get("/annual", response_class=Response)
 def annual(
-    request: Request, ledger: Ledger, who: CurrentUser,
+    request: Request, ledger: Ledger, who: CurrentUser, _: MinPosition,
     year: Annotated[int, Query(ge=1990, le=2200, description="the calendar year reported on")],
     unit: Annotated[str | None, Query(max_length=100, description="the unit whose subtree is reported; "
                                       "your own unit if absent")] = None,
