@@ -60,7 +60,7 @@ def sections(report: AnnualReport, unit_name: Callable[[str], str]) -> list[Sect
             ["提出建议", rec.issued],
             *([f"其中：{label(kind, 'recommendation_kind')}", n] for kind, n in rec.by_kind.items()),
             ["已采纳", rec.adopted],
-        ], rec.note),  # fmt: skip
+        ], rec.note),
     ]  # fmt: skip
 
 

@@ -109,7 +109,7 @@ def select_cases(
         "first_petition" if at.timeline is None
         else f"(SELECT s.first_petition FROM {tx.table(STATUS)} s WHERE s.case_id = {table}.case_id) AS first_petition"
     )  # fmt: skip
-    columns = ", ".join([*COLUMNS, repeated, marks, first])
+    columns = ", ".join([*COLUMNS, repeated, first, marks])  # marks last: read apart below
     tx.execute(
         f"SELECT {columns} FROM {table} WHERE {when} AND ({where}) AND {keyset} ORDER BY {sort} LIMIT ?",
         [*when_params, *params, *key_params, limit],

@@ -5,7 +5,10 @@ the current rows.
 
 "Before" is checked two ways on a generated ledger fed in small batches (late entries,
 corrections, reassignments; most cases' rows rewritten several times):
-- against answers recorded with the per-event history (commit 5d34fe8, before this change):
+- against answers recorded with the per-event history (commit 5d34fe8, before this change;
+  re-recorded by the lean code where the answers themselves changed: at the merge that brought
+  R4's accusations without a handling clock, the practices' columns and the generator's
+  campaigns and returning petitioners, once the second check below passed on the same ledger):
   `fixtures/as_of_answers_seed7.json` holds a digest of every case listing and caseload as of 25
   instants on the occurred timeline (`as_of`), made by the same reads on the same ledger
   (`generate(ledger, 150, seed=7)`, batches of 41). The known-at timeline depends on when the
@@ -107,10 +110,12 @@ def test_as_of_answers_equal_those_recorded_with_the_per_event_history(built: Vi
     assert got == recorded
 
 
-def _expected_row(row: dict[str, Any]) -> dict[str, Any]:
+def _expected_row(row: dict[str, Any], first_petition: bool) -> dict[str, Any]:
     out = dict(row)
-    out["campaigns"], out["repeat_of"] = orjson.loads(row["campaigns"]), orjson.loads(row["repeat_of"])
+    for listed in ("campaigns", "repeat_of", "campaigns_cleared"):  # JSON text, decoded on read
+        out[listed] = orjson.loads(row[listed])
     out["repeated"] = None  # known only for now
+    out["first_petition"] = first_petition  # from registration on, read from the current row
     return out
 
 
@@ -119,7 +124,9 @@ def test_every_case_at_every_step_reads_as_its_per_event_row(
 ) -> None:
     view = CaseStatusView(ledger)
     with built.transaction(write=False) as tx:
-        ids = [UUID(r[0]) for r in tx.execute("SELECT case_id FROM case_status").fetchall()]
+        current = tx.execute("SELECT case_id, first_petition FROM case_status").fetchall()
+        ids = [UUID(r[0]) for r in current]
+        first = {UUID(r[0]): bool(r[1]) for r in current}
         logged = case_histories(tx, ledger.mapper, ids, ledger_position(ledger))
     compared = 0
     with built.transaction(write=False) as tx:
@@ -135,7 +142,11 @@ def test_every_case_at_every_step_reads_as_its_per_event_row(
                             tx, At(timeline, t), "case_id = ?", [str(case_id)],
                             order="registered", limit=2, after=None,
                         )  # fmt: skip
-                        assert found == [_expected_row(row)], (timeline, t)
+                        expected = _expected_row(row, first[case_id])
+                        assert len(found) == 1, (timeline, t, found)
+                        differ = {k: (found[0].get(k), expected.get(k)) for k in {*found[0], *expected}
+                                  if found[0].get(k) != expected.get(k)}  # fmt: skip
+                        assert not differ, (timeline, t, differ)
                         compared += 1
     assert compared > 500
 
