@@ -27,6 +27,7 @@ from api.commands import COMMAND_BODIES
 from api.ledger_rows import LedgerRow, RowError, open_rows
 from api.routers.common import as_domain_params
 from domain.application import Idempotency, LedgerApplication
+from domain.context import command_context
 from domain.errors import DomainError, DuplicateExternalReference, NotFound
 from domain.policy import CHINA_TZ
 from domain.values import Petitioner
@@ -174,7 +175,8 @@ def _enter(request: Request, who: Principal, ledger: LedgerApplication, row: Led
                     case_id = result.case_id
                 else:
                     assert case_id is not None
-                    result = ledger.execute(case_id, step, _params(row, step), idempotency=_key(row, step))
+                    with command_context(transcribed=True):  # the 台账's record of others' decisions
+                        result = ledger.execute(case_id, step, _params(row, step), idempotency=_key(row, step))
             except DuplicateExternalReference:
                 raise _StepRefused(
                     RowError(row.number, "外部编号", "该外部编号已登记过，未重复导入")

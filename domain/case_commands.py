@@ -44,7 +44,8 @@ def _assignment(refs: CaseReads, case: Case, p: dict[str, Any]) -> dict[str, Any
     reception's window, to a unit present there (issue 21)."""
     unit_code, officer_id = p["unit_code"], p.get("officer_id")
     refs.get_unit(unit_code)
-    if current_context().actor.role == Role.REGISTRAR:
+    context = current_context()
+    if context.actor.role == Role.REGISTRAR and not context.transcribed:
         _joint_handover(refs, case, unit_code)
     leader = authority.serving_leader(refs, p["leader_id"], authority.ASSIGNED_LEADER_ABOVE, "leader_id")
     officer = authority.known_officer(refs, officer_id) if officer_id is not None else None

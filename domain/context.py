@@ -26,6 +26,10 @@ class CommandContext:
     reason: str | None = None
     request_id: str | None = None
     now: datetime = field(default_factory=utcnow)
+    # Set by the 台账 import alone: the steps transcribe what others decided on paper (its reason
+    # names the file and row), so rules about which role may decide a step live do not apply;
+    # every rule about the case, its parties and the accused side still does.
+    transcribed: bool = False
 
     def effective_occurred_at(self) -> datetime:
         return self.occurred_at or self.now

@@ -49,7 +49,7 @@ def closed_row(world: World, start: datetime, **overrides: Any) -> dict[str, Any
         "unit_code": world.town_a, "leader_id": world.leader_a, "officer_id": world.users["officer"],
         "answer_outcome": "支持", "answered_at": t + timedelta(days=20), "satisfaction": "满意",
         "visit_method": "电话", "visited_at": t + timedelta(days=22), "closed_at": t + timedelta(days=25),
-        "closure_type": "化解",
+        "closure_type": "化解办结",
     }  # fmt: skip
     row.update(overrides)
     return row
