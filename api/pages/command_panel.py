@@ -44,6 +44,9 @@ WHEN: dict[str, Callable[[CaseFacts, Role], bool]] = {
     "re-review-request": lambda c, _: has_appeal_chain(c["kind"]),
     # R7: the registrar diverts during screening, the holder's officer or the supervisor after it
     "divert": lambda c, role: (role is Role.REGISTRAR) == (c["status"] == Status.REGISTERED.value),
+    # 联合接访 (第十八条): a registrar hands over at once only a case registered at a reception
+    # (the command's own rule then asks for a joint one and a unit present there).
+    "assign": lambda c, role: role is not Role.REGISTRAR or c.get("reception_id") is not None,
     # The new code is shown once, in the API's answer, and a form's redirect would drop it.
     "query-code-reissue": lambda c, _: False,
 }

@@ -168,12 +168,14 @@ def test_a_form_the_role_lacks_is_neither_shown_nor_accepted(world: World) -> No
     url = f"/cases/{case.case_id}/timeline"
     body = {"unit_code": world.town_a, "leader_id": world.leader_a, "officer_id": world.users["officer"]}
 
-    registrar = http_login(world.server.url, world.tokens["registrar"])  # assigning is the supervisor's
+    registrar = http_login(world.server.url, world.tokens["registrar"])  # supervising is the supervisor's
     page = registrar.get(url)
-    assert page.status_code == 200 and 'id="command-assign"' not in page.text
+    assert page.status_code == 200 and 'id="command-supervise"' not in page.text
+    # nor assign: a registrar assigns only a case registered at a joint reception (第十八条)
+    assert 'id="command-assign"' not in page.text
     before = world.version(case.case_id)
     refused = registrar.post(
-        f"/cases/{case.case_id}/commands/assign", data={"csrf": csrf_of(page.text), **body}
+        f"/cases/{case.case_id}/commands/supervise", data={"csrf": csrf_of(page.text), "text": "请按期办理"}
     )
     assert refused.status_code == 403 and "无权" in refused.text
     assert world.version(case.case_id) == before
