@@ -27,7 +27,7 @@ from uuid import UUID
 
 import httpx
 
-from bench.http_load import LoadResult, _free_port, percentile, run_load, service
+from bench.http_load import LoadResult, _free_port, percentile, run_load, service, wait_healthy
 
 CLIENTS = 32
 CASES = 200
@@ -84,7 +84,7 @@ def peer_service(database_url: str, schema: str = "crud_peer", workers: int = PE
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(proc, base)
+        wait_healthy(proc, base, "the peer", 60)
         yield base
     finally:
         proc.terminate()
@@ -93,23 +93,6 @@ def peer_service(database_url: str, schema: str = "crud_peer", workers: int = PE
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-
-
-def _wait_healthy(proc: subprocess.Popen[bytes], base: str) -> None:
-    deadline = time.monotonic() + 60
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError(
-                f"the peer exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
-            )
-        try:
-            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise RuntimeError("the peer did not start within 60 s")
-        time.sleep(0.2)
 
 
 def note_load(case_ids: list[str]) -> Any:

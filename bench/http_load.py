@@ -46,20 +46,7 @@ def service(database_url: str, admin_token: str, workers: int = 1) -> Iterator[s
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(
-                    f"the service exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}"
-                )
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the service did not start within 120 s")
-            time.sleep(0.2)
+        wait_healthy(proc, base, "the service", 120)
         yield base
     finally:
         proc.terminate()
@@ -161,3 +148,19 @@ def run_load(base: str, token: str, clients: int, seconds: float, next_request: 
     for t in threads:
         t.join()
     return result
+
+
+def wait_healthy(proc: subprocess.Popen[bytes], base: str, what: str, seconds: float) -> None:
+    """Wait until `base`/healthz answers 200; say why if the process exits or the time runs out."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if proc.poll() is not None:
+            raise RuntimeError(f"{what} exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{what} did not start within {seconds:.0f} s")
+        time.sleep(0.2)
