@@ -113,6 +113,12 @@ def leader_reception_counts(
 # ---- campaigns ---------------------------------------------------------------------------
 
 
+def campaign_names(tx: Tx) -> dict[str, str]:
+    """Campaign id → name, for pages that show a designation or a 销号 by its campaign's name."""
+    tx.execute(f"SELECT campaign_id, name FROM {tx.table(CAMPAIGNS)}")
+    return {str(cid): str(name) for cid, name in tx.fetchall()}
+
+
 def campaign(tx: Tx, campaign_id: str) -> dict[str, Any] | None:
     tx.execute(
         f"SELECT campaign_id, name, starts_on, due_on, unit_code FROM {tx.table(CAMPAIGNS)} WHERE campaign_id = ?",

@@ -26,6 +26,7 @@ from domain.policy import CHINA_TZ
 from domain.vocabulary import (
     AnswerOutcome,
     Channel,
+    ClearanceBasis,
     ClosureType,
     ContactMethod,
     DiversionOutcome,
@@ -84,6 +85,7 @@ FIELD_LABELS: dict[str, str] = {
     "basis": "依据",
     "dossier": "案卷材料（六个一）",
     "campaign": "积案专项名称",
+    "campaign_id": "积案专项",
     "earlier_case_id": "此前案件编号",
     "target_leader_id": "问责对象（领导）",
     "target_unit_code": "问责对象（单位）",
@@ -167,7 +169,7 @@ VALUE_LABELS: dict[type[StrEnum], dict[str, str]] = {
 # Value tables the pages already keep (api/pages/labels.py), by the vocabulary they name.
 SHARED_VALUE_TABLES: dict[type[StrEnum], str] = {
     Satisfaction: "satisfaction", NoticeMode: "notice_mode", DiversionOutcome: "diversion_outcome",
-    Measure: "measure", Channel: "channel", Kind: "kind",
+    Measure: "measure", Channel: "channel", Kind: "kind", ClearanceBasis: "clearance_basis",
 }  # fmt: skip
 
 LONG_TEXT_FIELDS = {

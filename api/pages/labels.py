@@ -123,6 +123,10 @@ MEASURE = {
 }
 
 # 第四十条 recommendations and the state of their feedback (issue 21)
+# 销号's basis (issue 21; ClearanceBasis): shown where the field `basis` holds one of these codes;
+# an accountability basis is free text, which no code matches and so shows as written.
+CLEARANCE_BASIS = {"closed": "已办结", "terminated": "已依法终结", "left_the_petition_path": "已不予受理、分流或转送",
+                   "petitioner_desisted": "信访人书面承诺息诉罢访"}  # fmt: skip
 RECOMMENDATION_KIND = {"improve": "改进工作建议", "policy": "完善政策建议", "accountability": "追究责任建议"}
 RECOMMENDATION_STATE = {"awaiting": "待反馈", "overdue": "逾期未反馈", "adopted": "已采纳", "not_adopted": "未采纳"}
 
@@ -214,7 +218,9 @@ FIELD.update({
     "method": "方式", "answer_sha256": "答复意见书指纹", "comment": "信访人意见", "requested_on": "申请日期",
     "reviewing_unit": "决定机关", "decision": "决定", "started_on": "开始日期", "ended_on": "结束日期",
     "basis": "依据", "dossier": "卷宗材料", "campaign": "专项行动", "designated_by": "认定人", "cleared_by": "销号经办人",
-    "query_code_hash": "查询码（散列）", "reception_id": "接访活动",
+    "query_code_hash": "查询码（散列）", "reception_id": "接访活动", "assignment_count": "交办次数",
+    "implemented_on": "落实日期", "implemented_answer_version": "落实所依答复", "backlog_cleared": "已销号专项",
+    "rectify_by": "整改期限", "escalation_in_force": "集中督办政策施行",
     "earlier_case_id": "前案编号", "earlier_terminated": "前案已终结", "measure": "问责措施",
     "decided_by": "决定人", "target_leader_id": "被问责领导", "target_unit_code": "被问责单位",
     "file_name": "文件名", "media_type": "文件类型", "sha256": "文件指纹（SHA-256）",
@@ -267,6 +273,8 @@ DIVERSION_OUTCOME = {"taken_up": "已受理", "returned": "回流"}
 RECEPTION_KIND = {"leader_day": "领导接访日", "home_visit": "下访", "appointment": "约访", "joint": "联合接访"}
 
 TABLES = {
+    "clearance_basis": CLEARANCE_BASIS,
+    "basis": {**TERMINATION, **CLEARANCE_BASIS},
     "reception_kind": RECEPTION_KIND,
     "status": STATUS,
     "category": CATEGORY,
@@ -320,7 +328,7 @@ VALUE_TABLES = {
     "method": "contact_method",
     "decision": "review_decision",
     "closure_type": "closure",
-    "basis": "termination",
+    "basis": "basis",  # a termination's or a 销号's; an accountability basis is free text
     "termination_basis": "termination",
     "dossier": "dossier_item",
     "measure": "measure",

@@ -24,7 +24,8 @@ UNIT_FIELDS = frozenset({
     "unit",
 })  # fmt: skip
 LEADER_FIELDS = frozenset({"leader_id", "accused_leader", "target_leader_id", "approved_by"})
-USER_FIELDS = frozenset({"officer_id", "supervisor_id", "designated_by", "decided_by", "user_id"})
+USER_FIELDS = frozenset({"officer_id", "supervisor_id", "designated_by", "decided_by", "user_id", "cleared_by"})
+CAMPAIGN_FIELDS = frozenset({"campaign", "campaign_id"})
 PERSON_FIELDS = ("name", "id_number", "phone", "address")
 # Text the service writes itself and so translates: the purpose of a personal data view.
 SERVICE_TEXT_FIELDS = frozenset({"purpose"})
@@ -38,12 +39,13 @@ class Names:
     units: dict[str, str] = field(default_factory=dict)
     leaders: dict[str, str] = field(default_factory=dict)
     users: dict[str, str] = field(default_factory=dict)
+    campaigns: dict[str, str] = field(default_factory=dict)
 
     def name(self, code: object, kind: str | None = None) -> str | None:
-        """The name of a code; `kind` ("unit", "leader", "user") says where to look first."""
+        """The name of a code; `kind` ("unit", "leader", "user", "campaign") says where to look first."""
         if not isinstance(code, str):
             return None
-        tables = {"unit": self.units, "leader": self.leaders, "user": self.users}
+        tables = {"unit": self.units, "leader": self.leaders, "user": self.users, "campaign": self.campaigns}
         order = [tables[kind]] if kind else []
         order += [t for t in (self.units, self.leaders, self.users) if t not in order]
         return next((t[code] for t in order if code in t), None)
@@ -61,6 +63,8 @@ def kind_of(field_name: str) -> str | None:
         return "leader"
     if field_name in USER_FIELDS:
         return "user"
+    if field_name in CAMPAIGN_FIELDS:
+        return "campaign"
     return None
 
 

@@ -12,6 +12,7 @@ from api.pages.labels import CATEGORY
 from api.pages.present import Names
 from api.pages.render import PageError
 from api.view_query import view_database
+from projections.practices import campaign_names
 from projections.reference_data import leaders_with_posts, unit_tree, user_list
 
 
@@ -47,11 +48,12 @@ def category_choices() -> list[dict[str, str]]:
 
 
 def display_names(request: Request) -> Names:
-    """Unit code, leader id and user id → name."""
+    """Unit code, leader id, user id and campaign id → name."""
     with view_database(request).transaction(write=False) as tx:
         users = {u["user_id"]: u["name"] for u in user_list(tx)}
+        campaigns = campaign_names(tx)
     units = {u["code"]: u["name"] for u in unit_choices(request)}
-    return Names(units=units, leaders=leader_names(request), users=users)
+    return Names(units=units, leaders=leader_names(request), users=users, campaigns=campaigns)
 
 
 def resolve(value: str | None, choices: list[dict[str, str]], what: str) -> str | None:
