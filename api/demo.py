@@ -109,7 +109,9 @@ def load_demo(ledger: LedgerApplication, *, cases: int = 40, seed: int = 7) -> d
             )
     rng = random.Random(seed)  # noqa: S311 - demo data, not security
     made = [_demo_case(ledger, rng, n) for n in range(cases)]  # each drawn from the seeded generator
-    _demo_campaign(ledger, [case_id for case_id, n in made if n % 10 in (1, 2, 5, 7, 8) and n % 3 == 0])
+    # today's intake (registered hours ago) is not yet on a campaign designated two days back
+    designated = [c for c, n in made if n % 10 in (1, 2, 5, 7, 8) and n % 3 == 0 and n % TODAY_EVERY != 1]
+    _demo_campaign(ledger, designated)
     _demo_reception_day(ledger, rng)
     _demo_practices(ledger)
     return tokens
@@ -166,9 +168,11 @@ def _demo_reception_day(ledger: LedgerApplication, rng: random.Random) -> None:
         name = rng.choice(SURNAMES) + rng.choice(GIVEN)
         id_number = repeat_id if i == 2 else f"3301{rng.randint(10**13, 10**14 - 1)}"
         if i == 2:  # the same petitioner came before: an earlier letter, registered first
-            with command_context(actor=_actor("demo-registrar"), occurred_at=at - timedelta(days=60)):
+            with command_context(
+                actor=_actor("demo-registrar"), occurred_at=at - timedelta(days=60), reason=BACK_ENTRY
+            ):
                 ledger.register_case(**_reception_case(name, id_number, "村务公开不及时", "land", None))
-        with command_context(actor=_actor("demo-registrar"), occurred_at=at):
+        with command_context(actor=_actor("demo-registrar"), occurred_at=at, reason=BACK_ENTRY):
             case_id = ledger.register_case(
                 **_reception_case(name, id_number, subject, category, reception_id)
             ).case_id
@@ -317,8 +321,11 @@ def _demo_case(ledger: LedgerApplication, rng: random.Random, n: int) -> tuple[U
             "demo-inspector",
             case_id,
             "accountability",
-            {"target_leader_id": ledger.get_case(case_id).leader_id or "L-zhao", "measure": "interview",
-             "basis": "未按期报送办理情况"},
+            {
+                "target_leader_id": ledger.get_case(case_id).leader_id or "L-zhao",
+                "measure": "interview",
+                "basis": "未按期报送办理情况",
+            },
             clock.step(0.5),
             "督办后仍未报送办理情况",
         )
@@ -371,14 +378,32 @@ def _demo_practices(ledger: LedgerApplication) -> None:
         body: dict[str, Any] = {"unit_code": unit, "leader_id": leader, "officer_id": officer}
         _run(ledger, "demo-supervisor", escalated, "reassign", body, clock.step(12), None)
     at = clock.step(20)
-    _run(ledger, "demo-officer", escalated, "answer", {"outcome": "explain", "delivered_on": local_date(at)}, at, None)
+    _run(
+        ledger,
+        "demo-officer",
+        escalated,
+        "answer",
+        {"outcome": "explain", "delivered_on": local_date(at)},
+        at,
+        None,
+    )
     visit = {"satisfaction": "unsatisfied", "signed": True, "method": "visit", "comment": "补偿标准仍有异议"}
     _run(ledger, "demo-officer", escalated, "return-visit", visit, clock.step(3), None)
 
     for days_ago, done in ((75, False), (70, True)):  # 落实: one overdue, one carried out
-        case_id = _demo_matter(ledger, now - timedelta(days=days_ago), "低保金停发后未恢复", "social_security")
+        case_id = _demo_matter(
+            ledger, now - timedelta(days=days_ago), "低保金停发后未恢复", "social_security"
+        )
         at = now - timedelta(days=days_ago - 10)
-        _run(ledger, "demo-officer", case_id, "answer", {"outcome": "support", "delivered_on": local_date(at)}, at, None)
+        _run(
+            ledger,
+            "demo-officer",
+            case_id,
+            "answer",
+            {"outcome": "support", "delivered_on": local_date(at)},
+            at,
+            None,
+        )
         if done:
             done_at = at + timedelta(days=18)
             body = {"done_on": local_date(done_at), "note": "已恢复发放并补发欠款"}
@@ -404,7 +429,9 @@ def _demo_practices(ledger: LedgerApplication) -> None:
         if answer is not None:
             user_id, adopted, feedback = answer
             with command_context(actor=_actor(user_id), occurred_at=now - timedelta(days=days_ago - 20)):
-                ledger.give_recommendation_feedback(rid, adopted=adopted, text=feedback, authorize=lambda _r: None)
+                ledger.give_recommendation_feedback(
+                    rid, adopted=adopted, text=feedback, authorize=lambda _r: None
+                )
 
 
 def _demo_matter(ledger: LedgerApplication, at: datetime, subject: str, category: str) -> UUID:
@@ -415,10 +442,18 @@ def _demo_matter(ledger: LedgerApplication, at: datetime, subject: str, category
         "headcount": 1, "subject": subject, "content": f"陈秀英反映：{subject}。", "category": category,
         "region_code": "330100", "received_unit": "demo-county",
     }  # fmt: skip
-    with command_context(actor=_actor("demo-registrar"), occurred_at=at):
+    with command_context(actor=_actor("demo-registrar"), occurred_at=at, reason=BACK_ENTRY):
         case_id = ledger.register_case(**fields).case_id
     accepted = at + timedelta(days=1)
-    _run(ledger, "demo-registrar", case_id, "accept", {"notice_issued_on": local_date(accepted)}, accepted, None)
+    _run(
+        ledger,
+        "demo-registrar",
+        case_id,
+        "accept",
+        {"notice_issued_on": local_date(accepted)},
+        accepted,
+        None,
+    )
     assign = {"unit_code": "demo-dongcheng", "leader_id": "L-zhao", "officer_id": "demo-officer"}
     _run(ledger, "demo-supervisor", case_id, "assign", assign, at + timedelta(days=1, hours=2), None)
     return case_id

@@ -247,7 +247,7 @@ def test_the_demo_flags_only_late_entries_and_holds_an_accountability_record(dem
             if item["late_entry"]:  # a late entry says why it is late
                 assert first["reason"] == demo.BACK_ENTRY
         held = client.get("/api/v1/accountability").json()["items"]
-    assert held and held[0]["measure"] == "interview"
+    assert "interview" in {h["measure"] for h in held}  # 约谈, beside the practices' measures
 
 
 def pdf_text(content: bytes) -> tuple[str, int]:

@@ -191,7 +191,9 @@ class Driver:
                 "satisfaction": self.draw(st.sampled_from(Satisfaction)),
                 "signed": self.draw(st.booleans()),
                 # staff record every method but the petitioner's own self_service rating
-                "method": self.draw(st.sampled_from([m for m in ContactMethod if m is not ContactMethod.SELF_SERVICE])),
+                "method": self.draw(
+                    st.sampled_from([m for m in ContactMethod if m is not ContactMethod.SELF_SERVICE])
+                ),
                 "comment": self.draw(st.none() | texts),
             }
         appeal = has_appeal_chain(case.kind)  # R4: complaint requests only
@@ -242,13 +244,7 @@ class Driver:
                 "earlier_case_id": self.draw(st.uuids().filter(lambda u: u not in self.case.repeat_of)),
                 "earlier_terminated": self.draw(st.booleans()),
             }
-            o["record_accountability"] = lambda: {
-                "measure": self.draw(st.sampled_from(Measure)),
-                "basis": self.draw(texts),
-                "decided_by": self.draw(ids),
-                "target_leader_id": self.draw(ids),
-                "target_unit_code": self.draw(st.none() | ids),
-            }
+            o["record_accountability"] = lambda: self._accountability(self.draw(st.sampled_from(Measure)))
             o["add_note"] = lambda: {"text": self.draw(texts)}
             o["attach_document"] = lambda: {
                 "file_name": self.draw(texts), "media_type": "application/pdf", "sha256": self.draw(hex_sha),
@@ -257,6 +253,19 @@ class Driver:
                 o["correct"] = self.correction
         o["record_personal_data_view"] = lambda: {"purpose": self.draw(texts)}
         return o
+
+    def _accountability(self, measure: Measure) -> dict[str, Any]:
+        # an order to rectify names its deadline, and only it does (第三十九条)
+        days = timedelta(days=self.draw(st.integers(1, 60)))
+        deadline = {"rectify_by": self.today + days} if measure is Measure.ORDERED_RECTIFICATION else {}
+        return {
+            "measure": measure,
+            "basis": self.draw(texts),
+            "decided_by": self.draw(ids),
+            "target_leader_id": self.draw(ids),
+            "target_unit_code": self.draw(st.none() | ids),
+            **deadline,
+        }
 
     def assignment(self) -> dict[str, Any]:
         return {
