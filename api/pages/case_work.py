@@ -105,7 +105,7 @@ def _registration_form(
         request, "register.html", user, status=status, form=REGISTER_FORM, pickers=pickers(request),
         rows=range(command_forms.PETITIONER_ROWS), form_key=secrets.token_urlsafe(12), problem=problem,
         defaults={"received_unit": user.principal.unit_code or "", "headcount": "1",
-                  "occurred_at": utcnow().astimezone(CHINA_TZ).strftime("%Y-%m-%dT%H:%M")},
+                  "occurred_at": utcnow().astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")},
     )  # fmt: skip
 
 

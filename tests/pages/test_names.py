@@ -164,11 +164,11 @@ def test_every_page_reads_in_chinese_with_names(demo_server: LiveServer, new_con
     # no date input shows the browser's mm/dd/yyyy: dates are typed as yyyy-mm-dd everywhere
     for reader, path in (
         (page, "/cases"), (page, "/overdue"), (page, "/caseloads"), (page, "/accountability"),
-        (page, "/figures"), (registrar, "/cases/new"), (supervisor, f"/cases/{supervised}/timeline"),
+        (page, "/figures"), (page, "/receptions"), (registrar, "/cases/new"), (supervisor, f"/cases/{supervised}/timeline"),
     ):  # fmt: skip
         reader.goto(f"{base}{path}")
         assert reader.url.endswith(path), (path, reader.url)  # read signed in, not the login page
-        assert reader.locator("input[type=date], input[type=datetime-local]").count() == 0, path
+        assert reader.locator("input[type=date], input[type=datetime-local], input[type=month]").count() == 0, path
     page.context.clear_cookies()
     read(page, f"{base}/login", "login")
     read(page, f"{base}/q", "public-lookup")

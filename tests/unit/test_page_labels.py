@@ -57,3 +57,10 @@ def test_values_read_as_names_and_labels() -> None:
     assert labels.reason_text("evidence export: 归档 (command line)") == "导出证据材料：归档（命令行）"
     # free text is never taken for a code, even when it spells one
     assert text_of("demo-county", "text", names) == "demo-county"
+
+
+def test_every_key_figure_has_its_definition_on_the_figures_page() -> None:
+    from api.pages.figure_notes import DEFINITIONS
+    from projections.figures_query import FIGURES
+
+    assert set(FIGURES) == set(DEFINITIONS)
