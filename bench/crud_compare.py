@@ -15,7 +15,6 @@ most open cases, and the cases are that township's open ones.
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from uuid import UUID
 
 import httpx
 
-from bench.http_load import LoadResult, _free_port, percentile, run_load, service, wait_healthy
+from bench.http_load import LoadResult, _free_port, percentile, run_load, running, service
 
 CLIENTS = 32
 CASES = 200
@@ -81,18 +80,8 @@ def peer_service(database_url: str, schema: str = "crud_peer", workers: int = PE
     env = {**os.environ, "XINFANG_CRUD_PEER_URL": database_url, "XINFANG_CRUD_PEER_SCHEMA": schema}
     command = [sys.executable, "-m", "uvicorn", "bench.crud_peer:app", "--port", str(port),
                "--workers", str(workers), "--no-access-log", "--log-level", "warning"]  # fmt: skip
-    proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(proc, base, "the peer", 60)
+    with running(command, env, port, "the peer", 60) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def note_load(case_ids: list[str]) -> Any:

@@ -43,10 +43,17 @@ def service(database_url: str, admin_token: str, workers: int = 1) -> Iterator[s
     }
     command = [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port),
                "--workers", str(workers)]  # fmt: skip
+    with running(command, env, port, "the service", 120) as base:
+        yield base
+
+
+@contextmanager
+def running(command: list[str], env: dict[str, str], port: int, what: str, seconds: float) -> Iterator[str]:
+    """Start `command` serving on `port`, yield its URL once /healthz answers, stop it after."""
     proc = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(proc, base, "the service", 120)
+        wait_healthy(proc, base, what, seconds)
         yield base
     finally:
         proc.terminate()
