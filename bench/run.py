@@ -29,6 +29,7 @@ from bench.county import user_token
 from bench.crud_compare import CASES, Comparison, compare_fresh, compare_generated
 from bench.generator import DEFAULT_ANCHOR, SIZES, Generated, generate
 from bench.http_load import LoadResult, percentile, run_load, service
+from bench.page_session import page_cookie, page_session_check
 from bench.scratch import scratch_database
 from bench.write_baselines import library_saves_per_second, raw_inserts_per_second
 from bench.write_inprocess import commands_per_second
@@ -42,15 +43,25 @@ READER = user_token("sup-1")  # the county supervisor: reads every case, issues 
 # views in its supervisor); one process keeps one core busy and leaves the rest idle
 # (bench/RESULTS.md, the write path).
 API_PROCESSES = os.cpu_count() or 1
-QUERY_LABELS = ("case list (filters)", "leader caseload", "caseload as of a past date", "figures", "timeline")
+# The readers' service has at least two processes, so a page session must survive a login form,
+# a login and page loads answered by different ones (#19).
+READ_PROCESSES = max(2, API_PROCESSES)
+QUERY_LABELS = (
+    "case list (filters)", "leader caseload", "caseload as of a past date", "figures", "timeline",
+    "units list", "leaders list", "case list page", "timeline page",
+)  # fmt: skip
+# The reference lists read the reference-data view; the issue's goal for them is against the case
+# list (#19: they once scanned the whole ledger by topic and grew with it).
+REFERENCE_LISTS = ("units list", "leaders list")
 # /healthz is one of the readers' requests, interleaved with the queries: the goal's baseline is
 # its p99 under the same load (issue 6), not the p99 of a phase in which nothing else runs.
 HEALTHZ = "/healthz in the mix"
 MIX = (*QUERY_LABELS, HEALTHZ)
 SCENARIOS = (
     "write path against the CRUD peer", "write path: commands/s", "write path in process: commands/s", "write path: p99 / p50", "view rebuild: events/s", "verify: events/s",
-    "views on disk / events table",
-    *(f"query p99: {label}" for label in QUERY_LABELS), "/healthz p99, 16 clients on /healthz only",
+    "views on disk / events table", "page loads after login",
+    *(f"query p99: {label}" for label in QUERY_LABELS),
+    *(f"query p99: {label} / case list" for label in REFERENCE_LISTS), "/healthz p99, 16 clients on /healthz only",
     "memory: rebuild peak RSS", "memory: verify peak RSS",
     "growth: rebuild time", "growth: query p99", "growth: memory",
 )  # fmt: skip
@@ -139,6 +150,19 @@ def _query_mix(
             return QUERY_LABELS[3], "GET", "/api/v1/figures", {"from": year_from, "to": year_to}
         if kind == 4:
             return QUERY_LABELS[4], "GET", f"/api/v1/cases/{rng.choice(any_ids)}/timeline", None
+        if kind == 5:
+            return QUERY_LABELS[5], "GET", "/api/v1/units", None
+        if kind == 6:
+            return QUERY_LABELS[6], "GET", "/api/v1/leaders", None
+        if kind == 7:  # the pages, through a page session made by the login form
+            return (
+                QUERY_LABELS[7],
+                "GET",
+                "/cases",
+                {"status": "in_handling", "category": rng.choice(categories)},
+            )
+        if kind == 8:
+            return QUERY_LABELS[8], "GET", f"/cases/{rng.choice(any_ids)}/timeline", None
         return HEALTHZ, "GET", "/healthz", None
 
     return next_request
@@ -183,9 +207,16 @@ def query_load(url: str, seconds: float) -> tuple[list[Row], float]:
     under 16 clients, as information."""
     rows: list[Row] = []
     _, any_ids, leaders = _samples(url)
-    with service(url, ADMIN_TOKEN, workers=API_PROCESSES) as base:
-        mixed = run_load(base, READER, 16, seconds, _query_mix(any_ids, leaders))
+    with service(url, ADMIN_TOKEN, workers=READ_PROCESSES) as base:
+        sessions = page_session_check(base, READER)
+        console.print(
+            f"page loads after login, {READ_PROCESSES} API processes: {sessions.answered} of {sessions.loads}"
+        )
+        cookie = page_cookie(base, READER)
+        mixed = run_load(base, READER, 16, seconds, _query_mix(any_ids, leaders), cookie=cookie)
         alone = run_load(base, READER, 16, seconds, lambda c, n: ("healthz", "GET", "/healthz", None))
+    rows.append(Row("page loads after login", f"{sessions.answered} of {sessions.loads} answered 200",
+                    f"serve --workers {READ_PROCESSES}", None, f"{sessions.loads} of {sessions.loads}", sessions.met))  # fmt: skip
     health_p99 = percentile(mixed.latencies.get(HEALTHZ, []), 0.99)
     baseline = f"/healthz p99 {_fmt_ms(health_p99)} (same load)"
     worst = 0.0
@@ -194,6 +225,11 @@ def query_load(url: str, seconds: float) -> tuple[list[Row], float]:
         worst = p99 if math.isnan(p99) else max(worst, p99)  # NaN (no successful request) sticks
         rows.append(Row(f"query p99: {label}", _fmt_ms(p99), baseline,
                         _ratio(p99, health_p99), "<= 3x", p99 <= 3 * health_p99))  # fmt: skip
+    case_list_p99 = percentile(mixed.latencies.get(QUERY_LABELS[0], []), 0.99)
+    for label in REFERENCE_LISTS:
+        p99 = percentile(mixed.latencies.get(label, []), 0.99)
+        rows.append(Row(f"query p99: {label} / case list", _fmt_ms(p99), f"case list p99 {_fmt_ms(case_list_p99)}",
+                        _ratio(p99, case_list_p99), "<= 3x", p99 <= 3 * case_list_p99))  # fmt: skip
     alone_p99 = percentile(alone.all_latencies(), 0.99)
     rows.append(Row("/healthz p99, 16 clients on /healthz only", _fmt_ms(alone_p99), baseline,
                     _ratio(alone_p99, health_p99), "(information)", None))  # fmt: skip
@@ -266,7 +302,9 @@ def run_size(
         console.print(f"rebuild: {rebuild_rate:.0f} events/s in {rebuild['seconds']:.1f} s")
         disk = _step("disk", url)
         disk_ratio = disk["views_bytes"] / disk["events_bytes"]
-        console.print(f"views on disk: {disk['views_bytes'] / 2**20:.0f} MB, {disk_ratio:.2f}x the events table")
+        console.print(
+            f"views on disk: {disk['views_bytes'] / 2**20:.0f} MB, {disk_ratio:.2f}x the events table"
+        )
         verify = _step("verify", url)
         verify_rate = verify["events"] / verify["seconds"]
         console.print(f"verify: {verify_rate:.0f} events/s")
