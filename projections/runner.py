@@ -26,7 +26,7 @@ import psycopg
 from psycopg import sql as pgsql
 
 from domain.application import LedgerApplication
-from projections.database import ViewDatabase
+from projections.database import Tx, ViewDatabase
 from projections.feed import DecodeFailed, fetch, ledger_position
 from projections.gc_pace import fewer_collections
 from projections.positions import PositionBoard, ViewStatus, ensure_rows, now_sql
@@ -219,6 +219,8 @@ class ViewRunner:
             row = tx.execute(self._lock_sql, (view.name,)).fetchone()
             if row is None or int(row[0]) != position:
                 raise _Moved
+            if position == 0:
+                _empty(tx, view)
             try:
                 view.apply(tx, events)
             except Exception as exc:
@@ -355,3 +357,12 @@ class ViewRunner:
         if self._thread is not None:
             self._thread.join(timeout)
             self._thread = None
+
+
+def _empty(tx: Tx, view: View) -> None:
+    """A view at position 0 holds nothing it applied: whatever its tables still hold was left by a
+    migration that reset the position to replay the view. Emptying them here, under the position
+    row's lock, is what makes a reset enough: a migration that changes what a view derives only
+    sets the position to 0, and cannot miss one of the view's tables (two once did)."""
+    for table in view.tables:
+        tx.execute(f"DELETE FROM {tx.table(table)}")  # the view's own declared names
