@@ -4,7 +4,7 @@ replay, step by step. Both come from the API's own read functions (access, maski
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -75,6 +75,7 @@ def _timeline(
         unmasked=unmask, clocks=command_panel.clock_lines(case["clocks"]), commands=commands,
         pickers=command_panel.pickers(request) if commands else {}, form_key=secrets.token_urlsafe(12),
         refusal=work.refusal, refusal_label=work.label, open_command=work.open_command, done=work.done,
+        entered=work.entered,
     )  # fmt: skip
 
 
@@ -87,6 +88,7 @@ class WorkState:
     refusal: Refusal | None = None
     label: str = ""
     open_command: str | None = None
+    entered: dict[str, Any] = field(default_factory=dict)  # the refused form's values, shown again
 
 
 @router.get("/cases/{case_id}/timeline", response_class=HTMLResponse)

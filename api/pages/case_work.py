@@ -67,7 +67,10 @@ async def issue_command(
         body = command_forms.body_from(declaration.body, command_forms.form_of(declaration.body), data)
     except PageError as exc:  # the form does not make a valid body: said beside the form
         told = Refusal(exc.status, exc.message, (), None)
-        work = WorkState(status=told.status, refusal=told, label=declaration.label, open_command=command)
+        work = WorkState(
+            status=told.status, refusal=told, label=declaration.label, open_command=command,
+            entered=command_forms.entered(data),
+        )  # fmt: skip
         return _timeline(request, ledger, user, case_id, None, work)
     assert isinstance(body, CommandBody)
     try:
@@ -80,7 +83,10 @@ async def issue_command(
         raise PageError(403, "您的角色或单位无权办理此事项。") from None
     except de.DomainError as exc:
         told = refusal(exc)
-        work = WorkState(status=told.status, refusal=told, label=declaration.label, open_command=command)
+        work = WorkState(
+            status=told.status, refusal=told, label=declaration.label, open_command=command,
+            entered=command_forms.entered(data),
+        )  # fmt: skip
         return _timeline(request, ledger, user, case_id, None, work)
     return RedirectResponse(
         f"/cases/{result['case_id']}/timeline?done={command}#event-{result['version']}", status_code=303
@@ -99,13 +105,26 @@ def registration_page(request: Request, user: CurrentPageUser) -> HTMLResponse:
 
 
 def _registration_form(
-    request: Request, user: PageUser, status: int = 200, problem: str | None = None
+    request: Request,
+    user: PageUser,
+    status: int = 200,
+    problem: str | None = None,
+    typed: dict[str, str | list[str]] | None = None,
 ) -> HTMLResponse:
+    """The form, blank but for its defaults; or, refused, with `problem` and what was `typed`."""
+    defaults = (
+        typed
+        if typed is not None
+        else {
+            "received_unit": user.principal.unit_code or "",
+            "headcount": "1",
+            "occurred_at": utcnow().astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+        }
+    )
     return page(
         request, "register.html", user, status=status, form=REGISTER_FORM, pickers=pickers(request),
         rows=range(command_forms.PETITIONER_ROWS), form_key=secrets.token_urlsafe(12), problem=problem,
-        defaults={"received_unit": user.principal.unit_code or "", "headcount": "1",
-                  "occurred_at": utcnow().astimezone(CHINA_TZ).strftime("%Y-%m-%d %H:%M")},
+        defaults=defaults,
     )  # fmt: skip
 
 
@@ -116,13 +135,14 @@ async def register(request: Request, ledger: Ledger, user: CurrentPageUser) -> H
     try:
         body = command_forms.body_from(RegisterIn, REGISTER_FORM, data)
     except PageError as exc:
-        return _registration_form(request, user, exc.status, exc.message)
+        return _registration_form(request, user, exc.status, exc.message, command_forms.entered(data))
     assert isinstance(body, RegisterIn)
     try:
         answer = registration(request, ledger, user.principal, body, _form_key(data))
     except de.DomainError as exc:
         told = refusal(exc)
-        return _registration_form(request, user, told.status, "；".join((told.headline, *told.details)))
+        problem = "；".join((told.headline, *told.details))
+        return _registration_form(request, user, told.status, problem, command_forms.entered(data))
     case = _summary(request, ledger, user, case_uuid(answer["case_id"]))
     return page(
         request, "registered.html", user, answer=answer, case=case, names=display_names(request),

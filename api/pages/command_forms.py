@@ -148,7 +148,11 @@ VALUE_LABELS: dict[type[StrEnum], dict[str, str]] = {
     MediationOutcome: {"agreement": "达成调解协议", "settlement": "和解", "failed": "调解不成"},
     AnswerOutcome: {"support": "支持", "explain": "解释说明", "reject": "不予支持"},
     ContactMethod: {
-        "visit": "上门", "phone": "电话", "letter": "信函", "online": "网上", "self_service": "信访人自助评价",
+        "visit": "上门",
+        "phone": "电话",
+        "letter": "信函",
+        "online": "网上",
+        "self_service": "信访人自助评价",
     },
     ReviewDecision: {"upheld": "维持", "changed": "变更"},
     ClosureType: {"resolved": "化解", "answered_only": "答复办结", "mediated": "调解办结"},
@@ -243,7 +247,9 @@ NOT_OFFERED: frozenset[str] = frozenset({ContactMethod.SELF_SERVICE.value})
 
 def _widget(name: str, kind: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
     if isinstance(kind, type) and issubclass(kind, StrEnum):
-        return "select", tuple((v.value, value_label(kind, v.value)) for v in kind if v.value not in NOT_OFFERED)
+        return "select", tuple(
+            (v.value, value_label(kind, v.value)) for v in kind if v.value not in NOT_OFFERED
+        )
     if get_origin(kind) is list:
         (item,) = get_args(kind)
         inner, _ = _unwrap(item)
@@ -345,6 +351,22 @@ def _read(fields: Sequence[FormField], data: FormData, prefix: str = "") -> dict
         holder = body.setdefault(target, {}) if target else body
         holder[leaf] = _value(f.widget, raw)
     return body
+
+
+# What a form carries that is not the user's input: never shown back.
+NOT_ENTERED = frozenset({"csrf", "form_key"})
+
+
+def entered(data: FormData) -> dict[str, str | list[str]]:
+    """What the user typed into a form, by input name, to fill the form again when it is refused
+    (a refusal loses nothing): a name sent more than once (a checkbox group) keeps every value."""
+    out: dict[str, str | list[str]] = {}
+    for name in dict.fromkeys(data.keys()):
+        if name in NOT_ENTERED:
+            continue
+        values = [str(v) for v in data.getlist(name)]
+        out[name] = values if len(values) > 1 else values[0]
+    return out
 
 
 def body_from(model: type[BaseModel], form: Form, data: FormData) -> BaseModel:

@@ -131,6 +131,10 @@ def test_register_and_work_a_case_through_the_pages(world: World, new_context: N
     expect(refused).to_contain_text("送达日期")
     _shot(officer, "case-page-refused")
     assert world.version(case_id) == before
+    # the refused form stays open with what was typed: a refusal loses nothing
+    expect(officer.locator("#command-answer")).to_have_attribute("open", "")
+    expect(officer.locator("#command-answer select[name=outcome]")).to_have_value("explain")
+    expect(officer.locator("#command-answer input[name=delivered_on]")).to_have_value("2000-01-01")
 
     # 5. the supervisor rejects the objection; the officer answers
     supervisor.goto(f"{base}/cases/{case_id}/timeline")
@@ -198,6 +202,43 @@ def test_a_form_the_role_lacks_is_neither_shown_nor_accepted(world: World) -> No
     late = supervisor.post(f"/cases/{case.case_id}/commands/assign", data={**form, "form_key": "k-2"})
     assert late.status_code == 409 and "案件当前所处阶段不能办理此事项" in late.text
     assert world.version(case.case_id) == before + 1
+    registrar.close()
+    supervisor.close()
+
+
+@SQLITE
+def test_a_refused_registration_or_command_form_comes_back_with_what_was_typed(world: World) -> None:
+    registrar = http_login(world.server.url, world.tokens["registrar"])
+    form = registrar.get("/cases/new")
+    typed = {
+        "csrf": csrf_of(form.text), "channel": "visit", "kind": "complaint_request",
+        "subject": "征地补偿款未发放", "content": "村民反映补偿款至今未发放<script>", "category": "land",
+        "region_code": "330100", "received_unit": world.town_a, "headcount": "3",
+        "occurred_at": "2026-01-05 09:30", "petitioners.0.name": "王五", "petitioners.0.id_number": "不是身份证号",
+        "petitioners.1.name": "赵六",
+    }  # fmt: skip
+    before = world.position()
+    refused = registrar.post("/cases/new", data=typed)
+    assert refused.status_code == 422 and "register-refused" in refused.text
+    assert world.position() == before
+    for value in ("征地补偿款未发放", "330100", "2026-01-05 09:30", "王五", "不是身份证号", "赵六"):
+        assert f'value="{value}"' in refused.text, value
+    # what was typed comes back escaped, never as markup
+    assert ">村民反映补偿款至今未发放&lt;script&gt;</textarea>" in refused.text
+    assert '<option value="visit" selected>' in refused.text
+    assert f'<option value="{world.town_a}" selected>' in refused.text
+    # the form's own fields are new: the refused form's key and CSRF are not echoed as input
+    assert refused.text.count('name="csrf"') == form.text.count('name="csrf"')
+
+    case = drive(world, "accepted")
+    supervisor = http_login(world.server.url, world.tokens["supervisor"])
+    page = supervisor.get(f"/cases/{case.case_id}/timeline")
+    letter = {"csrf": csrf_of(page.text), "reply_by": "1999-01-01", "text": "请于十日内报送办理情况"}
+    told = supervisor.post(f"/cases/{case.case_id}/commands/supervise", data=letter)
+    assert told.status_code in (409, 422) and 'id="command-refused"' in told.text
+    assert ">请于十日内报送办理情况</textarea>" in told.text and 'value="1999-01-01"' in told.text
+    # only the refused command's form is filled again
+    assert told.text.count("请于十日内报送办理情况") == 1
     registrar.close()
     supervisor.close()
 
