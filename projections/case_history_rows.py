@@ -13,7 +13,9 @@ answers the version and position of T (`at_instant`); nothing filters or counts 
 microseconds since 1970), the same on both stores.
 
 A stored row holds the `STORED` columns only: the case's constant columns
-(`case_rows.CONSTANT_COLUMNS`) are read from its `case_status` row, not repeated in every state.
+(`case_rows.CONSTANT_COLUMNS`) are read from its `case_status` row, not repeated in every state;
+so are its registration's columns (`case_rows.REGISTERED_COLUMNS`) where the row holds NULL, as it
+does where they are the current row's values.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from projections.case_rows import COLUMNS, CONSTANT_COLUMNS
+from projections.case_rows import COLUMNS, CONSTANT_COLUMNS, REGISTERED_COLUMNS
 from projections.sqltypes import db_time, py_time
 
 # A state's columns as stored: all but the case's constants.
@@ -31,6 +33,7 @@ STORED = tuple(c for c in COLUMNS if c not in CONSTANT_COLUMNS)
 HISTORY_COLUMNS = ("timeline", "valid_from", "valid_to", *STORED, "marks")
 _VERSION, _POSITION = COLUMNS.index("version"), COLUMNS.index("position")
 _KEPT = tuple(COLUMNS.index(c) for c in STORED)  # where each stored column is in COLUMNS
+_AS_NOW = tuple(COLUMNS.index(c) for c in REGISTERED_COLUMNS)  # NULL where the current row's
 _COUNTERS = frozenset({_VERSION, _POSITION})
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
@@ -66,8 +69,9 @@ def decode_marks(text: str | None) -> list[tuple[datetime, int, int]]:
     return out
 
 
-def lean_rows(postgres: bool, timeline: str, steps: Sequence[Step]) -> list[list[Any]]:
-    """The stored rows of consecutive `steps` of one case on `timeline`, in HISTORY_COLUMNS order."""
+def lean_rows(postgres: bool, timeline: str, steps: Sequence[Step], now: Sequence[Any]) -> list[list[Any]]:
+    """The stored rows of consecutive `steps` of one case on `timeline`, in HISTORY_COLUMNS order.
+    `now`: the case's current row (COLUMNS order): its registration's columns are NULL where the same."""
     out: list[list[Any]] = []
     start: datetime | None = None
     end: datetime | None = None
@@ -76,7 +80,11 @@ def lean_rows(postgres: bool, timeline: str, steps: Sequence[Step]) -> list[list
 
     def flush() -> None:
         if start is not None and end is not None:
-            kept = [first[i] for i in _KEPT]
+            values = list(first)
+            for i in _AS_NOW:
+                if values[i] == now[i]:
+                    values[i] = None
+            kept = [values[i] for i in _KEPT]
             row = [timeline, db_time(postgres, start), db_time(postgres, end), *kept, encode_marks(marks)]
             out.append(row)
 
@@ -96,13 +104,14 @@ def lean_rows(postgres: bool, timeline: str, steps: Sequence[Step]) -> list[list
 def steps_before(stored: Sequence[Any], since: datetime, case: Sequence[Any]) -> list[Step]:
     """The steps of a stored row (HISTORY_COLUMNS order) that begin before `since`, each ending
     at the next one's start (the last no later than `since`): the part of the row a tail
-    rewritten from `since` keeps. `case`: any state of the same case (COLUMNS order), for the
-    constant columns the stored row does not hold."""
+    rewritten from `since` keeps. `case`: the case's current row (COLUMNS order), for the
+    columns the stored row does not hold or holds as NULL (`lean_rows`)."""
     valid_from, valid_to = py_time(stored[1]), py_time(stored[2])
     assert valid_from is not None and valid_to is not None
     values = list(case)
     for i, value in zip(_KEPT, stored[3 : 3 + len(STORED)], strict=True):
-        values[i] = value
+        if value is not None or i not in _AS_NOW:
+            values[i] = value
     starts = [(valid_from, values[_VERSION], values[_POSITION]), *decode_marks(stored[-1])]
     out: list[Step] = []
     for i, (t, version, position) in enumerate(starts):

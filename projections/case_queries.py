@@ -13,8 +13,15 @@ from typing import Any, Literal
 import orjson
 
 from projections.case_history import OCCURRED, RECORDED
-from projections.case_history_rows import at_instant
-from projections.case_rows import BOOL_COLUMNS, COLUMNS, CONSTANT_COLUMNS, DATE_COLUMNS, TIME_COLUMNS
+from projections.case_history_rows import HISTORY_COLUMNS, at_instant
+from projections.case_rows import (
+    BOOL_COLUMNS,
+    COLUMNS,
+    CONSTANT_COLUMNS,
+    DATE_COLUMNS,
+    REGISTERED_COLUMNS,
+    TIME_COLUMNS,
+)
 from projections.case_status import HISTORY, STATUS
 from projections.database import Tx
 from projections.sqltypes import db_date, db_time, py_date, py_time
@@ -40,11 +47,15 @@ class At:
 
 def history(tx: Tx) -> str:
     """The history rows with the case's constant columns (kept in its current row, not in every
-    state: projections/case_history_rows.py) and its `first_petition` (set from its registration
-    on: the current row says, at any time), as a table named `case_history`."""
-    constants = ", ".join(f"s.{c}" for c in (*CONSTANT_COLUMNS, "first_petition"))
+    state: projections/case_history_rows.py), its registration's columns where the row holds
+    NULL (they are the current row's), and its `first_petition` (set from its registration on:
+    the current row says, at any time), as a table named `case_history`."""
+    stored = [
+        f"COALESCE(h.{c}, s.{c}) AS {c}" if c in REGISTERED_COLUMNS else f"h.{c}" for c in HISTORY_COLUMNS
+    ]
+    constants = [f"s.{c}" for c in (*CONSTANT_COLUMNS, "first_petition")]
     return (
-        f"(SELECT h.*, {constants} FROM {tx.table(HISTORY)} h "
+        f"(SELECT {', '.join([*stored, *constants])} FROM {tx.table(HISTORY)} h "
         f"JOIN {tx.table(STATUS)} s ON s.case_id = h.case_id) {HISTORY}"
     )
 

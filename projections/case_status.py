@@ -33,7 +33,7 @@ from projections.case_history import (
 )
 from projections.case_history_rows import HISTORY_COLUMNS, Step, lean_rows, steps_before
 from projections.case_log import case_log
-from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS
+from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS, LoggedEvent
 from projections.database import Tx
 from projections.sqltypes import FAR_PAST, db_bool, db_date, db_time
 from projections.units import UnitPaths
@@ -71,6 +71,10 @@ def _upsert(table: str) -> str:
     # (a later case's link; an earlier registration of the same identity), not this case's own.
     updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "case_id")
     return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT (case_id) DO UPDATE SET {updates}"
+
+
+def _corrects_registration(logged: Sequence[LoggedEvent]) -> bool:
+    return any(isinstance(x.event, ev.Corrected) and x.event.target_type == "Registered" for x in logged)
 
 
 # A (case, timeline)'s tail to write: case_id, timeline, from when its rows are replaced (None:
@@ -130,6 +134,10 @@ class CaseStatusView:
             if not logged:
                 raise LookupError(f"case {case_id} has events in the batch but none in the ledger")
             first_new = next(i for i, x in enumerate(logged) if x.position >= new_from)
+            if _corrects_registration(logged[first_new:]):
+                # Its registration's columns change in the current row, which the stored rows'
+                # NULLs stand for (projections/case_history_rows.py): every row is written again.
+                first_new = 0
             recorded = recorded_tail(logged, self.paths, first_new, self._resume((RECORDED, case_id)))
             self._keep((RECORDED, case_id), recorded.replayed)
             # Most cases pass through the same states on both timelines: derived once, then.
@@ -193,10 +201,12 @@ class CaseStatusView:
                 since = kept[0][0] if kept else since
             # The whole timeline is the tail from the earliest instant there is.
             replaced.append((case_id, timeline, since or FAR_PAST))
-            rows += lean_rows(tx.postgres, timeline, steps)
+            rows += lean_rows(tx.postgres, timeline, steps, case)
         return rows, replaced
 
     @staticmethod
-    def _history(pg: bool, timeline: str, intervals: Sequence[Interval]) -> list[list[Any]]:
-        """The stored rows of a whole timeline's states (as `apply` leaves them)."""
-        return lean_rows(pg, timeline, CaseStatusView._steps(pg, intervals))
+    def _history(
+        pg: bool, timeline: str, intervals: Sequence[Interval], now: dict[str, Any]
+    ) -> list[list[Any]]:
+        """The stored rows of a whole timeline's states (as `apply` leaves them); `now`: the current row."""
+        return lean_rows(pg, timeline, CaseStatusView._steps(pg, intervals), db_values(pg, now))
