@@ -1,7 +1,9 @@
 -- 0036: the view tables a fraction of the ledger (issue 19).
 -- - case_history no longer repeats a case's constant columns in every state (set by its
 --   registration, never changed or corrected: projections/case_rows.py CONSTANT_COLUMNS); reads
---   take them from the case's case_status row (projections/case_queries.py `history`).
+--   take them from the case's case_status row (projections/case_queries.py `history`). Its
+--   registration's columns (case_rows.py REGISTERED_COLUMNS) are NULL in a history row where
+--   they are the current row's; the replay writes every row that way.
 -- - caseload_rollup keeps its sums as integer, not bigint (a bucket sums one year's changes at
 --   most; reads SUM them into bigint).
 -- The case status view is replayed from the start (the runner does, on its next start), so
