@@ -13,8 +13,15 @@ from typing import Any, Literal
 import orjson
 
 from projections.case_history import OCCURRED, RECORDED
-from projections.case_history_rows import at_instant
-from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS
+from projections.case_history_rows import HISTORY_COLUMNS, at_instant
+from projections.case_rows import (
+    BOOL_COLUMNS,
+    COLUMNS,
+    CONSTANT_COLUMNS,
+    DATE_COLUMNS,
+    REGISTERED_COLUMNS,
+    TIME_COLUMNS,
+)
 from projections.case_status import HISTORY, STATUS
 from projections.database import Tx
 from projections.sqltypes import db_date, db_time, py_date, py_time
@@ -38,6 +45,21 @@ class At:
         return cls()
 
 
+def history(tx: Tx) -> str:
+    """The history rows with the case's constant columns (kept in its current row, not in every
+    state: projections/case_history_rows.py), its registration's columns where the row holds
+    NULL (they are the current row's), and its `first_petition` (set from its registration on:
+    the current row says, at any time), as a table named `case_history`."""
+    stored = [
+        f"COALESCE(h.{c}, s.{c}) AS {c}" if c in REGISTERED_COLUMNS else f"h.{c}" for c in HISTORY_COLUMNS
+    ]
+    constants = [f"s.{c}" for c in (*CONSTANT_COLUMNS, "first_petition")]
+    return (
+        f"(SELECT {', '.join([*stored, *constants])} FROM {tx.table(HISTORY)} h "
+        f"JOIN {tx.table(STATUS)} s ON s.case_id = h.case_id) {HISTORY}"
+    )
+
+
 def source(tx: Tx, at: At) -> tuple[str, str, list[Any]]:
     """(table, condition, params) selecting each case's state at `at`."""
     if at.timeline is None:
@@ -48,8 +70,8 @@ def source(tx: Tx, at: At) -> tuple[str, str, list[Any]]:
         # on the interval (migrations/postgres/0007, again since 0012):
         # the expression and the timeline constant must match the index's for the planner to use it.
         span = "tstzrange(valid_from, greatest(valid_from, valid_to), '[)')"
-        return tx.table(HISTORY), f"timeline = '{at.timeline}' AND {span} @> ?::timestamptz", [t]
-    return tx.table(HISTORY), "timeline = ? AND valid_from <= ? AND valid_to > ?", [at.timeline, t, t]
+        return history(tx), f"timeline = '{at.timeline}' AND {span} @> ?::timestamptz", [t]
+    return history(tx), "timeline = ? AND valid_from <= ? AND valid_to > ?", [at.timeline, t, t]
 
 
 def decode(names: list[str], values: tuple[Any, ...]) -> dict[str, Any]:
@@ -104,12 +126,7 @@ def select_cases(
     # A history row holds the version and position from its start, and those of its later
     # steps in `marks` (projections/case_history_rows.py).
     marks = "NULL AS marks" if at.timeline is None else "marks"
-    # A case is a first petition or not from its registration on: the current row says, at any time.
-    first = (
-        "first_petition" if at.timeline is None
-        else f"(SELECT s.first_petition FROM {tx.table(STATUS)} s WHERE s.case_id = {table}.case_id) AS first_petition"
-    )  # fmt: skip
-    columns = ", ".join([*COLUMNS, repeated, first, marks])  # marks last: read apart below
+    columns = ", ".join([*COLUMNS, repeated, "first_petition", marks])  # marks last: read apart below
     tx.execute(
         f"SELECT {columns} FROM {table} WHERE {when} AND ({where}) AND {keyset} ORDER BY {sort} LIMIT ?",
         [*when_params, *params, *key_params, limit],

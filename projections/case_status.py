@@ -33,7 +33,7 @@ from projections.case_history import (
 )
 from projections.case_history_rows import HISTORY_COLUMNS, Step, lean_rows, steps_before
 from projections.case_log import case_log
-from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS
+from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS, LoggedEvent
 from projections.database import Tx
 from projections.sqltypes import FAR_PAST, db_bool, db_date, db_time
 from projections.units import UnitPaths
@@ -72,6 +72,14 @@ def _upsert(table: str) -> str:
     updates = ", ".join(f"{c} = excluded.{c}" for c in COLUMNS if c != "case_id")
     return f"INSERT INTO {table} ({names}) VALUES ({marks}) ON CONFLICT (case_id) DO UPDATE SET {updates}"
 
+
+def _corrects_registration(logged: Sequence[LoggedEvent]) -> bool:
+    return any(isinstance(x.event, ev.Corrected) and x.event.target_type == "Registered" for x in logged)
+
+
+# A (case, timeline)'s tail to write: case_id, timeline, from when its rows are replaced (None:
+# all), its steps, and the case's current row (COLUMNS order: its constant columns).
+_Tail = tuple[str, str, datetime | None, list[Step], list[Any]]
 
 
 class CaseStatusView:
@@ -117,7 +125,7 @@ class CaseStatusView:
             return  # reference data only (units, users): nothing of a case changed
         logs = self.log.histories(tx, batch, touched)
         current: list[list[Any]] = []
-        tails: list[tuple[str, str, datetime | None, list[Step]]] = []
+        tails: list[_Tail] = []
         pg = tx.postgres
         # The view holds every event before the batch: only what the batch's events change is derived.
         new_from = batch[0].position
@@ -126,6 +134,10 @@ class CaseStatusView:
             if not logged:
                 raise LookupError(f"case {case_id} has events in the batch but none in the ledger")
             first_new = next(i for i, x in enumerate(logged) if x.position >= new_from)
+            if _corrects_registration(logged[first_new:]):
+                # Its registration's columns change in the current row, which the stored rows'
+                # NULLs stand for (projections/case_history_rows.py): every row is written again.
+                first_new = 0
             recorded = recorded_tail(logged, self.paths, first_new, self._resume((RECORDED, case_id)))
             self._keep((RECORDED, case_id), recorded.replayed)
             # Most cases pass through the same states on both timelines: derived once, then.
@@ -135,7 +147,9 @@ class CaseStatusView:
                 self._keep((OCCURRED, case_id), occurred.replayed)
             current.append(db_values(pg, recorded.intervals[-1][2]))
             for timeline, tail in ((RECORDED, recorded), (OCCURRED, occurred)):
-                tails.append((str(case_id), timeline, tail.since, self._steps(pg, tail.intervals)))
+                tails.append(
+                    (str(case_id), timeline, tail.since, self._steps(pg, tail.intervals), current[-1])
+                )
         history, replaced = self._rows(tx, tails)
         # Each case's rows on a timeline from `since` on are replaced. The caseload rollup takes
         # back the counts of the rows deleted and adds those of the rows written, in SQL.
@@ -162,9 +176,7 @@ class CaseStatusView:
         return [(start, end, db_values(pg, row)) for start, end, row in intervals]
 
     @staticmethod
-    def _rows(
-        tx: Tx, tails: list[tuple[str, str, datetime | None, list[Step]]]
-    ) -> tuple[list[list[Any]], list[tuple[str, str, datetime]]]:
+    def _rows(tx: Tx, tails: list[_Tail]) -> tuple[list[list[Any]], list[tuple[str, str, datetime]]]:
         """The stored rows of the tails, and from when each (case, timeline)'s rows are replaced.
 
         A tail's `since` may fall inside a stored row (steps that changed only the version and
@@ -173,22 +185,28 @@ class CaseStatusView:
         written again ahead of the tail's, so the rows are those the whole timeline's steps
         give (`lean_rows`)."""
         straddling = rollup.rows_across(
-            tx, tx.table(HISTORY), HISTORY_COLUMNS, [(c, t, since) for c, t, since, _ in tails if since is not None]
+            tx,
+            tx.table(HISTORY),
+            HISTORY_COLUMNS,
+            [(c, t, since) for c, t, since, *_ in tails if since is not None],
         )
         rows: list[list[Any]] = []
         replaced: list[tuple[str, str, datetime]] = []
-        for case_id, timeline, tail_since, tail_steps in tails:
+        for case_id, timeline, tail_since, tail_steps, case in tails:
             since, steps = tail_since, tail_steps
             stored = None if since is None else straddling.get((case_id, timeline))
             if stored is not None and since is not None:
-                kept = steps_before(stored, since)
+                kept = steps_before(stored, since, case)
                 steps = [*kept, *steps]
                 since = kept[0][0] if kept else since
             # The whole timeline is the tail from the earliest instant there is.
             replaced.append((case_id, timeline, since or FAR_PAST))
-            rows += lean_rows(tx.postgres, timeline, steps)
+            rows += lean_rows(tx.postgres, timeline, steps, case)
         return rows, replaced
+
     @staticmethod
-    def _history(pg: bool, timeline: str, intervals: Sequence[Interval]) -> list[list[Any]]:
-        """The stored rows of a whole timeline's states (as `apply` leaves them)."""
-        return lean_rows(pg, timeline, CaseStatusView._steps(pg, intervals))
+    def _history(
+        pg: bool, timeline: str, intervals: Sequence[Interval], now: dict[str, Any]
+    ) -> list[list[Any]]:
+        """The stored rows of a whole timeline's states (as `apply` leaves them); `now`: the current row."""
+        return lean_rows(pg, timeline, CaseStatusView._steps(pg, intervals), db_values(pg, now))

@@ -30,7 +30,7 @@ from projections.database import Tx, ViewDatabase
 from projections.feed import DecodeFailed, fetch, ledger_position
 from projections.gc_pace import fewer_collections
 from projections.positions import PositionBoard, ViewStatus, ensure_rows, now_sql
-from projections.table_stats import StatisticsClock, analyze
+from projections.table_stats import StatisticsClock, vacuum_analyze
 from projections.view import View, ViewEvent
 
 log = logging.getLogger("xinfang.views")
@@ -95,7 +95,7 @@ class ViewRunner:
         self.ledger, self.db, self.views = ledger, db, list(views)
         self.batch_size = batch_size  # the first batch of a catch-up; full ones double, up to max
         self.max_batch_size = max(batch_size, max_batch_size)
-        self._statistics = StatisticsClock()  # ANALYZE after bulk applies (projections/table_stats.py)
+        self._statistics = StatisticsClock()  # VACUUM (ANALYZE) after bulk applies (projections/table_stats.py)
         self.board = PositionBoard(ledger, db, names)
         self._fault = fault or (lambda point, view, number: None)
         self._poll_seconds, self._listen_seconds = poll_seconds, listen_seconds
@@ -235,8 +235,7 @@ class ViewRunner:
         self.board.notify()
         self._fault("committed", view.name, number)
         if self._statistics.applied(view.name, len(events), new_position):
-            with self.db.transaction(conn) as tx:
-                analyze(tx, view.tables)
+            vacuum_analyze(conn, self.db.postgres, view.tables)
         return new_position
 
     def _stop_view(self, conn: Any, name: str, position: int, cause: Exception) -> None:

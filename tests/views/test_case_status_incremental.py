@@ -37,8 +37,9 @@ def _from_scratch(
         pg = tx.postgres
         logged = case_histories(tx, ledger.mapper, [case_id], ledger_position(ledger))[case_id]
     recorded = recorded_states(logged, view.paths)
-    history = view._history(pg, RECORDED, recorded) + view._history(
-        pg, OCCURRED, occurred_states(logged, view.paths)
+    now = recorded[-1][2]
+    history = view._history(pg, RECORDED, recorded, now) + view._history(
+        pg, OCCURRED, occurred_states(logged, view.paths), now
     )
     rows = sorted((tuple(r) for r in history), key=lambda r: (r[0], r[1]))
     return rows, [tuple(db_values(pg, recorded[-1][2]))]

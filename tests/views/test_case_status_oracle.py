@@ -30,7 +30,10 @@ from tests.factories import long_ago, perform, registered_case, rid
 from tests.views.feed import feed
 from tests.views.helpers import row
 
-STEPS = ("accept", "assign", "reassign", "backlog", "note", "answer", "correct_category", "correct_accepted")
+STEPS = (
+    "accept", "assign", "reassign", "backlog", "note", "answer", "correct_category", "correct_subject",
+    "correct_accepted",
+)  # fmt: skip
 FIELDS = ("status", "unit_code", "leader_id", "category", "backlog", "version", "next_due")
 
 
@@ -53,6 +56,9 @@ def _step(case: Any, name: str, hours: int, seen: dict[str, int]) -> None:
     elif name == "correct_category":
         perform(case, "correct", at=side, reason="r", target_version=1, target_type="Registered",
                 field="category", old_value=case.category, new_value=rid("cat-"))  # fmt: skip
+    elif name == "correct_subject":  # a registration's column the history holds as NULL while current
+        perform(case, "correct", at=side, reason="r", target_version=1, target_type="Registered",
+                field="subject", old_value=case.subject, new_value=rid("subject-"))  # fmt: skip
     elif name == "correct_accepted" and "accepted" in seen:
         accepted = seen["accepted"]
         moved = (case.registered_at + timedelta(minutes=hours)).isoformat()

@@ -36,9 +36,8 @@ from bench.generator import generate
 from domain.application import LedgerApplication
 from domain.policy import local_date
 from projections.case_history import OCCURRED, RECORDED, occurred_states, recorded_states
-from projections.case_history_rows import HISTORY_COLUMNS, decode_marks
+from projections.case_history_rows import HISTORY_COLUMNS, STORED, decode_marks
 from projections.case_queries import At, select_cases
-from projections.case_rows import COLUMNS
 from projections.case_status import CaseStatusView
 from projections.caseload import Page, Period, caseloads, from_now, from_states
 from projections.database import ViewDatabase
@@ -152,7 +151,7 @@ def test_every_case_at_every_step_reads_as_its_per_event_row(
 
 
 def test_history_keeps_one_row_per_change_of_what_reads_show(built: ViewDatabase) -> None:
-    counters = {COLUMNS.index("version"), COLUMNS.index("position")}
+    counters = {STORED.index("version"), STORED.index("position")}
     with built.transaction(write=False) as tx:
         rows = tx.execute(
             f"SELECT {', '.join(HISTORY_COLUMNS)} FROM case_history ORDER BY case_id, timeline, valid_from"
@@ -161,7 +160,7 @@ def test_history_keeps_one_row_per_change_of_what_reads_show(built: ViewDatabase
     for earlier, later in pairwise(rows):
         if (earlier[3], earlier[0]) != (later[3], later[0]):
             continue  # another case or timeline
-        shown = [i for i in range(len(COLUMNS)) if i not in counters and earlier[3 + i] != later[3 + i]]
+        shown = [i for i in range(len(STORED)) if i not in counters and earlier[3 + i] != later[3 + i]]
         assert shown, (earlier, later)  # two rows in a row differ in what a read shows
         assert py_time(earlier[2]) == py_time(later[1])
     for row in rows:
