@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from uuid import UUID
@@ -41,6 +42,7 @@ from domain.policy import CHINA_TZ, local_date
 from domain.vocabulary import LocalPolicy
 from projections.case_history import OCCURRED
 from projections.case_queries import At, select_cases
+from projections.database import ViewDatabase
 
 router = APIRouter(prefix="/api/v1", tags=["practices"])
 
@@ -95,31 +97,44 @@ def escalation_list(
     where = scoped(request, who)  # the reader's access first: a reader without it is refused
     if not in_force:
         return answer
-    statuses = sorted(s.value for s in ON_THE_LIST_STATUSES)
-    where.add("satisfaction = 'unsatisfied'")
-    where.add(f"status IN ({', '.join('?' * len(statuses))})", *statuses)
-    with view_database(request).transaction(write=False) as tx:
-        rows = select_cases(
-            tx, at, where.sql, where.params, order="registered", limit=MAX_CANDIDATES, after=None
-        )
     access = reader_access(request, who)
+    answer["items"] = escalated_items(
+        ledger, view_database(request), at, where.sql, where.params,
+        # A past month's row was in the reader's access then; the case must also be his to open now.
+        None if at.instant is None else lambda case_id: access.may_see(ledger.get_case(case_id)),
+    )  # fmt: skip
+    return answer
+
+
+def escalated_items(
+    ledger: LedgerApplication,
+    db: ViewDatabase,
+    at: At,
+    where: str,
+    params: Sequence[Any],
+    may_open: Callable[[UUID], bool] | None = None,
+) -> list[dict[str, Any]]:
+    """The matters on the list at `at` among the case rows `where` selects (the reader's access)."""
+    statuses = sorted(s.value for s in ON_THE_LIST_STATUSES)
+    status_in = f"status IN ({', '.join('?' * len(statuses))})"
+    with db.transaction(write=False) as tx:
+        rows = select_cases(
+            tx, at, f"({where}) AND satisfaction = 'unsatisfied' AND {status_in}", [*params, *statuses],
+            order="registered", limit=MAX_CANDIDATES, after=None,
+        )  # fmt: skip
+    items = []
     for row in rows:
         case_id = UUID(row["case_id"])
         case = _case_then(ledger, case_id, at)
-        # A past month's row was in the reader's access then; the case must also be his to open now.
-        if (
-            case is None
-            or not is_escalated(case)
-            or (at.instant and not access.may_see(ledger.get_case(case_id)))
-        ):
+        if case is None or not is_escalated(case) or (may_open is not None and not may_open(case_id)):
             continue
-        answer["items"].append({
+        items.append({
             "case_id": row["case_id"], "subject": row["subject"], "status": case.status.value,
             "unit_code": case.unit_code, "leader_id": case.leader_id, "assignments": case.assignment_count,
             "satisfaction": case.satisfaction.value if case.satisfaction else None,
             "visited_on": row["visited_on"], "registered_on": row["registered_on"],
         })  # fmt: skip
-    return answer
+    return items
 
 
 def _case_then(ledger: LedgerApplication, case_id: UUID, at: At) -> Case | None:
