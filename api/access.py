@@ -203,6 +203,11 @@ def may_see_recommendation(who: Principal, paths: UnitPaths, target_unit_code: s
     return who.role in RECOMMENDATION_READERS and who.unit_code == target_unit_code
 
 
+def may_give_feedback(who: Principal, target_unit_code: str) -> bool:
+    """Whether this user answers for the recommended unit (the API's command and the page's form)."""
+    return who.role in RECOMMENDATION_FEEDBACK_ROLES and who.unit_code == target_unit_code
+
+
 def recommendation_rows(who: Principal, paths: UnitPaths) -> ScopeSQL:
     """The listing form of `may_see_recommendation` over the recommendations view."""
     if who.role not in RECOMMENDATION_READERS:

@@ -21,6 +21,7 @@ from faker import Faker
 from bench.bulk import analyze_ledger, append_rows
 from bench.county import COUNTY_CODE, County, build_county, user_token
 from bench.lifecycle import CAMPAIGN_ID, CaseWriter, moments, recorded_clock
+from bench.practices import escalation_policy, generated_ids, receptions, recommendation_events
 from domain.application import LedgerApplication, hash_token
 from domain.context import command_context
 from domain.policy import local_date
@@ -62,12 +63,24 @@ def generate(
     rng = random.Random(seed)
     county = build_county(fake, rng)
     total = 0
-    with recorded_clock() as recorded:
-        start = anchor - timedelta(days=_cases_span(cases) + 30)
+    span = _cases_span(cases)
+    with recorded_clock() as recorded, generated_ids(seed):
+        start = anchor - timedelta(days=span + 30)
         total += _append(ledger, _reference_events(ledger, county, start, recorded))
+        total += _append(ledger, escalation_policy(ledger, start))
+        first = anchor - timedelta(days=span)
+        # Receptions and recommendations join the stream as the cases reach their day: a case
+        # registered at a reception comes after the reception's record.
+        scheduled, reception_days = receptions(ledger, county, seed, first, anchor, recorded)
+        scheduled += recommendation_events(ledger, county, seed, first, anchor, recorded)
+        scheduled.sort(key=lambda t: t[0])
         writer = CaseWriter(county, fake, anchor, recorded)
+        writer.receptions, writer.reception_share = reception_days, min(0.5, 6 * span / max(cases, 1))
         pending: list[tuple[datetime, int, StoredEvent]] = []
-        for n, registered_at in enumerate(moments(cases, anchor, _cases_span(cases))):
+        for n, registered_at in enumerate(moments(cases, anchor, span)):
+            while scheduled and (scheduled[0][0] <= registered_at or n + 1 == cases):
+                for recorded_at, stored in scheduled.pop(0)[1]:
+                    pending.append((recorded_at, len(pending), stored))
             case = writer.write(n, seed, registered_at)
             for event in case.collect_events():
                 pending.append((event.timestamp, len(pending), ledger.mapper.to_stored_event(event)))

@@ -13,7 +13,7 @@ import random
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from unittest import mock
 from uuid import UUID
@@ -21,7 +21,8 @@ from uuid import UUID
 from faker import Faker
 
 from bench.county import COUNTY_CODE, REGION_CODE, County
-from domain.case import Case
+from bench.practices import ReceptionDay
+from domain.case import ESCALATION_ASSIGNMENTS, Case
 from domain.context import command_context
 from domain.ledger import LedgerEvent
 from domain.policy import default_policy_version, local_date
@@ -40,6 +41,7 @@ from domain.vocabulary import (
     NotAcceptedReason,
     Pathway,
     ProgressStep,
+    ReceptionKind,
     ReviewDecision,
     Satisfaction,
     TerminationBasis,
@@ -49,6 +51,10 @@ from domain.vocabulary import (
 # share of petitions by someone who petitioned before (初信初访 is the rest: ~88%).
 CAMPAIGN_ID = "gen-jaan"
 REPEAT_PETITIONER = 0.12
+# Complaint requests assigned three or more times and the petitioner still unsatisfied (集中督办,
+# Yongxing's escalation policy, bench/practices.py); of those, the share settled at a later visit.
+ESCALATED = 0.01
+ESCALATED_SETTLED = 0.6
 
 CHANNELS = [
     (Channel.ONLINE, 45),
@@ -152,12 +158,19 @@ class CaseWriter:
         self.actors: dict[str, Actor] = {
             u.user_id: Actor(u.user_id, u.role, u.unit_code) for u in county.users
         }
+        # Reception days by China date (bench/practices.py) and the share of that day's complaint
+        # requests received there; none unless the generator sets them.
+        self.receptions: dict[date, ReceptionDay] = {}
+        self.reception_share = 0.0
 
     def write(self, n: int, seed: int, registered_at: datetime) -> Any:
         rng = random.Random(f"{seed}:{n}")
         d = Driver(None, registered_at, self.anchor, self.recorded, rng)
+        # The practices' draws (issue 21) come from a stream of their own, so adding them left
+        # every other draw of a case where it was.
+        practices = random.Random(f"{seed}:{n}:practices")
         with contextlib.suppress(CaseEnded):  # the rest of its life is after 'now'
-            self._life(n, rng, d)
+            self._life(n, rng, d, practices)
         if len(self.recent) < 500 or rng.random() < 0.05:
             self.recent.append(d.case.id)
             self.recent = self.recent[-500:]
@@ -166,7 +179,7 @@ class CaseWriter:
     def _a(self, user_id: str) -> Actor:
         return self.actors[user_id]
 
-    def _life(self, n: int, rng: random.Random, d: Driver) -> None:  # noqa: PLR0912 - one story
+    def _life(self, n: int, rng: random.Random, d: Driver, extra: random.Random) -> None:  # noqa: PLR0912 - one story
         c = self.county
         township = rng.choice(c.townships)
         village = rng.choice(c.villages[township])
@@ -187,10 +200,17 @@ class CaseWriter:
         accused_leader = rng.choice(c.leaders_of[township]) if kind is Kind.ACCUSATION else None
         registrar = self._a(rng.choice(c.registrars))
         late_entry = rng.random() < 0.02
+        delay = rng.randint(26 * 60, 5 * 24 * 60) if late_entry else 0
+        channel = _weighted(rng, CHANNELS)
+        reception = self.receptions.get(local_date(d.clock))
+        if reception is not None and kind is Kind.COMPLAINT_REQUEST and extra.random() < self.reception_share:
+            channel, delay = Channel.VISIT, 0  # received at the leader's reception that day (领导接访)
+        else:
+            reception = None
         d.run(
             registrar, "register",
-            delay_minutes=rng.randint(26 * 60, 5 * 24 * 60) if late_entry else 0,
-            channel=_weighted(rng, CHANNELS), kind=kind, petitioners=petitioners, headcount=headcount,
+            delay_minutes=delay, reception_id=reception.reception_id if reception else None,
+            channel=channel, kind=kind, petitioners=petitioners, headcount=headcount,
             subject=f"{subject}（{village}）" if kind is not Kind.ACCUSATION else f"检举{subject}问题",
             content=f"{petitioners[0].name}反映：{subject}，请求依法处理。{self.fake.sentence()}",
             category="discipline" if kind is Kind.ACCUSATION else category,
@@ -215,8 +235,13 @@ class CaseWriter:
         leader = rng.choice(c.leaders_of[unit])
         officer = rng.choice(c.officers_of[township]) if unit in c.officers_of else None
         supervisor = self._a(rng.choice(c.supervisors))
+        assigner = supervisor
+        if reception is not None and reception.kind is ReceptionKind.JOINT:
+            # 联合接访: handed at once to a department at the window, by the registrar there
+            unit = extra.choice(reception.unit_codes)
+            leader, officer, assigner = extra.choice(c.leaders_of[unit]), None, registrar
         d.later(rng.uniform(0.1, 2))
-        d.run(supervisor, "assign", unit_code=unit, leader_id=leader, officer_id=officer)
+        d.run(assigner, "assign", unit_code=unit, leader_id=leader, officer_id=officer)
         accepted = d.case.accepted_at
         handler = self._a(officer) if officer else supervisor
         if rng.random() < 0.06:  # reassignment (wrong township, leader change)
@@ -224,6 +249,14 @@ class CaseWriter:
             other = rng.choice([t for t in c.townships if t not in (township, d.case.accused_unit)])
             leader = rng.choice(c.leaders_of[other])
             officer = rng.choice(c.officers_of[other])
+            handler = self._a(officer)
+            d.run(supervisor, "reassign", unit_code=other, leader_id=leader, officer_id=officer)
+        escalated = kind is Kind.COMPLAINT_REQUEST and extra.random() < ESCALATED
+        while escalated and d.case.assignment_count < ESCALATION_ASSIGNMENTS:
+            # passed on again and again (交办 three times or more): another township each time
+            d.later(extra.uniform(1, 6))
+            other = extra.choice([t for t in c.townships if t != d.case.unit_code])
+            leader, officer = extra.choice(c.leaders_of[other]), extra.choice(c.officers_of[other])
             handler = self._a(officer)
             d.run(supervisor, "reassign", unit_code=other, leader_id=leader, officer_id=officer)
         if rng.random() < 0.10:
@@ -296,10 +329,22 @@ class CaseWriter:
         d.run(handler, "answer", outcome=_weighted(rng, [(AnswerOutcome.SUPPORT, 45), (AnswerOutcome.EXPLAIN, 45), (AnswerOutcome.REJECT, 10)]),
               delivered_on=local_date(d.clock), document_sha256=_sha(rng) if rng.random() < 0.5 else None)  # fmt: skip
         satisfaction = _weighted(rng, SATISFACTION)
+        if escalated:
+            satisfaction = Satisfaction.UNSATISFIED
         d.later(rng.uniform(0.5, 3))
         d.run(handler, "record_return_visit", satisfaction=satisfaction, signed=rng.random() < 0.8,
               method=_weighted(rng, [(ContactMethod.PHONE, 60), (ContactMethod.VISIT, 30), (ContactMethod.ONLINE, 10)]),
               comment=None)  # fmt: skip
+        if escalated:
+            # on the month's concentrated supervision list; it closes only once the petitioner is
+            # satisfied (the policy's closing rule), which most come to at a later visit
+            if extra.random() < ESCALATED_SETTLED:
+                d.later(extra.uniform(20, 75))
+                d.run(handler, "record_return_visit", signed=True, method=ContactMethod.VISIT, comment=None,
+                      satisfaction=extra.choice([Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED]))  # fmt: skip
+                d.later(extra.uniform(0.1, 2))
+                d.run(handler, "close", closure_type=ClosureType.RESOLVED, escalation_in_force=True)
+            return
         d.later(rng.uniform(0.1, 1.5))
         closure = (
             ClosureType.MEDIATED

@@ -129,6 +129,8 @@ CLEARANCE_BASIS = {"closed": "已办结", "terminated": "已依法终结", "left
                    "petitioner_desisted": "信访人书面承诺息诉罢访"}  # fmt: skip
 RECOMMENDATION_KIND = {"improve": "改进工作建议", "policy": "完善政策建议", "accountability": "追究责任建议"}
 RECOMMENDATION_STATE = {"awaiting": "待反馈", "overdue": "逾期未反馈", "adopted": "已采纳", "not_adopted": "未采纳"}
+# The unit's written feedback form on the recommendations page: its fields and the adoption choice.
+RECOMMENDATION_FEEDBACK = {"adopted": "是否采纳", "text": "书面反馈", "1": "采纳", "0": "不采纳"}
 
 FIGURE = {
     "closure_rate": "办结率",
@@ -302,6 +304,7 @@ TABLES = {
     "policy": POLICY,
     "recommendation_kind": RECOMMENDATION_KIND,
     "recommendation_state": RECOMMENDATION_STATE,
+    "recommendation_feedback": RECOMMENDATION_FEEDBACK,
 }
 
 

@@ -14,11 +14,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query, Request
 
-from api.access import (
-    RECOMMENDATION_FEEDBACK_ROLES,
-    may_see_recommendation,
-    recommendation_rows,
-)
+from api.access import may_give_feedback, may_see_recommendation, recommendation_rows
 from api.auth import CurrentUser, Ledger, Principal, audit
 from api.freshness import MinPosition
 from api.responses import JSON
@@ -68,7 +64,7 @@ def give_feedback(
     def authorize(recommendation: Recommendation) -> None:
         if not may_see_recommendation(who, paths, recommendation.target_unit_code):
             raise _not_found(recommendation_id)
-        if who.role not in RECOMMENDATION_FEEDBACK_ROLES or who.unit_code != recommendation.target_unit_code:
+        if not may_give_feedback(who, recommendation.target_unit_code):
             raise Forbidden("only a user of the recommended unit feeds back on it", role=who.role.value)
 
     with audit(who, request):

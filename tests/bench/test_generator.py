@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 from psycopg.sql import SQL, Literal
@@ -12,14 +13,20 @@ from typer.testing import CliRunner
 
 from api import cli
 from api.bootstrap import build_runner
-from bench.generator import generate
+from api.routers.escalations import escalated_items, month_end
+from bench.generator import DEFAULT_ANCHOR, generate
 from domain.application import LedgerApplication
 from domain.ledger_tree import ledger_head
 from domain.serialization import decode_state
 from domain.store import parse_database_url
 from domain.verify import verify_ledger
+from domain.vocabulary import LocalPolicy
 from migrations.runner import migrate
+from projections import practices as practice_views
+from projections.case_history import OCCURRED
+from projections.case_queries import At
 from projections.database import ViewDatabase
+from projections.recommendations import select_recommendations, state_of
 
 TINY = 300
 
@@ -96,8 +103,20 @@ def test_same_seed_gives_the_same_ledger_on_either_store(ledger: LedgerApplicati
     try:
         generate(again, 60, seed=5)
         generate(other, 60, seed=6)
-        assert _rows(ledger) == _rows(again)
-        assert _rows(ledger) != _rows(other)
+        rows = _rows(ledger)
+        assert rows == _rows(again)  # ids, topics and bytes: receptions' and recommendations' ids too
+        assert rows != _rows(other)
+        kinds = {topic.rsplit(":", 1)[-1] for _, _, topic, _ in rows}
+        assert {
+            "ReceptionRecorded",
+            "RecommendationIssued",
+            "RecommendationFeedbackGiven",
+            "LocalPolicySet",
+        } <= kinds
+        practice_ids = {
+            i for i, _, topic, _ in rows if topic.endswith((":ReceptionRecorded", ":RecommendationIssued"))
+        }
+        assert practice_ids.isdisjoint({i for i, _, _, _ in _rows(other)})  # the seed is in them
     finally:
         again.close()
         other.close()
@@ -149,3 +168,52 @@ def test_a_generated_ledger_has_planner_statistics(
             )
         )
         assert curs.fetchone()["reltuples"] == made.events
+
+
+def test_a_generated_ledger_holds_each_practice_and_its_views_show_them(ledger: LedgerApplication) -> None:
+    """Issue 21 at realistic rates: reception days with cases registered there (joint ones naming
+    the departments at the window, their cases handed to one of those), matters assigned three
+    times with the petitioner unsatisfied under the escalation policy, and recommendations with
+    their written feedback, some of it late; the views the bench reads show each of them."""
+    generate(ledger, TINY, seed=11)
+    runner = build_runner(ledger)
+    try:
+        runner.catch_up()
+        assert {name: s.error for name, s in runner.positions().items() if s.error} == {}
+    finally:
+        runner.close()
+    db = ViewDatabase(ledger.store)
+    anchor_day = DEFAULT_ANCHOR.date()
+    with db.transaction(write=False) as tx:
+        found = practice_views.receptions(tx, "1=1", [])
+        cases = practice_views.reception_cases(tx, [r["reception_id"] for r in found], "1=1", [])
+        recs = select_recommendations(tx, "1=1", [], limit=1000, after=None)
+    # a reception day a week, every fourth a joint one; a handful of cases registered at each
+    assert 15 <= len(found) <= 20
+    joint = [r for r in found if r["kind"] == "joint"]
+    assert joint and all(2 <= len(r["unit_codes"]) <= 4 for r in joint)
+    at_receptions = [c for r in found for c in cases.get(r["reception_id"], [])]
+    assert 0.02 * TINY <= len(at_receptions) <= 0.15 * TINY
+    handed = 0
+    for r in joint:  # 联合接访: handed at once by the registrar to a department at the window
+        for c in cases.get(r["reception_id"], []):
+            first = next(
+                (e for e in ledger.case_events(UUID(c["case_id"])) if type(e).__name__ == "Assigned"), None
+            )
+            if first is not None:
+                assert (first.unit_code in r["unit_codes"], first.actor.role) == (True, "registrar")
+                handed += 1
+    assert handed
+    # the escalation policy in force, and matters on the list now and at the end of October
+    assert ledger.local_policy_in_force(LocalPolicy.ESCALATION, anchor_day)
+    now = escalated_items(ledger, db, At(), "1=1", [])
+    october = escalated_items(ledger, db, At(OCCURRED, month_end(date(2026, 10, 1))), "1=1", [])
+    assert now and october
+    assert all(i["assignments"] >= 3 and i["satisfaction"] == "unsatisfied" for i in now + october)
+    assert len(now) <= 0.02 * TINY  # a small share of the caseload
+    # recommendations, most answered in writing, some late, some still awaited or overdue
+    assert 10 <= len(recs) <= 15
+    states = {state_of(r, anchor_day) for r in recs}
+    assert {"adopted"} <= states and states & {"awaiting", "overdue"}
+    late = [r for r in recs if r["feedback_at"] and r["feedback_at"][:10] > r["feedback_due"]]
+    assert late and all(r["feedback_text"] for r in recs if r["adopted"] is not None)
