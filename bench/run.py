@@ -49,6 +49,7 @@ READ_PROCESSES = max(2, API_PROCESSES)
 QUERY_LABELS = (
     "case list (filters)", "leader caseload", "caseload as of a past date", "figures", "timeline",
     "units list", "leaders list", "case list page", "timeline page",
+    "receptions (a month)", "escalation list", "recommendations",
 )  # fmt: skip
 # The reference lists read the reference-data view; the issue's goal for them is against the case
 # list (#19: they once scanned the whole ledger by topic and grew with it).
@@ -134,6 +135,7 @@ def _query_mix(
     past = (DEFAULT_ANCHOR - timedelta(days=180)).isoformat()
     year_from = (DEFAULT_ANCHOR - timedelta(days=365)).date().isoformat()
     year_to = DEFAULT_ANCHOR.date().isoformat()
+    month_from = (DEFAULT_ANCHOR - timedelta(days=31)).date().isoformat()
     categories = ["land", "labour", "housing", "environment"]
 
     def next_request(client: int, n: int) -> tuple[str, str, str, dict[str, Any] | None]:
@@ -163,6 +165,12 @@ def _query_mix(
             )
         if kind == 8:
             return QUERY_LABELS[8], "GET", f"/cases/{rng.choice(any_ids)}/timeline", None
+        if kind == 9:  # the offices' practices (issue 21): the generator fills their views
+            return QUERY_LABELS[9], "GET", "/api/v1/receptions", {"from": month_from, "to": year_to}
+        if kind == 10:
+            return QUERY_LABELS[10], "GET", "/api/v1/escalations", None
+        if kind == 11:
+            return QUERY_LABELS[11], "GET", "/api/v1/recommendations", {"limit": 50}
         return HEALTHZ, "GET", "/healthz", None
 
     return next_request

@@ -20,10 +20,11 @@ def test_at_any_request_number_the_readers_are_spread_over_the_mix() -> None:
     next_request = _query_mix(["case-1"], ["leader-1"])
     for n in range(len(MIX)):
         labels = [next_request(client, n)[0] for client in range(16)]
-        assert labels.count(HEALTHZ) in (1, 2)  # 16 readers over ten kinds
+        assert labels.count(HEALTHZ) in (1, 2)  # 16 readers over thirteen kinds
 
 
 def test_the_mix_reads_the_reference_lists_and_the_pages() -> None:
     next_request = _query_mix(["case-1"], ["leader-1"])
     paths = {next_request(0, n)[2] for n in range(len(MIX))}
-    assert {"/api/v1/units", "/api/v1/leaders", "/cases", "/cases/case-1/timeline"} <= paths
+    assert {"/api/v1/units", "/api/v1/leaders", "/cases", "/cases/case-1/timeline", "/api/v1/receptions",
+            "/api/v1/escalations", "/api/v1/recommendations"} <= paths  # fmt: skip
