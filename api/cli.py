@@ -377,7 +377,7 @@ def export(
     from api.bootstrap import build_application
     from api.dossier import DossierFontMissing, find_font, render_dossier
     from api.errors import ProblemError
-    from api.routers.evidence import check_export, export_bundle, export_purpose, signing_keys
+    from api.reads.evidence import check_export, export_bundle, export_purpose, signing_keys
     from domain.bundle_check import check_bundle
     from domain.errors import CaseNotFound, Forbidden
     from domain.evidence import encode
@@ -435,7 +435,7 @@ def _dossier_view(ledger: Any, who: Any, case_id: Any) -> dict[str, Any]:
     import orjson
 
     from api.permissions import UNMASK_ROLES
-    from api.routers.case_reads import case_view
+    from api.reads.cases import case_view
     from domain.clocks import compute_clocks
     from domain.evidence import encode
 

@@ -14,8 +14,8 @@ from api.pages import forms
 from api.pages.reference import display_names
 from api.pages.render import call, page
 from api.pages.session import CurrentPageUser
-from api.routers.escalations import escalation_list
-from api.routers.recommendations import recommendation_page
+from api.reads.escalations import escalation_list
+from api.reads.recommendations import recommendation_page
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str | None, Query(max_length=500)]

@@ -1,4 +1,4 @@
-"""Helpers shared by the command routers: If-Match, Idempotency-Key, the unit tree."""
+"""Command input shared by the API and the page forms: If-Match, Idempotency-Key, list values."""
 
 from __future__ import annotations
 
