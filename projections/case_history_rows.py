@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from projections.case_rows import COLUMNS
-from projections.sqltypes import db_time, py_time
+from projections.engine.sqltypes import db_time, py_time
 
 HISTORY_COLUMNS = ("timeline", "valid_from", "valid_to", *COLUMNS, "marks")
 _VERSION, _POSITION = COLUMNS.index("version"), COLUMNS.index("position")

@@ -25,7 +25,7 @@ from domain.policy import get_policy, local_date
 from domain.vocabulary import Channel, Status
 from projections.case_queries import At, Order, cursor_key, select_cases
 from projections.case_rows import DUE_COLUMNS
-from projections.sqltypes import db_bool, db_date, db_time, like_escape
+from projections.engine.sqltypes import db_bool, db_date, db_time, like_escape
 
 
 def invalid(field: str, message: str) -> ProblemError:

@@ -17,7 +17,7 @@ from api.auth import Principal
 from api.reads.case_lists import invalid, when
 from api.view_query import Where, unit_paths, view_database
 from projections.caseload import Period, caseloads, empty
-from projections.practices import leader_reception_counts
+from projections.practices.queries import leader_reception_counts
 
 
 def _load(

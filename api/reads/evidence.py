@@ -31,7 +31,7 @@ from domain.clocks import compute_clocks
 from domain.context import current_context
 from domain.evidence import LedgerChanged, build_bundle, encode, find_proofs
 from domain.ledger_tree import StoredHeadsChanged, make_checkpoint
-from projections.units import UnitPaths
+from projections.reference_data.units import UnitPaths
 
 
 class StoredCheckpoints:

@@ -14,7 +14,7 @@ from api.view_query import unit_paths, view_database
 from domain.application import LedgerApplication
 from domain.context import utcnow
 from domain.policy import local_date
-from projections.figures_query import Filters, figures_report
+from projections.figures.query import Filters, figures_report
 
 
 def key_figures(

@@ -17,8 +17,8 @@ from api.reads.case_lists import invalid
 from api.view_query import Where, unit_paths, view_database
 from domain.context import utcnow
 from domain.policy import local_date
-from projections import practices as views
-from projections.sqltypes import db_date, db_time
+from projections.engine.sqltypes import db_date, db_time
+from projections.practices import queries as views
 
 
 def reception_listing(

@@ -14,7 +14,7 @@ from api.view_query import Where, decode_cursor, encode_cursor, local_time, unit
 from domain.context import utcnow
 from domain.policy import local_date
 from domain.vocabulary import RecommendationKind
-from projections.recommendations import select_recommendations, state_of
+from projections.recommendations.view import select_recommendations, state_of
 
 STATES = ("awaiting", "overdue", "adopted", "not_adopted")
 

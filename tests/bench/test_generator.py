@@ -19,7 +19,7 @@ from domain.serialization import decode_state
 from domain.store import parse_database_url
 from domain.verify import verify_ledger
 from migrations.runner import migrate
-from projections.database import ViewDatabase
+from projections.engine.database import ViewDatabase
 
 TINY = 300
 

@@ -26,12 +26,12 @@ import psycopg
 from psycopg import sql as pgsql
 
 from domain.application import LedgerApplication
-from projections.database import ViewDatabase
-from projections.feed import DecodeFailed, fetch, ledger_position
-from projections.gc_pace import fewer_collections
-from projections.positions import PositionBoard, ViewStatus, ensure_rows, now_sql
-from projections.table_stats import StatisticsClock, analyze
-from projections.view import View, ViewEvent
+from projections.engine.database import ViewDatabase
+from projections.engine.feed import DecodeFailed, fetch, ledger_position
+from projections.engine.gc_pace import fewer_collections
+from projections.engine.positions import PositionBoard, ViewStatus, ensure_rows, now_sql
+from projections.engine.table_stats import StatisticsClock, analyze
+from projections.engine.view import View, ViewEvent
 
 log = logging.getLogger("xinfang.views")
 
@@ -95,7 +95,7 @@ class ViewRunner:
         self.ledger, self.db, self.views = ledger, db, list(views)
         self.batch_size = batch_size  # the first batch of a catch-up; full ones double, up to max
         self.max_batch_size = max(batch_size, max_batch_size)
-        self._statistics = StatisticsClock()  # ANALYZE after bulk applies (projections/table_stats.py)
+        self._statistics = StatisticsClock()  # ANALYZE after bulk applies (projections/engine/table_stats.py)
         self.board = PositionBoard(ledger, db, names)
         self._fault = fault or (lambda point, view, number: None)
         self._poll_seconds, self._listen_seconds = poll_seconds, listen_seconds

@@ -25,9 +25,9 @@ from typing import Any
 
 from domain.application import LedgerApplication
 from domain.store import StoreConfig
-from projections.database import ViewDatabase
+from projections.engine.database import ViewDatabase
+from projections.engine.runner import StopSignal, ViewRunner
 from projections.registry import VIEW_CLASSES, classes_named, instantiate
-from projections.runner import StopSignal, ViewRunner
 
 log = logging.getLogger("xinfang.views")
 

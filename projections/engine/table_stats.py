@@ -14,7 +14,7 @@ on them. SQLite plans from its own heuristics and is left alone.
 
 from __future__ import annotations
 
-from projections.database import Tx
+from projections.engine.database import Tx
 
 ANALYZE_AFTER_EVENTS = 20_000
 ANALYZE_AFTER_GROWTH = 0.25

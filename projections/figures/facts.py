@@ -1,7 +1,7 @@
 """What the key figures need to know about one case, derived from its events (pure, no I/O).
 
 Every fact is read from the effective events (each correction's new value stands in for the
-recorded one) and dated by `occurred_at` as a China-local day. See projections/figures.py for
+recorded one) and dated by `occurred_at` as a China-local day. See projections/figures/view.py for
 how the facts are stored and what each figure counts.
 """
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, ClassVar, Protocol
 from uuid import UUID
 
-from projections.database import Tx
+from projections.engine.database import Tx
 
 
 @dataclass(frozen=True)

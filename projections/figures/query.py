@@ -1,6 +1,6 @@
 """The seven key figures over the figures view, for a period, filters and the reader's scope.
 
-What each figure counts is defined in projections/figures.py. Every count is restricted by the
+What each figure counts is defined in projections/figures/view.py. Every count is restricted by the
 caller's reader scope (a boolean SQL expression over the `f` alias of figures_cases), so a
 reader never gets a count that includes a case outside their scope.
 """
@@ -11,17 +11,17 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from projections.database import Tx
-from projections.figures import day_param
-from projections.figures_cells_query import (
+from projections.engine.database import Tx
+from projections.engine.sqltypes import like_escape
+from projections.figures.cells_query import (
     answers_scope,
     cell_counts,
     cell_figures,
     earliest_cell_day,
     summed,
 )
-from projections.figures_measures import MEASURES, RESOLVED, SETTLED, Figure, Measure, figures_of
-from projections.figures_sql import (
+from projections.figures.measures import MEASURES, RESOLVED, SETTLED, Figure, Measure, figures_of
+from projections.figures.sql import (
     PENDING,
     Scope,
     Sql,
@@ -31,7 +31,7 @@ from projections.figures_sql import (
     pending_by_month,
     pending_params,
 )
-from projections.sqltypes import like_escape
+from projections.figures.view import day_param
 
 FIGURES = (
     "closure_rate",
@@ -167,7 +167,7 @@ def earliest_day(tx: Tx, scope: Scope) -> date | None:
 def figures_report(tx: Tx, f: Filters, scope: Scope, *, today: date) -> dict[str, Any]:
     """The figures for the whole period, and for each month in it (for the dashboard chart)."""
     # Without a filter on holdings or campaigns, and for a scope of units, the pre-aggregated
-    # cells answer (a call reads cells, not every case of the period: projections/figures_cells.py).
+    # cells answer (a call reads cells, not every case of the period: projections/figures/cells.py).
     cells = f.unit_path is None and f.leader is None and f.campaign is None and answers_scope(scope)
     start = f.start or (earliest_cell_day(tx, scope) if cells else earliest_day(tx, scope))
     end = f.end or today

@@ -1,8 +1,8 @@
 """What each key figure counts, once: the date that puts a case (or a visit) in a period, and
 the conditions counted beside it (SQL over the `f` alias of figures_cases, `v` of figures_visits).
 
-Both the scans of projections/figures_query.py and the pre-aggregated cells of
-projections/figures_cells.py count with these, so the two cannot drift apart.
+Both the scans of projections/figures/query.py and the pre-aggregated cells of
+projections/figures/cells.py count with these, so the two cannot drift apart.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ class Figure:
 NOT_UNSATISFIED = "(f.last_satisfaction IS NULL OR f.last_satisfaction <> 'unsatisfied')"
 RESOLVED = f"f.closure_type IN ('resolved', 'mediated') AND {NOT_UNSATISFIED}"
 # Settled so far: nothing has unsettled it yet. Whether its 90 days have passed depends on the day
-# asked, which a row or cell cannot hold: projections/figures_sql.py counts those still pending.
+# asked, which a row or cell cannot hold: projections/figures/sql.py counts those still pending.
 SETTLED = (
     "f.closed_on IS NOT NULL AND f.review_requested = 0 AND f.reopened = 0 "
     f"AND (f.first_repeat_on IS NULL OR f.first_repeat_on > f.settle_by) AND {NOT_UNSATISFIED}"

@@ -39,12 +39,12 @@ from typing import Any
 from psycopg import sql as pgsql
 
 from domain.application import LedgerApplication
-from projections.database import Tx, ViewDatabase
-from projections.feed import fetch, ledger_position
-from projections.gc_pace import fewer_collections
-from projections.positions import ensure_rows, now_sql
-from projections.runner import MAX_BATCH
-from projections.view import View, ViewEvent
+from projections.engine.database import Tx, ViewDatabase
+from projections.engine.feed import fetch, ledger_position
+from projections.engine.gc_pace import fewer_collections
+from projections.engine.positions import ensure_rows, now_sql
+from projections.engine.runner import MAX_BATCH
+from projections.engine.view import View, ViewEvent
 
 Progress = Callable[[int, int], None]  # (position done, position total)
 

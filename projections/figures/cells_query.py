@@ -1,8 +1,8 @@
-"""The key figures summed from the cells (projections/figures_cells.py) instead of the case rows.
+"""The key figures summed from the cells (projections/figures/cells.py) instead of the case rows.
 
 Used when no filter needs a case's history: `unit` and `leader` select by who held the case
 in the period (figures_holdings) and `campaign` by a case's campaign list, neither of which a
-cell keeps, so those calls still scan (projections/figures_query.py); so do readers whose
+cell keeps, so those calls still scan (projections/figures/query.py); so do readers whose
 scope names a leader (answers_scope). The reader's scope is
 the same SQL expression over alias `f`: a cell carries exactly the scope columns of every case
 in it, so it is counted for a reader only if each of its cases would be.
@@ -14,11 +14,11 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from projections.database import Tx
-from projections.figures import day_param
-from projections.figures_measures import Figure, figures_of
-from projections.figures_sql import Scope, pending_by_month
-from projections.sqltypes import py_date
+from projections.engine.database import Tx
+from projections.engine.sqltypes import py_date
+from projections.figures.measures import Figure, figures_of
+from projections.figures.sql import Scope, pending_by_month
+from projections.figures.view import day_param
 
 SCOPE_COLUMNS = frozenset({"received_path", "unit_path"})  # the reader-scope columns a cell has
 Span = tuple[str, date | None, date | None]  # (grain, first bucket, last bucket), None: open

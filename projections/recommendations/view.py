@@ -14,9 +14,9 @@ from typing import Any, ClassVar
 from domain import recommendations as rec
 from domain.application import LedgerApplication
 from projections.case_context import utc_text
-from projections.database import Tx
-from projections.units import UnitPaths
-from projections.view import ViewEvent
+from projections.engine.database import Tx
+from projections.engine.view import ViewEvent
+from projections.reference_data.units import UnitPaths
 
 TABLE = "recommendations"
 COLUMNS = (

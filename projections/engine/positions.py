@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.application import LedgerApplication
-from projections.database import Tx, ViewDatabase
-from projections.feed import ledger_position
+from projections.engine.database import Tx, ViewDatabase
+from projections.engine.feed import ledger_position
 
 SELECT_POSITIONS = "SELECT view, position, error, error_position FROM view_positions"
 ENSURE_POSITION = "INSERT INTO view_positions (view, position) VALUES (?, 0) ON CONFLICT (view) DO NOTHING"

@@ -8,7 +8,7 @@ to the batch's last position (projections/ledger_rows.py: one read per 500 cases
 with set-based statements. A `RepeatLinked` on a later case updates the earlier case's
 `repeat_count` and `first_repeat_on`.
 
-The figures (projections/figures_query.py computes them), for a period [from, to] of
+The figures (projections/figures/query.py computes them), for a period [from, to] of
 China-local days, either end open. Which date puts a case (or a visit) in the period:
 
 | figure | denominator | numerator (a subset of the denominator) |
@@ -27,7 +27,7 @@ statutory deadline (art. 34 counts to the answer) and its clock said so; a closu
 unsatisfied petitioner is not 化解; and 案结事了 can only be known once the 90 days have passed,
 so a recent closure is reported as pending rather than counted as settled. The 90 days are
 judged against the day the figures are asked for, so that count is the one a view row cannot
-hold: projections/figures_sql.py counts pending cases at query time (few: closed in the last 90
+hold: projections/figures/sql.py counts pending cases at query time (few: closed in the last 90
 days) and settled = the cases clean so far less those pending.
 
 落实率 (issue 21, in the style of R11): 第三十三条 asks that a supported request be carried out;
@@ -65,11 +65,11 @@ from domain.case_events import CaseEvent, Registered
 from domain.identity import identity_hashes
 from projections.case_identities import first_petitions
 from projections.case_log import case_log
-from projections.database import Tx
-from projections.figures_facts import CaseFacts, derive
-from projections.sqltypes import db_date
-from projections.units import UnitPaths
-from projections.view import ViewEvent
+from projections.engine.database import Tx
+from projections.engine.sqltypes import db_date
+from projections.engine.view import ViewEvent
+from projections.figures.facts import CaseFacts, derive
+from projections.reference_data.units import UnitPaths
 
 CAMPAIGN_MARK = "\x1f"  # frames each campaign in figures_cases.campaigns
 # figures_cases as `_case_row` gives it (repeat_count and first_repeat_on start at 0 and NULL).

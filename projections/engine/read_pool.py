@@ -24,7 +24,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from domain.store import StoreConfig
-from projections.database import Tx, ViewDatabase
+from projections.engine.database import Tx, ViewDatabase
 
 # Enough for the server's worker threads to read at once without queueing for a connection;
 # idle connections beyond none are closed after IDLE_SECONDS, so an idle service holds few.

@@ -1,10 +1,10 @@
 """The key figures pre-aggregated into cells (migrations 0008), kept by the figures view.
 
 GET /figures summed every case row of the period on each call (six scans of figures_cases),
-so it grew with the number of cases. A cell holds the counts of projections/figures_measures.py
+so it grew with the number of cases. A cell holds the counts of projections/figures/measures.py
 for one kind of date, one day or one month, one category and one value of each reader-scope
 unit column (received_path, unit_path): a period is summed from whole-month cells plus the day
-cells of its partial months (projections/figures_cells_query.py), so a call reads a number of
+cells of its partial months (projections/figures/cells_query.py), so a call reads a number of
 cells bounded by the county's units, categories and days, not its cases. Cells have no leader
 column (it would triple them); a reader scope that names a leader is answered by the scan.
 
@@ -24,11 +24,11 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.case_events import CaseEvent
-from projections.database import Tx
-from projections.figures import FiguresView, day_param, id_param
-from projections.figures_measures import MEASURES
-from projections.sqltypes import py_date
-from projections.view import ViewEvent
+from projections.engine.database import Tx
+from projections.engine.sqltypes import py_date
+from projections.engine.view import ViewEvent
+from projections.figures.measures import MEASURES
+from projections.figures.view import FiguresView, day_param, id_param
 
 GRAINS = ("day", "month")
 CHUNK = 500  # case ids per IN (...) list

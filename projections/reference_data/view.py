@@ -17,9 +17,9 @@ from domain import practices
 from domain import reference as ref
 from domain.application import LedgerApplication
 from projections.case_context import utc_text
-from projections.database import Tx
-from projections.sqltypes import db_date, db_time
-from projections.view import ViewEvent
+from projections.engine.database import Tx
+from projections.engine.sqltypes import db_date, db_time
+from projections.engine.view import ViewEvent
 
 UNITS, LEADERS, POSTS, USERS = "ref_units", "ref_leaders", "ref_leader_posts", "ref_users"
 RECEPTIONS, CAMPAIGNS = "ref_receptions", "ref_campaigns"  # issue 21: practices

@@ -29,7 +29,7 @@ class Tx:
     """One open transaction on either store, with a single placeholder style (`?`).
 
     Views name their tables through `tx.table("case_status")`. A rebuild needs no renaming:
-    it shadows the live tables with TEMP tables of the same names (projections/rebuild.py).
+    it shadows the live tables with TEMP tables of the same names (projections/engine/rebuild.py).
     """
 
     def __init__(self, cursor: Any, *, postgres: bool) -> None:
@@ -38,7 +38,7 @@ class Tx:
 
     @staticmethod
     def table(name: str) -> str:
-        """A view's table, by its bare name (never schema-qualified: see projections/rebuild.py)."""
+        """A view's table, by its bare name (never schema-qualified: see projections/engine/rebuild.py)."""
         return name
 
     def _sql(self, statement: str) -> str:

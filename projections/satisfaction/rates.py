@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from projections.case_context import keyset_after
-from projections.database import Tx
-from projections.satisfaction import CONTEXT, RECORDS
+from projections.engine.database import Tx
+from projections.satisfaction.view import CONTEXT, RECORDS
 
 GROUP_COLUMNS: dict[str, str] = {
     "leader": "leader_id",

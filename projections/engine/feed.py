@@ -6,7 +6,7 @@ from eventsourcing.persistence import StoredEvent
 
 from domain.application import LedgerApplication
 from domain.persistence import LedgerRow
-from projections.view import ViewEvent
+from projections.engine.view import ViewEvent
 
 
 def ledger_position(ledger: LedgerApplication) -> int:

@@ -21,9 +21,9 @@ from projections.case_context import (
     touched_cases,
     utc_text,
 )
-from projections.database import Tx
-from projections.units import UnitPaths
-from projections.view import ViewEvent
+from projections.engine.database import Tx
+from projections.engine.view import ViewEvent
+from projections.reference_data.units import UnitPaths
 
 RECORDS = "accountability_records"
 CONTEXT = "accountability_case_context"

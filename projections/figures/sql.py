@@ -4,7 +4,7 @@ cases whose 案结事了 is still pending (DOMAIN.md R11).
 A case is settled only once the 90 days after its closure have passed; until then it is
 `pending`. That turns on `today`, so neither a figures_cases row nor a cell can hold it. The
 cases it concerns were closed in the last 90 days (few, and found through the closed_on index),
-so both the scans of projections/figures_query.py and the cells of projections/figures_cells_query.py
+so both the scans of projections/figures/query.py and the cells of projections/figures/cells_query.py
 count them here at query time and subtract them from the settled-so-far count they keep.
 """
 
@@ -14,11 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from projections.database import Tx
-from projections.figures import CAMPAIGN_MARK, day_param
-from projections.figures_facts import SETTLE_DAYS
-from projections.figures_measures import SETTLED
-from projections.sqltypes import like_escape
+from projections.engine.database import Tx
+from projections.engine.sqltypes import like_escape
+from projections.figures.facts import SETTLE_DAYS
+from projections.figures.measures import SETTLED
+from projections.figures.view import CAMPAIGN_MARK, day_param
 
 Scope = tuple[str, tuple[Any, ...]]
 # Still inside the 90 days on `today` (the closure day + 90 is not yet past); two parameters:

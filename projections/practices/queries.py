@@ -1,6 +1,6 @@
 """Reading receptions (领导接访) and campaign boards (积案销号) for the API and pages (issue 21).
 
-Receptions and campaigns are rows of the reference-data view (projections/reference_data.py);
+Receptions and campaigns are rows of the reference-data view (projections/reference_data/view.py);
 the cases are the case status view's (`reception_id`, `campaigns`, `campaigns_cleared`). Callers
 pass the reader's scope as SQL (api/access.py): `rows` where cases are listed, `counted` where
 they are only counted, so no case appears to a reader who may not open it.
@@ -15,9 +15,9 @@ from typing import Any
 import orjson
 
 from projections.case_status import STATUS
-from projections.database import Tx
-from projections.reference_data import CAMPAIGNS, RECEPTIONS
-from projections.sqltypes import like_escape, py_date
+from projections.engine.database import Tx
+from projections.engine.sqltypes import like_escape, py_date
+from projections.reference_data.view import CAMPAIGNS, RECEPTIONS
 
 MAX_RECEPTIONS = 500
 # 化解 as the figures count it (R11): closed as resolved or mediated, the last visit not unsatisfied.

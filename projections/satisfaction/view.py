@@ -2,7 +2,7 @@
 
 A correction of the visit (satisfaction, signed, method, comment, occurred_at) updates its row;
 a correction of the case's category updates every row of the case. Rates are read by
-projections/satisfaction_rates.py.
+projections/satisfaction/rates.py.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from projections.case_context import (
     touched_cases,
     utc_text,
 )
-from projections.database import Tx
-from projections.units import UnitPaths
-from projections.view import ViewEvent
+from projections.engine.database import Tx
+from projections.engine.view import ViewEvent
+from projections.reference_data.units import UnitPaths
 
 RECORDS = "satisfaction_records"
 CONTEXT = "satisfaction_case_context"
