@@ -138,9 +138,9 @@ class ViewDatabase:
         """
         pg.execute(pgsql.SQL("SET search_path TO {}").format(pgsql.Identifier(self.store.schema)))
         pg.execute("SET plan_cache_mode = force_custom_plan")
-        # View statements run in milliseconds: compiling one with LLVM takes 300 ms or more (a
-        # batch's staging statements at 10,000 cases: 330 of their 350 ms, once the planner's
-        # estimate passed jit_above_cost).
+        # View statements run in milliseconds: compiling one with LLVM takes far longer than
+        # running it once the planner's estimate passes jit_above_cost
+        # (bench/RESULTS.md#jit-compilation-of-view-statements).
         pg.execute("SET jit = off")
         pg.commit()
 

@@ -2,10 +2,10 @@
 
 A batch allocates hundreds of thousands of short-lived objects (decoded events, row dicts,
 replayed aggregates), few of them in reference cycles, and reference counting frees them. At
-CPython's default threshold (a young collection every 700 net allocations) a 10,000-case
-rebuild ran 2,904 young, 264 middle and 20 full collections: 4.3 of its 22.2 s. With a young
-collection every 50,000 allocations and each older generation after 20 of the one below, it
-ran 20 collections, 0.7 s, and took 18.3 s, at the same peak RSS. The threshold belongs to the
+CPython's default threshold (a young collection every 700 net allocations) a rebuild spends a
+large share of its time in collections that find little; with a young collection every 50,000
+allocations and each older generation after 20 of the one below, far fewer run, at the same
+peak RSS (bench/RESULTS.md#garbage-collection-during-a-rebuild). The threshold belongs to the
 process, so it is raised while a catch-up runs and put back after; overlapping catch-ups (a
 rebuild beside the live runner) share one raise.
 """

@@ -43,8 +43,8 @@ ADVISORY_LOCK_CLASS = 0x78767731
 FaultHook = Callable[[str, str, int], None]
 
 SELECT_POSITION = "SELECT position FROM view_positions WHERE view=?"
-# The largest batch a catch-up grows to: about 10 MB of decoded events, and at 10,000 cases a
-# rebuild took 21 s at this size against 37 s at 2,000 (bench.steps rebuild, PostgreSQL).
+# The largest batch a catch-up grows to: bigger batches rebuilt faster, at a bounded memory
+# (bench/RESULTS.md#catch-up-batch-size).
 MAX_BATCH = 10_000
 
 

@@ -1,15 +1,15 @@
 """Planner statistics for the view tables (PostgreSQL).
 
 A rebuild or a long catch-up writes most of a view's rows at once. Without fresh statistics
-PostgreSQL plans the read queries for empty tables (an as-of caseload estimated at 85 rows
-read 2,800 through a bitmap scan over 13,000), and autovacuum may be off or minutes behind
-(it is off on the benchmark server). So the runner ANALYZEs a view's tables itself once that
-view has applied ANALYZE_AFTER_EVENTS events since it last did, and a quarter as many events as
-the ledger position it last did so at (autovacuum's own rule, a share of the table, with the
-position standing for the table's size). Statistics only need to follow a table's growth, so a
-rebuild of N events analyzes O(log N) times, not N / 20,000 times: each ANALYZE samples more
-pages as the tables grow, and at 100,000 cases the fixed interval spent a sixth of the rebuild
-on them. SQLite plans from its own heuristics and is left alone.
+PostgreSQL plans the read queries for empty tables (an as-of caseload's estimate far below the rows
+it read: bench/RESULTS.md#planner-statistics-for-the-view-tables), and autovacuum may be off or
+minutes behind (it is off on the benchmark server). So the runner ANALYZEs a view's tables itself
+once that view has applied ANALYZE_AFTER_EVENTS events since it last did, and a quarter as many
+events as the ledger position it last did so at (autovacuum's own rule, a share of the table, with
+the position standing for the table's size). Statistics only need to follow a table's growth, so a
+rebuild of N events analyzes O(log N) times, not N / 20,000 times: each ANALYZE samples more pages
+as the tables grow, and at a fixed interval they took a large share of a big rebuild (same entry).
+SQLite plans from its own heuristics and is left alone.
 """
 
 from __future__ import annotations
