@@ -11,7 +11,7 @@ Aggregate figures and caseloads count with `Access.counted`, the role's scope al
 count include a case whose reader may not open it.
 
 Every per-case view row carries the access columns: `received_path`, `unit_path` (unit paths as
-in projections/units.py: "/county/town/"), `leader_id`, `kind`, `accused_path`,
+in projections/reference_data/units.py: "/county/town/"), `leader_id`, `kind`, `accused_path`,
 `accused_leader`, `registered_at` (when the matter arose) and `registered_by`.
 """
 
@@ -34,8 +34,8 @@ from domain.case import Case
 from domain.errors import CaseNotFound, Forbidden
 from domain.reference_index import LeaderPostIndex
 from domain.vocabulary import Role
-from projections.sqltypes import subtree_pattern
-from projections.units import UnitPaths
+from projections.engine.sqltypes import subtree_pattern
+from projections.reference_data.units import UnitPaths
 
 # How a listing's table keeps `registered_at`: the case status view as the store's own time
 # type (projections/sqltypes.db_time), the per-case contexts of other views as UTC text.

@@ -18,9 +18,9 @@ from api.access import Access
 from domain.policy import CHINA_TZ
 from domain.store import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE
 from projections.case_context import utc_text
-from projections.database import Tx
-from projections.figures_query import Filters, figures_report
-from projections.sqltypes import db_date, db_time, subtree_pattern
+from projections.engine.database import Tx
+from projections.engine.sqltypes import db_date, db_time, subtree_pattern
+from projections.figures.query import Filters, figures_report
 
 STATUS_TABLE = "case_status"
 RECOMMENDATIONS_TABLE = "recommendations"

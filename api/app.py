@@ -42,11 +42,11 @@ from api.routers import ledger as ledger_routes  # `ledger` names the applicatio
 from api.routers import metrics as metrics_routes
 from api.settings import Settings
 from domain.application import LedgerApplication
-from projections.positions import PositionBoard
-from projections.read_pool import PooledViewDatabase
-from projections.runner import ViewRunner
-from projections.units import UnitPaths
-from projections.view import View
+from projections.engine.positions import PositionBoard
+from projections.engine.read_pool import PooledViewDatabase
+from projections.engine.runner import ViewRunner
+from projections.engine.view import View
+from projections.reference_data.units import UnitPaths
 
 DESCRIPTION = """
 An event-sourced, audit-first ledger of petition case work (信访), under the 2022

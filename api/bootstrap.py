@@ -13,10 +13,10 @@ from domain.store import parse_database_url
 from domain.values import SYSTEM_ACTOR
 from domain.vocabulary import Role
 from migrations.runner import migrate
-from projections.database import ViewDatabase
+from projections.engine.database import ViewDatabase
+from projections.engine.runner import ViewRunner
+from projections.engine.view import View
 from projections.registry import VIEW_CLASSES, instantiate
-from projections.runner import ViewRunner
-from projections.view import View
 
 ADMIN_USER_ID = "admin"
 

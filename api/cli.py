@@ -17,7 +17,7 @@ from api.settings import Settings
 from domain.context import command_context
 from domain.values import SYSTEM_ACTOR
 from domain.vocabulary import Role
-from projections.view import View
+from projections.engine.view import View
 
 if TYPE_CHECKING:  # the CLI imports the service's modules only in the commands that use them
     from api.auth import Principal
@@ -186,7 +186,7 @@ def project(
 
     from api.bootstrap import build_application, build_runner
     from domain.store import parse_database_url
-    from projections.parallel import groups_of_registered, run_in_processes
+    from projections.engine.parallel import groups_of_registered, run_in_processes
 
     settings = Settings()
     store = parse_database_url(settings.database_url, schema=settings.database_schema)
@@ -215,8 +215,8 @@ def project(
 def rebuild(view: Annotated[str, typer.Argument(help="the view's name")]) -> None:
     """Rebuild one view from position 0 into fresh tables while the live one serves, then switch."""
     from api.bootstrap import build_application, build_views
-    from projections.rebuild import RebuildError
-    from projections.rebuild import rebuild as run
+    from projections.engine.rebuild import RebuildError
+    from projections.engine.rebuild import rebuild as run
 
     ledger = build_application(Settings())
     db, (instance,) = build_views(ledger, _views_by_name([view]))
@@ -241,7 +241,7 @@ def check_views(
 ) -> None:
     """Rebuild views into scratch tables and report every row that differs from the live views."""
     from api.bootstrap import build_application, build_views
-    from projections.rebuild import RebuildError, check_view
+    from projections.engine.rebuild import RebuildError, check_view
 
     ledger = build_application(Settings())
     db, instances = build_views(ledger, _views_by_name(views))
@@ -377,11 +377,11 @@ def export(
     from api.bootstrap import build_application
     from api.dossier import DossierFontMissing, find_font, render_dossier
     from api.errors import ProblemError
-    from api.routers.evidence import check_export, export_bundle, export_purpose, signing_keys
+    from api.reads.evidence import check_export, export_bundle, export_purpose, signing_keys
     from domain.bundle_check import check_bundle
     from domain.errors import CaseNotFound, Forbidden
     from domain.evidence import encode
-    from projections.units import UnitPaths
+    from projections.reference_data.units import UnitPaths
 
     if (as_user is None) == (token is None):
         # An export unmasks personal data: the record in the case must name a person, not "system".
@@ -435,7 +435,7 @@ def _dossier_view(ledger: Any, who: Any, case_id: Any) -> dict[str, Any]:
     import orjson
 
     from api.permissions import UNMASK_ROLES
-    from api.routers.case_reads import case_view
+    from api.reads.cases import case_view
     from domain.clocks import compute_clocks
     from domain.evidence import encode
 

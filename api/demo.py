@@ -480,8 +480,8 @@ def _run(
     at: datetime,
     reason: str | None,
 ) -> None:
+    from api.command_input import as_domain_params
     from api.commands import COMMAND_BODIES
-    from api.routers.common import as_domain_params
 
     body = COMMAND_BODIES[command].model_validate({**_jsonable(params)})
     typed = as_domain_params(body.model_dump(exclude={"occurred_at", "reason"}))

@@ -93,10 +93,10 @@ def render_dossier(
 ) -> bytes:  # fmt: skip
     """The paper file of a case: cover with its summary, parties, holders, timeline, integrity last.
 
-    `summary` is the case as the reader may see it (api/routers/case_reads.case_view), `names`
+    `summary` is the case as the reader may see it (api/reads/cases.case_view), `names`
     the reference data's names (api/pages/present.Names); the bundle's raw fields stay in the
     bundle for machines, the paper shows them in Chinese."""
-    from api.dossier_text import DossierWriter  # the page labels import the routers: load late
+    from api.dossier_text import DossierWriter  # the page labels import the read side: load late
 
     path, index = find_font()
     pdf = _Dossier(format="A4")

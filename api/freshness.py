@@ -12,8 +12,8 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 
 from api.errors import ProblemError
-from projections.feed import ledger_position
-from projections.positions import PositionBoard
+from projections.engine.feed import ledger_position
+from projections.engine.positions import PositionBoard
 
 
 def wait_for_views(

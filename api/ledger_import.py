@@ -23,9 +23,9 @@ from pydantic import ValidationError
 
 from api.access import reader_access
 from api.auth import Principal, audit
+from api.command_input import as_domain_params
 from api.commands import COMMAND_BODIES
 from api.ledger_rows import LedgerRow, RowError, open_rows
-from api.routers.common import as_domain_params
 from domain.application import Idempotency, LedgerApplication
 from domain.context import command_context
 from domain.errors import DomainError, DuplicateExternalReference, NotFound

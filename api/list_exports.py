@@ -19,7 +19,7 @@ from api import workbook
 from api.ledger_template import case_row_values, template_headers
 from api.pages.labels import FIELD, FIGURE, field_value, label
 from api.view_query import view_database
-from projections.reference_data import leaders_with_posts, unit_tree, user_list
+from projections.reference_data.view import leaders_with_posts, unit_tree, user_list
 
 Format = Annotated[
     Literal["json", "xlsx"] | None,

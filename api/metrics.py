@@ -17,7 +17,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from projections.positions import PositionBoard
+from projections.engine.positions import PositionBoard
 
 log = logging.getLogger("xinfang.metrics")
 

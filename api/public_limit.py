@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from domain.integrity import sha256_hex
-from projections.database import ViewDatabase
+from projections.engine.database import ViewDatabase
 
 DEFAULT_FAILURES = 5
 DEFAULT_WINDOW_SECONDS = 15 * 60.0

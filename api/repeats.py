@@ -18,9 +18,9 @@ from api.view_query import view_database
 from domain.identity import identity_hashes
 from domain.values import Petitioner
 from projections import case_identities
-from projections.feed import ledger_position
-from projections.positions import PositionBoard
-from projections.sqltypes import db_time
+from projections.engine.feed import ledger_position
+from projections.engine.positions import PositionBoard
+from projections.engine.sqltypes import db_time
 
 MAX_WAIT_SECONDS = 1.0
 

@@ -19,11 +19,18 @@ import os
 import stat
 import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from nacl.signing import SigningKey
 
 from domain.checkpoints import key_id
 from domain.store import StoreConfig
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from api.settings import Settings
+    from domain.application import LedgerApplication
 
 log = logging.getLogger("xinfang.signing")
 SEED_BYTES = 32
@@ -131,3 +138,18 @@ class SigningKeys:
         if own is not None:
             keys.append(own)
         return {key_id(k): k for k in keys}
+
+
+_app_keys_lock = threading.Lock()
+
+
+def app_signing_keys(app: FastAPI) -> SigningKeys:
+    """The app's keys, made on first use (one per app, shared by requests and the schedule)."""
+    with _app_keys_lock:
+        keys: SigningKeys | None = getattr(app.state, "signing_keys", None)
+        if keys is None:
+            settings: Settings = app.state.settings
+            ledger: LedgerApplication = app.state.ledger
+            keys = SigningKeys(ledger.store, settings.signing_key_file, settings.trusted_public_keys)
+            app.state.signing_keys = keys
+        return keys

@@ -13,9 +13,9 @@ from fastapi import Request
 from api.access import ScopeSQL
 from api.errors import ProblemError
 from domain.policy import CHINA_TZ
-from projections.database import ViewDatabase
-from projections.sqltypes import subtree_pattern
-from projections.units import UnitPaths
+from projections.engine.database import ViewDatabase
+from projections.engine.sqltypes import subtree_pattern
+from projections.reference_data.units import UnitPaths
 
 
 def unit_paths(request: Request) -> UnitPaths:
@@ -25,7 +25,7 @@ def unit_paths(request: Request) -> UnitPaths:
 
 
 def view_database(request: Request) -> ViewDatabase:
-    """The app's view database for reads: pooled connections on PostgreSQL (projections/read_pool.py)."""
+    """The app's view database for reads: pooled connections on PostgreSQL (projections/engine/read_pool.py)."""
     db: ViewDatabase = request.app.state.view_reads
     return db
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 
 from api.bootstrap import build_runner
-from api.routers.evidence import signing_keys
+from api.reads.evidence import signing_keys
 from api.routers.ledger import checkpoint_schedule
 from api.settings import Settings
 from domain.application import LedgerApplication

@@ -40,11 +40,12 @@ def append_rows(ledger: LedgerApplication, events: Sequence[StoredEvent]) -> Non
 def analyze_ledger(ledger: LedgerApplication) -> None:
     """Planner statistics for the events table after a bulk load, as PostgreSQL advises.
 
-    Without them (autovacuum off, or not yet round) PostgreSQL guesses 2% of the table per
-    case id: at a million cases it loaded a case's 8 events with a parallel bitmap scan and
-    187 ms of JIT compilation instead of a 0.1 ms index scan, and commands and timelines ran
-    at a tenth of their speed (bench/RESULTS.md). One ANALYZE is enough for good: the share
-    of distinct case ids is kept as a fraction, so the estimate follows the table's growth.
+    Without them (autovacuum off, or not yet round) PostgreSQL guesses 2% of the table per case id
+    and loads a case's few events with a parallel bitmap scan and JIT compilation instead of an
+    index scan, which slowed commands and timelines severely
+    (bench/RESULTS.md#the-events-table-without-planner-statistics). One ANALYZE is enough for good:
+    the share of distinct case ids is kept as a fraction, so the estimate follows the table's
+    growth.
     """
     recorder: Any = ledger.recorder
     if ledger.store.kind == "sqlite":

@@ -87,8 +87,9 @@ def percentile(values: list[float], q: float) -> float:
 
 class _Client:
     """One keep-alive connection on the standard library's http.client: the load generator shares
-    the machine with the service, and httpx cost about 1.2 ms of CPU per request here against
-    about 0.2 ms for this (bench/RESULTS.md); a lean client leaves the cores to what is measured."""
+    the machine with the service, and httpx cost several times its CPU per request
+    (bench/RESULTS.md#the-load-generators-http-client); a lean client leaves the cores to what
+    is measured."""
 
     def __init__(self, base: str, token: str, cookie: str | None = None) -> None:
         url = urlsplit(base)

@@ -4,7 +4,7 @@
 
 - decode:  fetch + decode every event of the notification log, no view work (the baseline)
 - rebuild: every view from position 0, as a fresh deployment builds them: `xinfang project
-  --jobs N`, one runner process per core, each over a group of views (projections/parallel.py);
+  --jobs N`, one runner process per core, each over a group of views (projections/engine/parallel.py);
   its peak RSS is that of all those processes together
 - rebuild-one: the same with one runner process over every view (`xinfang project`)
 - verify:  re-derive every chain and every signed checkpoint root (a checkpoint is signed first)
@@ -25,13 +25,13 @@ import orjson
 from api.bootstrap import open_ledger
 from domain.application import LedgerApplication
 from domain.ledger_tree import iter_rows, ledger_head
-from projections.runner import MAX_BATCH
+from projections.engine.runner import MAX_BATCH
 
 BATCH = MAX_BATCH  # the baseline reads the log in the batches a rebuild grows to
 
 
 def decode_all(ledger: LedgerApplication, head: int) -> int:
-    from projections.feed import decode
+    from projections.engine.feed import decode
 
     count = 0
     for row in iter_rows(ledger.reads, 1, head, BATCH):
@@ -58,7 +58,7 @@ def rebuild_one(ledger: LedgerApplication, head: int) -> int:
 
 def rebuild_in_processes(ledger: LedgerApplication, head: int) -> tuple[int, float]:
     """(events, the runner processes' peak RSS added up, in MB)."""
-    from projections.parallel import catch_up_in_processes
+    from projections.engine.parallel import catch_up_in_processes
 
     groups = catch_up_in_processes(ledger.store, REBUILD_JOBS)
     reached = {view: p for group in groups for view, p in group.positions.items()}

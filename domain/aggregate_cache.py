@@ -1,8 +1,8 @@
 """Recently used aggregates, kept between commands and brought up to date on every load.
 
-A command on a case loads the case from all its events (0.94 ms for a case of 8.5 events at 10k
-cases, decoding and hashing each one: bench/RESULTS.md) and most commands come to cases worked
-on shortly before. The cache keeps each recently saved or loaded aggregate, and a load takes
+A command on a case loads the case from all its events, decoding and hashing each one (the cost:
+bench/RESULTS.md#loading-a-case-from-its-events), and most commands come to cases worked on
+shortly before. The cache keeps each recently saved or loaded aggregate, and a load takes
 it from there and then reads the events after its version (one indexed query that usually
 finds none), so the answer is always the store's latest, whatever other threads, processes or
 machines wrote meanwhile: the cache saves decoding, never a read.

@@ -71,8 +71,8 @@ from domain.vocabulary import LocalPolicy, RecommendationKind, Role
 A = TypeVar("A", bound=LedgerAggregate)
 E = TypeVar("E")
 MAX_ATTEMPTS = 20
-# Aggregates kept between commands, per process (domain/aggregate_cache.py); a case's pickle is
-# about 2.3 KB, so the default costs some 25 MB. 0 turns the cache off.
+# Aggregates kept between commands, per process (domain/aggregate_cache.py): the default's memory
+# is a few tens of MB (bench/RESULTS.md#aggregate-cache-size). 0 turns the cache off.
 DEFAULT_AGGREGATE_CACHE_SIZE = 10_000
 
 

@@ -1,1 +1,1 @@
-"""Views rebuilt from the ledger (case status, caseload, satisfaction, accountability, key figures)."""
+"""Views rebuilt from the ledger: `engine` (the runner machinery) and one package or module per view."""

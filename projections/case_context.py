@@ -16,9 +16,9 @@ from uuid import UUID
 from domain import case_events as ev
 from domain.corrections import typed_value
 from domain.policy import local_date
-from projections.database import Tx
-from projections.units import UnitPaths
-from projections.view import ViewEvent
+from projections.engine.database import Tx
+from projections.engine.view import ViewEvent
+from projections.reference_data.units import UnitPaths
 
 CHUNK = 500  # ids per IN (...) list, well under either store's parameter limit
 

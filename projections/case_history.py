@@ -20,8 +20,8 @@ from eventsourcing.domain import Aggregate
 from domain import case_events as ev
 from domain.clocks import Deadline, DeadlineTracker, effective_events
 from projections.case_rows import LoggedEvent, case_row
-from projections.sqltypes import FAR_FUTURE
-from projections.units import UnitPaths
+from projections.engine.sqltypes import FAR_FUTURE
+from projections.reference_data.units import UnitPaths
 
 RECORDED, OCCURRED = "recorded", "occurred"
 Interval = tuple[datetime, datetime, dict[str, Any]]

@@ -26,7 +26,7 @@ from operator import itemgetter
 from typing import Any
 
 from projections.case_rows import COLUMNS, CONSTANT_COLUMNS, REGISTERED_COLUMNS
-from projections.sqltypes import db_time, py_time
+from projections.engine.sqltypes import db_time, py_time
 
 # A state's columns as stored: all but the case's constants.
 STORED = tuple(c for c in COLUMNS if c not in CONSTANT_COLUMNS)

@@ -13,9 +13,9 @@ from typing import Any
 
 from domain import case_events as ev
 from domain.identity import identity_hashes
-from projections.database import Tx
-from projections.sqltypes import db_bool
-from projections.view import ViewEvent
+from projections.engine.database import Tx
+from projections.engine.sqltypes import db_bool
+from projections.engine.view import ViewEvent
 
 IDENTITIES = "case_identities"
 COLUMNS = ("id_hash", "case_id", "terminated")

@@ -23,8 +23,8 @@ from projections.case_rows import (
     TIME_COLUMNS,
 )
 from projections.case_status import HISTORY, STATUS
-from projections.database import Tx
-from projections.sqltypes import db_date, db_time, py_date, py_time
+from projections.engine.database import Tx
+from projections.engine.sqltypes import db_date, db_time, py_date, py_time
 
 Order = Literal["registered", "due"]
 

@@ -18,7 +18,7 @@ from domain.case import Case
 from domain.clocks import Clock, Deadline, compute_clocks, open_deadlines
 from domain.policy import local_date
 from domain.vocabulary import Satisfaction
-from projections.units import UnitPaths
+from projections.reference_data.units import UnitPaths
 
 # Per-clock due-date columns (only while that clock runs) and the clock names they hold.
 DUE_COLUMNS = {

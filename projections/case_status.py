@@ -34,10 +34,10 @@ from projections.case_history import (
 from projections.case_history_rows import HISTORY_COLUMNS, Step, lean_rows, steps_before
 from projections.case_log import case_log
 from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS, LoggedEvent
-from projections.database import Tx
-from projections.sqltypes import FAR_PAST, db_bool, db_date, db_time
-from projections.units import UnitPaths
-from projections.view import ViewEvent
+from projections.engine.database import Tx
+from projections.engine.sqltypes import FAR_PAST, db_bool, db_date, db_time
+from projections.engine.view import ViewEvent
+from projections.reference_data.units import UnitPaths
 
 STATUS, HISTORY = "case_status", "case_history"
 # Events held by the cases replayed between batches: about 40 MB of events (and a few thousand

@@ -26,8 +26,8 @@ from domain.vocabulary import OPEN_STATUSES
 from projections.case_queries import At, source
 from projections.caseload_now import counts_now
 from projections.caseload_rollup import MEASURES, counts_at
-from projections.database import Tx
-from projections.sqltypes import db_date
+from projections.engine.database import Tx
+from projections.engine.sqltypes import db_date
 
 _OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
 

@@ -23,8 +23,8 @@ from typing import Any
 
 from domain.vocabulary import OPEN_STATUSES
 from projections.caseload_rollup import probe_the_key
-from projections.database import Tx
-from projections.sqltypes import db_date
+from projections.engine.database import Tx
+from projections.engine.sqltypes import db_date
 
 NOW = "caseload_now"
 KEY = ("leader_id", "unit_path", "received_path", "next_due")

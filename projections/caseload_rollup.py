@@ -36,8 +36,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from domain.vocabulary import OPEN_STATUSES
-from projections.database import Tx
-from projections.sqltypes import FAR_FUTURE, db_time
+from projections.engine.database import Tx
+from projections.engine.sqltypes import FAR_FUTURE, db_time
 
 ROLLUP = "caseload_rollup"
 KEY = ("timeline", "grain", "bucket", "leader_id", "unit_path", "received_path")

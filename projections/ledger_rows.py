@@ -16,8 +16,8 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from domain.case_events import CaseEvent
 from domain.store import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE
 from projections.case_rows import LoggedEvent
-from projections.database import Tx
-from projections.sqltypes import py_time
+from projections.engine.database import Tx
+from projections.engine.sqltypes import py_time
 
 _CHUNK = 500  # ids per statement: well under SQLite's bound-parameter limit
 

@@ -6,15 +6,15 @@ from collections.abc import Callable, Sequence
 from typing import cast
 
 from domain.application import LedgerApplication
-from projections.accountability import AccountabilityView
+from projections.accountability.view import AccountabilityView
 from projections.case_status import CaseStatusView
-from projections.figures_cells import FiguresWithCells
-from projections.recommendations import RecommendationsView
-from projections.reference_data import ReferenceDataView
-from projections.satisfaction import SatisfactionView
-from projections.view import View
+from projections.engine.view import View
+from projections.figures.cells import FiguresWithCells
+from projections.recommendations.view import RecommendationsView
+from projections.reference_data.view import ReferenceDataView
+from projections.satisfaction.view import SatisfactionView
 
-# The figures view keeps its pre-aggregated cells too (projections/figures_cells.py).
+# The figures view keeps its pre-aggregated cells too (projections/figures/cells.py).
 # Leader caseload is answered from the case status view's tables (projections/caseload.py).
 VIEW_CLASSES: list[type[View]] = [
     CaseStatusView, SatisfactionView, AccountabilityView, FiguresWithCells, ReferenceDataView,

@@ -1,5 +1,5 @@
 """The case list (filters of GET /api/v1/cases, overdue and backlog markers, paging) and the
-overdue list, both rendered from the API's own listing functions."""
+overdue list, both rendered from the API's own listing functions (api/reads/case_lists.py)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from api.pages.labels import CHANNEL, STATUS
 from api.pages.reference import category_choices, display_names, leader_choices, resolve, unit_choices
 from api.pages.render import call, page
 from api.pages.session import CurrentPageUser
-from api.routers.case_list import list_cases, list_overdue
+from api.reads.case_lists import CaseFilters, case_list, overdue_list
 from domain.vocabulary import Channel, Status
 
 router = APIRouter(include_in_schema=False)
@@ -46,7 +46,11 @@ def _page_number(raw: str | None) -> int:
 
 def _pickers(request: Request) -> dict[str, list[dict[str, str]]]:
     """What the unit, leader and category pickers offer (units as a tree)."""
-    return {"units": unit_choices(request), "leaders": leader_choices(request), "categories": category_choices()}
+    return {
+        "units": unit_choices(request),
+        "leaders": leader_choices(request),
+        "categories": category_choices(),
+    }
 
 
 def _picked(
@@ -75,16 +79,28 @@ def cases_page(
     as_of_day = forms.day(as_of, "截至日期")
     pickers = _pickers(request)
     unit, leader, category = _picked(pickers, unit, leader, category)
-    result: dict[str, Any] = call(
-        list_cases, request, user.principal, None,
-        status=statuses or None, unit=unit, leader=leader, category=category, channel=forms.choice(channel, Channel, "渠道"),
-        overdue=forms.flag(overdue, "超期"), backlog=forms.flag(backlog, "积案"),
-        first_petition=forms.flag(first_petition, "初信初访"), reception=None,
-        registered_from=forms.day(registered_from, "登记起始日"), registered_to=forms.day(registered_to, "登记截止日"),
-        q=forms.text(q, "事项关键词"), as_of=forms.end_of_day(as_of_day),
-        known_at=forms.end_of_day(forms.day(known_at, "台账记录截至")),
-        limit=_page_size(size), cursor=forms.text(cursor, "游标", 500),
-    )  # fmt: skip
+    found = call(
+        case_list,
+        request,
+        user.principal,
+        CaseFilters(
+            status=statuses or None,
+            unit=unit,
+            leader=leader,
+            category=category,
+            channel=forms.choice(channel, Channel, "渠道"),
+            overdue=forms.flag(overdue, "超期"),
+            backlog=forms.flag(backlog, "积案"),
+            first_petition=forms.flag(first_petition, "初信初访"),
+            reception=None,
+            registered_from=forms.day(registered_from, "登记起始日"),
+            registered_to=forms.day(registered_to, "登记截止日"),
+            q=forms.text(q, "事项关键词"),
+        ),
+        forms.end_of_day(as_of_day),
+        forms.end_of_day(forms.day(known_at, "台账记录截至")),
+    )
+    result: dict[str, Any] = call(found.page, _page_size(size), forms.text(cursor, "游标", 500))
     number = _page_number(page_no)
     filters = {
         "status": [s.value for s in statuses], "unit": unit or "", "leader": leader or "",
@@ -107,10 +123,8 @@ def overdue_page(
     as_of_day = forms.day(as_of, "截至日期")
     pickers = _pickers(request)
     unit, leader, _ = _picked(pickers, unit, leader, None)
-    result: dict[str, Any] = call(
-        list_overdue, request, user.principal, None, unit=unit, leader=leader, as_of=forms.end_of_day(as_of_day), known_at=None,
-        limit=_page_size(size), cursor=forms.text(cursor, "游标", 500),
-    )  # fmt: skip
+    found = call(overdue_list, request, user.principal, unit, leader, forms.end_of_day(as_of_day), None)
+    result: dict[str, Any] = call(found.page, _page_size(size), forms.text(cursor, "游标", 500))
     number = _page_number(page_no)
     return page(
         request, "overdue.html", user, items=result["items"], names=display_names(request), units=pickers["units"], leaders=pickers["leaders"],

@@ -1,5 +1,5 @@
 """One case: its timeline (chain status first, corrections beside what they correct) and its
-replay, step by step. Both come from the API's own read functions (access, masking)."""
+replay, step by step. Both come from the API's own read functions (api/reads/: access, masking)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,8 @@ from api.pages.refusals import Refusal
 from api.pages.render import PageError, call, page
 from api.pages.session import CurrentPageUser, PageUser
 from api.permissions import EXPORT_ROLES, UNMASK_ROLES
-from api.routers.case_reads import get_case, timeline
-from api.routers.case_replay import replay
+from api.reads.cases import case_state, case_timeline
+from api.reads.replay import case_replay
 from domain.policy import CHINA_TZ
 
 router = APIRouter(include_in_schema=False)
@@ -43,10 +43,7 @@ def _local_day(moment: Any) -> str:
 
 
 def _summary(request: Request, ledger: Ledger, user: CurrentPageUser, case_id: UUID) -> dict[str, Any]:
-    summary: dict[str, Any] = call(
-        get_case, case_id, request, ledger, user.principal,
-        version=None, as_of=None, known_at=None, unmask=False, purpose=None,
-    )  # fmt: skip
+    summary: dict[str, Any] = call(case_state, request, ledger, user.principal, case_id)
     return summary
 
 
@@ -60,7 +57,7 @@ def _timeline(
     case = _summary(request, ledger, user, cid)
     unmask = purpose is not None
     result: dict[str, Any] = call(
-        timeline, cid, request, ledger, user.principal, unmask=unmask, purpose=purpose
+        case_timeline, request, ledger, user.principal, cid, unmask=unmask, purpose=purpose
     )
     by_version = {item["version"]: item for item in result["items"]}
     for item in result["items"]:
@@ -121,7 +118,7 @@ def replay_page(
 ) -> HTMLResponse:  # fmt: skip
     cid = case_uuid(case_id)
     case = _summary(request, ledger, user, cid)
-    result: dict[str, Any] = call(replay, cid, request, ledger, user.principal, unmask=False, purpose=None)
+    result: dict[str, Any] = call(case_replay, request, ledger, user.principal, cid)
     steps = result["steps"]
     for s in steps:
         s["day"] = _local_day(s["occurred_at"])

@@ -1,7 +1,7 @@
 """Working on cases from the pages: registering a petition (/cases/new) and issuing a command from
 the case page's panel (POST /cases/{id}/commands/{name}).
 
-Both run the API's own paths (api/routers/cases.py `registration`, `case_command`): the same
+Both run the API's own paths (api/case_work_service.py `registration`, `case_command`): the same
 role check, the one access rule (a case the user may not see is not found), the same rules and
 authority checks, the same idempotency (each rendered form carries its own key, so a form sent
 twice records once) and the same audit context. A refusal records nothing and is told in Chinese.
@@ -17,6 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.access import reader_access
 from api.auth import Ledger
+from api.case_work_service import case_command, registration
 from api.commands import DECLARATION_OF, REGISTER_ROLES
 from api.pages import command_forms
 from api.pages.case_pages import WorkState, _summary, _timeline, case_uuid
@@ -25,7 +26,6 @@ from api.pages.reference import display_names
 from api.pages.refusals import Refusal, refusal
 from api.pages.render import PageError, page
 from api.pages.session import CurrentPageUser, PageUser
-from api.routers.cases import case_command, registration
 from api.schemas import CommandBody, RegisterIn
 from domain import errors as de
 from domain.context import utcnow

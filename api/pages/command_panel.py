@@ -28,7 +28,7 @@ from domain.clocks import WINDOW_CLOCKS
 from domain.errors import DomainError
 from domain.process import has_appeal_chain, has_handling_period
 from domain.vocabulary import Role, Status
-from projections.reference_data import user_list
+from projections.reference_data.view import user_list
 
 CaseFacts = dict[str, Any]  # the case as GET /api/v1/cases/{id} answers it
 

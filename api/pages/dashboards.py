@@ -1,5 +1,5 @@
 """Dashboards: leader caseloads, key figures, the accountability register. Every number comes
-from the API's own functions, so it counts only the cases the reader may see."""
+from the API's own read functions (api/reads/), so it counts only the cases the reader may see."""
 
 from __future__ import annotations
 
@@ -16,9 +16,9 @@ from api.pages.labels import FIGURE
 from api.pages.reference import display_names, leader_choices, leader_names, resolve, unit_choices
 from api.pages.render import call, page
 from api.pages.session import CurrentPageUser
-from api.routers.accountability import accountability
-from api.routers.caseloads import list_caseloads
-from api.routers.figures import figures
+from api.reads.accountability import register
+from api.reads.caseloads import caseload_page
+from api.reads.figures import key_figures
 from domain.context import utcnow
 from domain.policy import local_date
 
@@ -35,7 +35,7 @@ def caseloads_page(
     units = unit_choices(request)
     unit = resolve(forms.text(unit, "单位"), units, "单位")
     result: dict[str, Any] = call(
-        list_caseloads, request, user.principal, None, unit=unit,
+        caseload_page, request, user.principal, unit=unit,
         as_of=forms.end_of_day(as_of_day), known_at=None, start=None, end=None, limit=MAX_LEADERS, cursor=None,
     )  # fmt: skip
     names = leader_names(request)
@@ -59,7 +59,7 @@ def figures_page(
     to: Text = None,
 ) -> HTMLResponse:  # fmt: skip
     result: dict[str, Any] = call(
-        figures, request, ledger, user.principal, None, start=forms.day(start, "起始日"), to=forms.day(to, "截止日"),
+        key_figures, request, ledger, user.principal, start=forms.day(start, "起始日"), to=forms.day(to, "截止日"),
         unit=forms.text(unit, "单位"), leader=None, category=forms.text(category, "类别"),
         campaign=forms.text(campaign, "积案专项"),
     )  # fmt: skip
@@ -95,8 +95,8 @@ def accountability_page(
     leader_id = resolve(forms.text(leader, "领导"), leaders, "领导")
     unit_code = resolve(forms.text(unit, "单位"), units, "单位")
     result: dict[str, Any] = call(
-        accountability, request, user.principal, None, leader=leader_id,
-        unit=unit_code, from_=forms.day(start, "起始日"), to=forms.day(to, "截止日"),
+        register, request, user.principal, leader=leader_id,
+        unit=unit_code, start=forms.day(start, "起始日"), to=forms.day(to, "截止日"),
         limit=50, cursor=forms.text(cursor, "游标", 500),
     )  # fmt: skip
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]

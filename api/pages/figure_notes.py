@@ -1,5 +1,5 @@
 """What each key figure counts, in the office's words, shown beside it on the figures page
-(DOMAIN.md R11; the API's definitions are in api/routers/figures.py and projections/figures.py)."""
+(DOMAIN.md R11; the API's definitions are in api/routers/figures.py and projections/figures/view.py)."""
 
 from __future__ import annotations
 

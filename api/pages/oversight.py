@@ -3,7 +3,7 @@
 function, so it shows only what the reader may see (api/access.py).
 
 The unit's written feedback is given on the recommendations page, through the API's own command
-(api/routers/recommendations.py `give_feedback`: the same access rule, the same domain rules, the
+(api/recommendation_feedback.py `feedback`: the same access rule, the same domain rules, the
 same audit context). A refusal records nothing, is told in Chinese and keeps what was typed."""
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from api.pages.reference import display_names
 from api.pages.refusals import refusal
 from api.pages.render import PageError, call, page
 from api.pages.session import CurrentPageUser, PageUser
-from api.routers.escalations import escalation_list
-from api.routers.recommendations import give_feedback, recommendation_page
+from api.reads.escalations import escalation_list
+from api.reads.recommendations import recommendation_page
+from api.recommendation_feedback import feedback
 from api.schemas import RecommendationFeedbackIn
 from domain import errors as de
 from domain.context import utcnow
@@ -136,7 +137,7 @@ async def recommendation_feedback(
     }
     try:
         body = _feedback_body(entered["adopted"], entered["text"])
-        answer = give_feedback(rid, body, request, ledger, user.principal)
+        answer = feedback(rid, body, request, ledger, user.principal)
     except PageError as exc:  # the form does not make a valid body: said beside the form
         return _recommendations(request, user, status=exc.status, refused=exc.message, entered=entered)
     except de.NotFound:  # unknown, or not the reader's to see: nothing about it

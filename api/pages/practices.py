@@ -15,7 +15,7 @@ from api.pages import forms
 from api.pages.reference import display_names, unit_choices
 from api.pages.render import PageError, call, page
 from api.pages.session import CurrentPageUser
-from api.routers.practices import campaign_board, reception_listing
+from api.reads.practices import campaign_board, reception_listing
 from domain.context import utcnow
 from domain.policy import local_date
 

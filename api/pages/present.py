@@ -2,7 +2,7 @@
 
 The same rules serve the pages (HTML, the code kept in a `title` for whoever needs it) and the
 dossier PDF (plain text, the code beside the name where an inspector needs it). Names come from
-the reference-data view (`projections/reference_data.py`), never from scanning the ledger.
+the reference-data view (`projections/reference_data/view.py`), never from scanning the ledger.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from api.auth import Ledger
 from api.pages.render import PageError, call
 from api.pages.session import CurrentPageUser
 from api.public_lookup import RECEIPT_ROLES, receipt_pdf
-from api.routers.case_reads import readable_case
+from api.reads.cases import readable_case
 
 router = APIRouter(include_in_schema=False)
 

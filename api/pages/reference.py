@@ -1,5 +1,5 @@
 """Unit, leader and user names for the pages, read from the reference-data view
-(projections/reference_data.py), which every role may read; and the filters' pickers, which
+(projections/reference_data/view.py), which every role may read; and the filters' pickers, which
 accept a code or a name (a name typed into the address bar is found, or refused by name)."""
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from api.pages.labels import CATEGORY
 from api.pages.present import Names
 from api.pages.render import PageError
 from api.view_query import view_database
-from projections.practices import campaign_names
-from projections.reference_data import leaders_with_posts, unit_tree, user_list
+from projections.practices.queries import campaign_names
+from projections.reference_data.view import leaders_with_posts, unit_tree, user_list
 
 
 def unit_choices(request: Request) -> list[dict[str, str]]:

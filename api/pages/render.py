@@ -1,6 +1,6 @@
 """Rendering pages: the Jinja2 environment, its filters, and errors shown as pages.
 
-Pages call the API's own handler functions (same queries, scope checks, masking, redaction), so
+Pages call the API's own read functions (api/reads/: same queries, scope checks, masking, redaction), so
 their errors are the API's errors: `shown` turns them into a page with the status and message.
 """
 
@@ -22,7 +22,7 @@ from api.errors import ProblemError, Unauthenticated
 from api.pages.labels import field_value, label, reason_text
 from api.pages.present import Names, actor_text, china_time, html_of, person_text, problem_text
 from api.pages.session import PageUser, optional_user
-from api.routers.accountability import READERS
+from api.reads.accountability import READERS
 from domain import errors as de
 
 HERE = Path(__file__).parent
@@ -93,12 +93,23 @@ def problem(text: str | None) -> Markup:
 
 
 templates.env.filters.update(
-    label=label, field_value=field_value, china_time=china_time, percent=percent, short_hash=short_hash,
-    plain=plain, show=show, ref=ref, actor=actor, reason=reason_text, problem=problem,
+    label=label,
+    field_value=field_value,
+    china_time=china_time,
+    percent=percent,
+    short_hash=short_hash,
+    plain=plain,
+    show=show,
+    ref=ref,
+    actor=actor,
+    reason=reason_text,
+    problem=problem,
 )
 
 
-def page(request: Request, name: str, user: PageUser | None, status: int = 200, **context: Any) -> HTMLResponse:
+def page(
+    request: Request, name: str, user: PageUser | None, status: int = 200, **context: Any
+) -> HTMLResponse:
     context.update(user=user, csrf=user.csrf if user else None, path=request.url.path)
     # the register's own rule decides whether its link shows
     context.update(show_register=user is not None and user.principal.role in READERS)
@@ -137,7 +148,7 @@ def chinese_message(status: int, code: str, context: dict[str, Any]) -> str:
     errors = context.get("errors") or []
     fields = [e.get("field") for e in errors if isinstance(e, dict)] or [context.get("field")]
     named = [PARAMETER.get(f) or label(f, "field") for f in fields if isinstance(f, str)]
-    if str(context.get("detail", "")).endswith("not both"):  # api/routers/case_list.py `when`
+    if str(context.get("detail", "")).endswith("not both"):  # api/reads/case_lists.py `when`
         return "“截至”与“台账截至”只能填写一项。"
     extra = f"：{'、'.join(named)}" if named else ""
     if context.get("article"):
@@ -154,9 +165,13 @@ def shown() -> Iterator[None]:
         from api.errors import _status_for
 
         status = _status_for(exc)
-        raise PageError(status, chinese_message(status, exc.code, {**exc.context, "article": exc.article})) from None
+        raise PageError(
+            status, chinese_message(status, exc.code, {**exc.context, "article": exc.article})
+        ) from None
     except ProblemError as exc:
-        raise PageError(exc.status, chinese_message(exc.status, exc.code, {**exc.extra, "detail": exc.detail})) from None
+        raise PageError(
+            exc.status, chinese_message(exc.status, exc.code, {**exc.extra, "detail": exc.detail})
+        ) from None
     except Unauthenticated:
         raise PageError(401, "未登录或会话已失效，请重新登录。") from None
 

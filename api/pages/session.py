@@ -26,7 +26,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from api.auth import Ledger, Principal
 from domain.application import hash_token
 from domain.integrity import sha256_hex
-from projections.database import ViewDatabase
+from projections.engine.database import ViewDatabase
 
 COOKIE = "xinfang_session"
 LOGIN_CSRF_COOKIE = "xinfang_login_csrf"

@@ -14,8 +14,8 @@ from api.pages.forms import text
 from api.pages.render import PageError, call, page
 from api.pages.session import CurrentPageUser, PageUser
 from api.permissions import EXPORT_ROLES, LEDGER_ROLES
-from api.routers.evidence import dossier, evidence
-from api.routers.ledger import verify
+from api.reads.evidence import dossier_file, evidence_file
+from api.reads.verify import verify_ledger
 
 router = APIRouter(include_in_schema=False)
 Csrf = Annotated[str, Form(max_length=200)]
@@ -50,24 +50,38 @@ def verify_form(request: Request, user: CurrentPageUser) -> HTMLResponse:
 @router.post("/verify", response_class=HTMLResponse)
 def run_verify(request: Request, ledger: Ledger, user: CurrentPageUser, csrf: Csrf = "") -> HTMLResponse:
     _checked(user, csrf)
-    report: dict[str, Any] = call(verify, request, ledger, user.principal)
+    report: dict[str, Any] = call(verify_ledger, request, ledger, user.principal)
     return _verify_page(request, user, report)
 
 
 @router.post("/cases/{case_id}/evidence")
 def download_evidence(
-    case_id: str, request: Request, ledger: Ledger, user: CurrentPageUser, csrf: Csrf = "", purpose: Purpose = ""
+    case_id: str,
+    request: Request,
+    ledger: Ledger,
+    user: CurrentPageUser,
+    csrf: Csrf = "",
+    purpose: Purpose = "",
 ) -> Response:
     _checked(user, csrf)
-    return call(evidence, case_uuid(case_id), request, ledger, user.principal, text(purpose, "用途", 200))
+    return call(
+        evidence_file, request, ledger, user.principal, case_uuid(case_id), text(purpose, "用途", 200)
+    )
 
 
 @router.post("/cases/{case_id}/dossier.pdf")
 def download_dossier(
-    case_id: str, request: Request, ledger: Ledger, user: CurrentPageUser, csrf: Csrf = "", purpose: Purpose = ""
+    case_id: str,
+    request: Request,
+    ledger: Ledger,
+    user: CurrentPageUser,
+    csrf: Csrf = "",
+    purpose: Purpose = "",
 ) -> Response:
     _checked(user, csrf)
-    return _as_download(call(dossier, case_uuid(case_id), request, ledger, user.principal, text(purpose, "用途", 200)))
+    return _as_download(
+        call(dossier_file, request, ledger, user.principal, case_uuid(case_id), text(purpose, "用途", 200))
+    )
 
 
 @router.post("/verify/export")
@@ -76,7 +90,9 @@ def export_case(
     case_id: Annotated[str, Form(max_length=100)] = "", kind: Annotated[str, Form(max_length=20)] = "evidence",
 ) -> Response:  # fmt: skip
     _checked(user, csrf)
-    export = {"evidence": evidence, "dossier": dossier}.get(kind)
+    export = {"evidence": evidence_file, "dossier": dossier_file}.get(kind)
     if export is None:
         raise PageError(422, f"未知的导出类型：{kind}")
-    return _as_download(call(export, case_uuid(case_id.strip()), request, ledger, user.principal, text(purpose, "用途", 200)))
+    return _as_download(
+        call(export, request, ledger, user.principal, case_uuid(case_id.strip()), text(purpose, "用途", 200))
+    )

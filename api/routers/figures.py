@@ -1,4 +1,5 @@
-"""GET /api/v1/figures: the key figures of DOMAIN.md, each with numerator and denominator."""
+"""GET /api/v1/figures: the key figures of DOMAIN.md, each with numerator and denominator
+(api/reads/figures.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 
 from api import list_exports
-from api.access import reader_access
 from api.auth import CurrentUser, Ledger
-from api.errors import ProblemError
 from api.freshness import MinPosition
-from api.view_query import unit_paths, view_database
-from domain.context import utcnow
-from domain.policy import local_date
-from projections.figures_query import Filters, figures_report
+from api.reads.figures import key_figures
 
 router = APIRouter(prefix="/api/v1", tags=["views"])
 
@@ -72,29 +68,15 @@ def figures(
     start: From = None, to: To = None, unit: Unit = None, leader: Leader = None,
     category: Category = None, campaign: Campaign = None, format: list_exports.Format = None,
 ) -> Any:  # fmt: skip
-    if start is not None and to is not None and start > to:
-        raise ProblemError(422, "validation_failed", "`from` is after `to`",
-                           errors=[{"field": "from", "message": "after to"}])  # fmt: skip
-    paths = unit_paths(request)
-    scope = reader_access(request, who).counted(alias="f")  # figures are aggregates (R1)
-    unit_path = None
-    if unit is not None:
-        ledger.get_unit(unit)  # 404 for an unknown unit, not silently empty figures
-        unit_path = paths.path(unit)
-    filters = Filters(start, to, unit_path, leader, category, campaign)
-    with view_database(request).transaction(write=False) as tx:
-        report = figures_report(tx, filters, (scope.where, scope.params), today=local_date(utcnow()))
-    echo = {
-        "from": start,
-        "to": to,
-        "unit": unit,
-        "leader": leader,
-        "category": category,
-        "campaign": campaign,
-    }
-    body = {
-        "figures": report["figures"],
-        "filters": {k: v.isoformat() if isinstance(v, date) else v for k, v in echo.items()},
-        "by_month": report["by_month"],
-    }
+    body = key_figures(
+        request,
+        ledger,
+        who,
+        start=start,
+        to=to,
+        unit=unit,
+        leader=leader,
+        category=category,
+        campaign=campaign,
+    )
     return list_exports.figures(body) if format == "xlsx" else body

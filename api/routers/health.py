@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 
 from api.auth import Ledger
 from api.responses import JSON
-from projections.positions import PositionBoard
+from projections.engine.positions import PositionBoard
 
 router = APIRouter(tags=["health"])
 

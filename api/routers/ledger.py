@@ -18,31 +18,19 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from api.auth import CurrentUser, Ledger
 from api.errors import ProblemError
 from api.permissions import LEDGER_ROLES
+from api.reads.verify import verify_ledger
 from api.responses import JSON
 from api.settings import Settings
-from api.signing import SigningKeys, SigningKeyUnavailable
+from api.signing import SigningKeys, SigningKeyUnavailable, app_signing_keys
 from api.verify_jobs import TooManyJobs, VerifyJobs
 from domain.application import LedgerApplication
 from domain.checkpoint_store import CheckpointRecord, CheckpointStore
 from domain.checkpoints import Checkpoint, key_id
 from domain.evidence import checkpoint_json
 from domain.ledger_tree import StoredHeadsChanged, consistency, ledger_head, make_checkpoint
-from domain.verify import verify_stored
 
 log = logging.getLogger("xinfang.checkpoints")
-_keys_lock = threading.Lock()
-
-
-def signing_keys(app: FastAPI) -> SigningKeys:
-    """The app's keys, made on first use (one per app, shared by requests and the schedule)."""
-    with _keys_lock:
-        keys: SigningKeys | None = getattr(app.state, "signing_keys", None)
-        if keys is None:
-            settings: Settings = app.state.settings
-            ledger: LedgerApplication = app.state.ledger
-            keys = SigningKeys(ledger.store, settings.signing_key_file, settings.trusted_public_keys)
-            app.state.signing_keys = keys
-        return keys
+_jobs_lock = threading.Lock()
 
 
 class CheckpointSchedule:
@@ -85,7 +73,7 @@ def checkpoint_schedule(
 
 @asynccontextmanager
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    schedule = checkpoint_schedule(app.state.ledger, signing_keys(app), app.state.settings)
+    schedule = checkpoint_schedule(app.state.ledger, app_signing_keys(app), app.state.settings)
     if schedule is not None:
         schedule.start()
     app.state.checkpoint_schedule = schedule
@@ -113,7 +101,7 @@ def _record_out(r: CheckpointRecord) -> dict[str, Any]:
 @router.get("/public-key")
 def public_key(request: Request) -> dict[str, Any]:
     """The checkpoint signing key's public half (Ed25519, hex), and every key verify trusts. No token needed."""
-    keys = signing_keys(request.app)
+    keys = app_signing_keys(request.app)
     own = keys.public_key()
     if own is None:
         raise ProblemError(404, "no_signing_key", "this service has no checkpoint signing key yet")
@@ -133,7 +121,7 @@ def list_checkpoints(
 def create_checkpoint(request: Request, ledger: Ledger, who: CurrentUser) -> Any:
     """Sign a checkpoint over the whole ledger now."""
     who.require(LEDGER_ROLES, "make checkpoints")
-    keys = signing_keys(request.app)
+    keys = app_signing_keys(request.app)
     try:
         key = keys.signing_key()
     except SigningKeyUnavailable as exc:
@@ -177,13 +165,12 @@ def verify(request: Request, ledger: Ledger, who: CurrentUser) -> dict[str, Any]
     Re-derives every chain and every checkpoint root and signature; names the first bad event,
     and in `cases` every case whose head a signed checkpoint contradicts.
     """
-    who.require(LEDGER_ROLES, "verify the ledger")
-    return verify_stored(ledger.recorder, signing_keys(request.app).trusted()).as_dict()
+    return verify_ledger(request, ledger, who)
 
 
 def verify_jobs(app: FastAPI) -> VerifyJobs:
     """The app's verification jobs (in this process's memory)."""
-    with _keys_lock:
+    with _jobs_lock:
         jobs: VerifyJobs | None = getattr(app.state, "verify_jobs", None)
         if jobs is None:
             jobs = app.state.verify_jobs = VerifyJobs()
@@ -195,7 +182,7 @@ def start_verify(request: Request, ledger: Ledger, who: CurrentUser) -> Any:
     """Start verifying the whole ledger in the background; poll the Location for progress and the result."""
     who.require(LEDGER_ROLES, "verify the ledger")
     try:
-        job = verify_jobs(request.app).start(ledger.recorder, signing_keys(request.app).trusted())
+        job = verify_jobs(request.app).start(ledger.recorder, app_signing_keys(request.app).trusted())
     except TooManyJobs as exc:
         raise ProblemError(429, "verify_jobs_busy", str(exc)) from None
     return JSON(job.as_dict(), status_code=202, headers={"Location": f"{router.prefix}/verify/{job.id}"})

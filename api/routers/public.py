@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field, StringConstraints
 from api.auth import CurrentUser, Ledger
 from api.openapi_problems import problem_response
 from api.public_lookup import COMMENT_MAX, RECEIPT_ROLES, checked_case, progress, rate, receipt_pdf
-from api.routers.case_reads import readable_case
+from api.reads.cases import readable_case
 from api.schemas import Body, Printable
 from domain.vocabulary import Satisfaction
 

@@ -12,7 +12,7 @@ from api.permissions import REFERENCE_READ, REFERENCE_WRITE, USER_ADMIN
 from api.responses import JSON
 from api.schemas import LeaderIn, LeaderLeftIn, LeaderPostIn, UnitIn, UserIn
 from api.view_query import view_database
-from projections.reference_data import leaders_with_posts, unit_tree, user_list
+from projections.reference_data.view import leaders_with_posts, unit_tree, user_list
 
 router = APIRouter(prefix="/api/v1", tags=["reference data"])
 

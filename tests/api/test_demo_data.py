@@ -44,8 +44,8 @@ def test_the_demo_shows_a_reception_day_first_petitions_and_a_campaign_with_stru
 
     from api.bootstrap import build_views
     from api.demo import CAMPAIGN_ID
-    from projections import practices
-    from projections.runner import ViewRunner
+    from projections.engine.runner import ViewRunner
+    from projections.practices import queries as practices
 
     load_demo(ledger, cases=40)
     db, views = build_views(ledger)

@@ -22,11 +22,11 @@ from domain.store import parse_database_url
 from domain.verify import verify_ledger
 from domain.vocabulary import LocalPolicy
 from migrations.runner import migrate
-from projections import practices as practice_views
 from projections.case_history import OCCURRED
 from projections.case_queries import At
-from projections.database import ViewDatabase
-from projections.recommendations import select_recommendations, state_of
+from projections.engine.database import ViewDatabase
+from projections.practices import queries as practice_views
+from projections.recommendations.view import select_recommendations, state_of
 
 TINY = 300
 

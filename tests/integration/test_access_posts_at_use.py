@@ -21,7 +21,7 @@ from domain.errors import CaseNotFound
 from domain.reference_index import LeaderPostIndex
 from domain.values import SYSTEM_ACTOR
 from domain.vocabulary import Kind, Role
-from projections.units import UnitPaths
+from projections.reference_data.units import UnitPaths
 from tests.factories import registration_fields
 
 REGISTRAR = Principal("reg-other", "登记员", Role.REGISTRAR, "county", None)

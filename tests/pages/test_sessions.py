@@ -14,7 +14,7 @@ from domain.application import hash_token
 from domain.context import command_context
 from domain.store import parse_database_url
 from domain.values import Actor
-from projections.database import ViewDatabase
+from projections.engine.database import ViewDatabase
 from tests.api.helpers import World, world_fixture  # noqa: F401 - the `world` fixture
 from tests.pages.scene import csrf_of, http_login
 

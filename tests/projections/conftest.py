@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.application import LedgerApplication
-from projections.database import ViewDatabase
+from projections.engine.database import ViewDatabase
 from tests.projections.views import CountingView, PoisonedView, create_tables
 
 

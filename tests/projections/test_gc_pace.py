@@ -1,4 +1,4 @@
-"""Views apply batches with fewer cyclic garbage collections (projections/gc_pace.py), and the
+"""Views apply batches with fewer cyclic garbage collections (projections/engine/gc_pace.py), and the
 process's own threshold is back once the catch-up is done, even after an error."""
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import ClassVar
 import pytest
 
 from domain.application import LedgerApplication
-from projections.database import Tx, ViewDatabase
-from projections.gc_pace import CATCH_UP_THRESHOLD, fewer_collections
-from projections.runner import ViewRunner
-from projections.view import ViewEvent
+from projections.engine.database import Tx, ViewDatabase
+from projections.engine.gc_pace import CATCH_UP_THRESHOLD, fewer_collections
+from projections.engine.runner import ViewRunner
+from projections.engine.view import ViewEvent
 from tests.projections.views import CountingView, write_cases
 
 

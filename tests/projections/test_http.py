@@ -16,7 +16,7 @@ from api.app import create_app
 from api.freshness import MinPosition
 from api.settings import Settings
 from domain.store import parse_database_url
-from projections.database import ViewDatabase
+from projections.engine.database import ViewDatabase
 from tests.api.helpers import assert_problem
 from tests.conftest import ADMIN_TOKEN, LiveServer
 from tests.projections.views import CountingView, PoisonedView, Status, create_tables, table_rows, write_cases

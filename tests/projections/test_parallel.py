@@ -24,11 +24,11 @@ from domain.ledger_tree import ledger_head
 from domain.store import parse_database_url
 from domain.values import SYSTEM_ACTOR
 from migrations.runner import migrate
-from projections.database import ViewDatabase
-from projections.parallel import GroupFailed, catch_up_in_processes, view_groups
-from projections.rebuild import check_view
+from projections.engine.database import ViewDatabase
+from projections.engine.parallel import GroupFailed, catch_up_in_processes, view_groups
+from projections.engine.rebuild import check_view
+from projections.engine.runner import ViewRunner
 from projections.registry import VIEW_CLASSES, instantiate
-from projections.runner import ViewRunner
 
 ROOT = Path(__file__).resolve().parents[2]
 REGISTERED = [cls.name for cls in VIEW_CLASSES]

@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.application import LedgerApplication
-from projections.database import ViewDatabase
-from projections.rebuild import check_view
-from projections.runner import ViewRunner
+from projections.engine.database import ViewDatabase
+from projections.engine.rebuild import check_view
+from projections.engine.runner import ViewRunner
 from tests.projections.views import STATUSES, CountingView, expected_counts, table_rows, write_cases
 
 

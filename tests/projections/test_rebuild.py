@@ -8,9 +8,9 @@ from typer.testing import CliRunner
 from api import cli
 from domain.application import LedgerApplication
 from projections import registry
-from projections.database import ViewDatabase
-from projections.rebuild import RebuildError, check_view, rebuild
-from projections.runner import ViewRunner
+from projections.engine.database import ViewDatabase
+from projections.engine.rebuild import RebuildError, check_view, rebuild
+from projections.engine.runner import ViewRunner
 from tests.projections.views import (
     CountingView,
     PoisonedView,

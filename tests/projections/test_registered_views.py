@@ -7,9 +7,9 @@ import pytest
 from api.bootstrap import build_views
 from api.demo import load_demo
 from domain.application import LedgerApplication
-from projections.rebuild import check_view
+from projections.engine.rebuild import check_view
+from projections.engine.runner import ViewRunner
 from projections.registry import VIEW_CLASSES
-from projections.runner import ViewRunner
 
 
 @pytest.mark.parametrize("batch_size", [7, 500])

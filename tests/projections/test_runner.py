@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from domain.application import LedgerApplication
-from projections.database import Tx, ViewDatabase
-from projections.feed import ledger_position
-from projections.rebuild import check_view
-from projections.runner import ViewRunner
-from projections.view import ViewEvent
+from projections.engine.database import Tx, ViewDatabase
+from projections.engine.feed import ledger_position
+from projections.engine.rebuild import check_view
+from projections.engine.runner import ViewRunner
+from projections.engine.view import ViewEvent
 from tests.projections.views import (
     CountingView,
     PoisonedView,
@@ -122,8 +122,8 @@ CRASHING_RUNNER = textwrap.dedent(
     import os, sys
     from domain.application import LedgerApplication
     from domain.store import parse_database_url
-    from projections.database import ViewDatabase
-    from projections.runner import ViewRunner
+    from projections.engine.database import ViewDatabase
+    from projections.engine.runner import ViewRunner
     from tests.projections.views import CountingView
 
     url, point, batch, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])

@@ -10,9 +10,9 @@ from itertools import pairwise
 import pytest
 
 from domain.application import LedgerApplication
-from projections.database import ViewDatabase
-from projections.runner import ViewRunner
-from projections.table_stats import StatisticsClock
+from projections.engine.database import ViewDatabase
+from projections.engine.runner import ViewRunner
+from projections.engine.table_stats import StatisticsClock
 from tests.projections.views import CountingView, write_cases
 
 

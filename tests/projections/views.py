@@ -7,9 +7,9 @@ from typing import Any, ClassVar
 
 from domain.application import LedgerApplication
 from domain.vocabulary import Status
-from projections.database import Tx, ViewDatabase
-from projections.feed import decode, ledger_position
-from projections.view import ViewEvent
+from projections.engine.database import Tx, ViewDatabase
+from projections.engine.feed import decode, ledger_position
+from projections.engine.view import ViewEvent
 from tests.factories import case_in
 
 

@@ -29,9 +29,9 @@ from domain.vocabulary import Kind, Role
 from projections.case_history import OCCURRED
 from projections.case_queries import At, select_cases
 from projections.case_status import CaseStatusView
-from projections.database import ViewDatabase
-from projections.sqltypes import db_time
-from projections.units import UnitPaths
+from projections.engine.database import ViewDatabase
+from projections.engine.sqltypes import db_time
+from projections.reference_data.units import UnitPaths
 from tests.factories import registration_fields
 from tests.views.feed import feed
 

@@ -10,7 +10,7 @@ from api.bootstrap import build_views
 from domain.application import LedgerApplication
 from domain.checkpoint_store import CheckpointStore
 from domain.verify import verify_ledger
-from projections.rebuild import check_view
+from projections.engine.rebuild import check_view
 from tests.support.cluster import Cluster
 
 

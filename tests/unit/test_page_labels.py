@@ -61,6 +61,6 @@ def test_values_read_as_names_and_labels() -> None:
 
 def test_every_key_figure_has_its_definition_on_the_figures_page() -> None:
     from api.pages.figure_notes import DEFINITIONS
-    from projections.figures_query import FIGURES
+    from projections.figures.query import FIGURES
 
     assert set(FIGURES) == set(DEFINITIONS)

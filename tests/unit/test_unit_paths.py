@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from domain.errors import NotFound
-from projections.units import UnitPaths
+from projections.reference_data.units import UnitPaths
 
 
 class Tree:

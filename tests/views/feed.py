@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from domain.application import LedgerApplication
-from projections.database import ViewDatabase
-from projections.feed import decode, ledger_position
-from projections.runner import ViewRunner
-from projections.view import View, ViewEvent
+from projections.engine.database import ViewDatabase
+from projections.engine.feed import decode, ledger_position
+from projections.engine.runner import ViewRunner
+from projections.engine.view import View, ViewEvent
 
 
 def view_events(ledger: LedgerApplication, start: int, limit: int) -> list[ViewEvent]:

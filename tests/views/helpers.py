@@ -6,7 +6,7 @@ from typing import Any
 
 from domain.application import LedgerApplication
 from projections.case_queries import At, select_cases
-from projections.database import ViewDatabase
+from projections.engine.database import ViewDatabase
 
 
 def rows(

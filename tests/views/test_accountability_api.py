@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from projections.accountability import AccountabilityView
+from projections.accountability.view import AccountabilityView
 from tests.api.helpers import DrivenCase, World, assert_problem, drive, world_fixture
 from tests.views.feed import feed
 

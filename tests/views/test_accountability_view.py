@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from domain.application import LedgerApplication
-from projections.accountability import AccountabilityView, register_page
-from projections.database import ViewDatabase
+from projections.accountability.view import AccountabilityView, register_page
+from projections.engine.database import ViewDatabase
 from tests.views.feed import feed
 from tests.views.scripted_history import History
 

@@ -14,7 +14,7 @@ from domain.store import parse_database_url
 from projections.case_history import OCCURRED, RECORDED
 from projections.case_queries import At
 from projections.caseload import Period, caseloads
-from projections.database import Tx, ViewDatabase
+from projections.engine.database import Tx, ViewDatabase
 
 
 class PlanRecorder(Tx):

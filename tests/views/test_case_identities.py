@@ -10,7 +10,7 @@ from domain.identity import id_number_hash
 from domain.values import Petitioner
 from projections import case_identities
 from projections.case_status import CaseStatusView
-from projections.database import ViewDatabase
+from projections.engine.database import ViewDatabase
 from tests.factories import id_number, registered_case, terminated_case
 from tests.views.feed import feed
 

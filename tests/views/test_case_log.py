@@ -10,10 +10,10 @@ from domain.application import LedgerApplication
 from domain.case_events import CaseEvent
 from projections.case_log import CaseLog
 from projections.case_rows import LoggedEvent
-from projections.database import Tx, ViewDatabase
-from projections.feed import ledger_position
+from projections.engine.database import Tx, ViewDatabase
+from projections.engine.feed import ledger_position
+from projections.engine.view import ViewEvent
 from projections.ledger_rows import case_histories
-from projections.view import ViewEvent
 from tests.factories import assigned_case, perform, registered_case
 from tests.views.feed import view_events
 

@@ -14,8 +14,8 @@ from projections.case_history import OCCURRED, RECORDED, occurred_states, record
 from projections.case_history_rows import HISTORY_COLUMNS
 from projections.case_rows import COLUMNS
 from projections.case_status import HISTORY, STATUS, CaseStatusView, db_values
-from projections.database import ViewDatabase
-from projections.feed import ledger_position
+from projections.engine.database import ViewDatabase
+from projections.engine.feed import ledger_position
 from projections.ledger_rows import case_histories
 from tests.views.test_case_status_oracle import STEPS, play_history
 

@@ -12,7 +12,7 @@ from domain.vocabulary import ClosureType, Kind, Status
 from projections.case_history import OCCURRED, RECORDED
 from projections.case_queries import At
 from projections.case_status import CaseStatusView
-from projections.database import ViewDatabase
+from projections.engine.database import ViewDatabase
 from tests.factories import actor, assigned_case, closed_case, perform, registered_case, rid
 from tests.views.feed import feed
 from tests.views.helpers import row

@@ -19,10 +19,10 @@ from projections.case_queries import At
 from projections.case_status import CaseStatusView
 from projections.caseload import Page, Period, caseloads, from_rollup, from_states
 from projections.caseload_rollup import ZERO
-from projections.database import ViewDatabase
-from projections.rebuild import check_view
-from projections.runner import ViewRunner
-from projections.sqltypes import py_date, py_time
+from projections.engine.database import ViewDatabase
+from projections.engine.rebuild import check_view
+from projections.engine.runner import ViewRunner
+from projections.engine.sqltypes import py_date, py_time
 
 CASES = 120
 

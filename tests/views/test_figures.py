@@ -36,11 +36,11 @@ from domain.policy import CHINA_TZ
 from domain.store import parse_database_url
 from domain.values import Actor
 from migrations.runner import migrate
-from projections.database import ViewDatabase
-from projections.figures_cells import FiguresWithCells
-from projections.figures_query import FIGURES, Filters, figures_report, key_figures
-from projections.rebuild import check_view
-from projections.units import UnitPaths
+from projections.engine.database import ViewDatabase
+from projections.engine.rebuild import check_view
+from projections.figures.cells import FiguresWithCells
+from projections.figures.query import FIGURES, Filters, figures_report, key_figures
+from projections.reference_data.units import UnitPaths
 from tests.factories import petition_fields
 from tests.views.feed import feed
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from projections.figures_cells import FiguresWithCells
-from projections.figures_query import FIGURES
+from projections.figures.cells import FiguresWithCells
+from projections.figures.query import FIGURES
 from tests.api.helpers import DrivenCase, World, assert_problem, drive, world_fixture
 from tests.api.practices import open_campaign
 from tests.views.feed import feed

@@ -13,12 +13,12 @@ from api.access import Access
 from api.auth import Principal
 from domain.application import LedgerApplication
 from domain.vocabulary import Role
-from projections.database import ViewDatabase
-from projections.figures_cells import FiguresWithCells
-from projections.figures_cells_query import answers_scope, cell_figures, earliest_cell_day, spans
-from projections.figures_query import Filters, earliest_day, figures_report, key_figures
-from projections.rebuild import check_view
-from projections.units import UnitPaths
+from projections.engine.database import ViewDatabase
+from projections.engine.rebuild import check_view
+from projections.figures.cells import FiguresWithCells
+from projections.figures.cells_query import answers_scope, cell_figures, earliest_cell_day, spans
+from projections.figures.query import Filters, earliest_day, figures_report, key_figures
+from projections.reference_data.units import UnitPaths
 from tests.views.feed import feed
 from tests.views.test_figures import TODAY, Script, d, scripted
 

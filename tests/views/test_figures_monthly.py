@@ -9,8 +9,8 @@ from uuid import UUID
 import pytest
 
 from domain.application import LedgerApplication
-from projections.database import ViewDatabase
-from projections.figures_query import Filters, figures_report, key_figures, month_spans
+from projections.engine.database import ViewDatabase
+from projections.figures.query import Filters, figures_report, key_figures, month_spans
 from tests.views.test_figures import TODAY, d, scripted
 
 __all__ = ["scripted"]

@@ -12,11 +12,11 @@ from datetime import date
 from typing import Any
 
 from domain.application import LedgerApplication
-from projections.database import ViewDatabase
-from projections.figures_cells import FiguresWithCells
-from projections.figures_cells_query import cell_figures
-from projections.figures_measures import Figure
-from projections.figures_query import Filters, figures_report, key_figures
+from projections.engine.database import ViewDatabase
+from projections.figures.cells import FiguresWithCells
+from projections.figures.cells_query import cell_figures
+from projections.figures.measures import Figure
+from projections.figures.query import Filters, figures_report, key_figures
 from tests.views.feed import feed
 from tests.views.test_figures import Script, d
 

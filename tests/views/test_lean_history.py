@@ -40,11 +40,11 @@ from projections.case_history_rows import HISTORY_COLUMNS, STORED, decode_marks
 from projections.case_queries import At, select_cases
 from projections.case_status import CaseStatusView
 from projections.caseload import Page, Period, caseloads, from_now, from_states
-from projections.database import ViewDatabase
-from projections.feed import ledger_position
+from projections.engine.database import ViewDatabase
+from projections.engine.feed import ledger_position
+from projections.engine.runner import ViewRunner
+from projections.engine.sqltypes import py_time
 from projections.ledger_rows import case_histories
-from projections.runner import ViewRunner
-from projections.sqltypes import py_time
 
 FIXTURE = Path(__file__).parent / "fixtures" / "as_of_answers_seed7.json"
 CASES, SEED, BATCH = 150, 7, 41

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.satisfaction import SatisfactionView
+from projections.satisfaction.view import SatisfactionView
 from tests.api.helpers import World, assert_problem, drive, world_fixture
 from tests.views.feed import feed
 

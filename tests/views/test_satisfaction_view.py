@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from domain.application import LedgerApplication
-from projections import satisfaction_rates as rates
-from projections.database import ViewDatabase
-from projections.satisfaction import SatisfactionView
+from projections.engine.database import ViewDatabase
+from projections.satisfaction import rates
+from projections.satisfaction.view import SatisfactionView
 from tests.views.feed import feed
 from tests.views.scripted_history import History
 
@@ -100,7 +100,7 @@ def test_months_between_fills_every_month() -> None:
 
 
 def test_a_corrected_visit_time_moves_it_by_the_china_day() -> None:
-    from projections.satisfaction import _visit_values
+    from projections.satisfaction.view import _visit_values
 
     assert _visit_values("occurred_at", "2025-03-31T20:00:00+00:00") == (
         "2025-03-31T20:00:00.000000+00:00", "2025-04-01", "2025-04",

@@ -1,0 +1,1 @@
+"""The satisfaction view: `view` writes one row per return visit; `rates` reads counts and rates."""
