@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from api import cli
 from api.bootstrap import build_runner
-from api.routers.escalations import escalated_items, month_end
+from api.reads.escalations import escalated_items, month_end
 from bench.generator import DEFAULT_ANCHOR, generate
 from domain.application import LedgerApplication
 from domain.ledger_tree import ledger_head
