@@ -8,7 +8,8 @@ corrections, reassignments; most cases' rows rewritten several times):
 - against answers recorded with the per-event history (commit 5d34fe8, before this change;
   re-recorded by the lean code where the answers themselves changed: at the merge that brought
   R4's accusations without a handling clock, the practices' columns and the generator's
-  campaigns and returning petitioners, once the second check below passed on the same ledger):
+  campaigns and returning petitioners, and again at the one that brought its receptions,
+  escalated matters and recommendations, each time once the second check below passed on the same ledger):
   `fixtures/as_of_answers_seed7.json` holds a digest of every case listing and caseload as of 25
   instants on the occurred timeline (`as_of`), made by the same reads on the same ledger
   (`generate(ledger, 150, seed=7)`, batches of 41). The known-at timeline depends on when the
