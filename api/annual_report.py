@@ -17,7 +17,7 @@ from typing import Any
 from api.access import Access
 from domain.policy import CHINA_TZ
 from domain.store import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE
-from projections.case_context import utc_text
+from projections.case_status.context import utc_text
 from projections.engine.database import Tx
 from projections.engine.sqltypes import db_date, db_time, subtree_pattern
 from projections.figures.query import Filters, figures_report

@@ -1,5 +1,5 @@
 """Possible repeats at registration (重信重访, DOMAIN.md R10): earlier cases of the same petitioner,
-found by a hash of the id number in the case status view (projections/case_identities.py).
+found by a hash of the id number in the case status view (projections/case_status/identities.py).
 
 The look-up reads the views, so it first waits, briefly, for them to reach the ledger's head: a
 case registered a moment ago is found. Past the wait it answers from what the views hold, rather
@@ -17,7 +17,7 @@ from api.access import Access
 from api.view_query import view_database
 from domain.identity import identity_hashes
 from domain.values import Petitioner
-from projections import case_identities
+from projections.case_status import identities as case_identities
 from projections.engine.feed import ledger_position
 from projections.engine.positions import PositionBoard
 from projections.engine.sqltypes import db_time

@@ -1,7 +1,7 @@
 """A case rebuilt from its own events: as of a time, as known at a time, and step by step.
 
 Pure: the caller reads the events (with the database-side time each was recorded) and passes
-them in version order. The two timelines are those of `projections.case_history`:
+them in version order. The two timelines are those of `projections.case_status.history`:
 
 - `known_at` T (recorded): the events recorded at or before T, i.e. a version prefix up to the
   first event recorded after T; corrections count from when they were recorded.

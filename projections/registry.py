@@ -7,7 +7,7 @@ from typing import cast
 
 from domain.application import LedgerApplication
 from projections.accountability.view import AccountabilityView
-from projections.case_status import CaseStatusView
+from projections.case_status.view import CaseStatusView
 from projections.engine.view import View
 from projections.figures.cells import FiguresWithCells
 from projections.recommendations.view import RecommendationsView
@@ -15,7 +15,7 @@ from projections.reference_data.view import ReferenceDataView
 from projections.satisfaction.view import SatisfactionView
 
 # The figures view keeps its pre-aggregated cells too (projections/figures/cells.py).
-# Leader caseload is answered from the case status view's tables (projections/caseload.py).
+# Leader caseload is answered from the case status view's tables (projections/case_status/caseload.py).
 VIEW_CLASSES: list[type[View]] = [
     CaseStatusView, SatisfactionView, AccountabilityView, FiguresWithCells, ReferenceDataView,
     RecommendationsView,

@@ -17,7 +17,7 @@ from api.auth import Principal
 from api.view_query import Where, decode_cursor, local_time, page_of, period, unit_paths, view_database
 from domain.vocabulary import Role
 from projections.accountability.view import register_page
-from projections.case_context import utc_text
+from projections.case_status.context import utc_text
 
 READERS = frozenset({Role.INSPECTOR, Role.SUPERVISOR, Role.LEADER})
 

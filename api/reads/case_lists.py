@@ -23,8 +23,8 @@ from api.view_query import Where, cursor_invalid, cursor_values, plausible_time,
 from domain.context import utcnow
 from domain.policy import get_policy, local_date
 from domain.vocabulary import Channel, Status
-from projections.case_queries import At, Order, cursor_key, select_cases
-from projections.case_rows import DUE_COLUMNS
+from projections.case_status.queries import At, Order, cursor_key, select_cases
+from projections.case_status.rows import DUE_COLUMNS
 from projections.engine.sqltypes import db_bool, db_date, db_time, like_escape
 
 
@@ -171,7 +171,7 @@ def case_list(
         where.add("next_due < ?" if f.overdue else "(next_due IS NULL OR next_due >= ?)", today)
     if f.backlog is not None:
         where.add("backlog" if f.backlog else "NOT backlog")
-    if f.first_petition is not None:  # set on the current row only (projections/case_queries.py)
+    if f.first_petition is not None:  # set on the current row only (projections/case_status/queries.py)
         where.add("case_id IN (SELECT c.case_id FROM case_status c WHERE c.first_petition = ?)",
                   db_bool(pg, f.first_petition))  # fmt: skip
     if f.reception is not None:

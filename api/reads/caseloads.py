@@ -16,7 +16,7 @@ from api.access import reader_access
 from api.auth import Principal
 from api.reads.case_lists import invalid, when
 from api.view_query import Where, unit_paths, view_database
-from projections.caseload import Period, caseloads, empty
+from projections.case_status.caseload import Period, caseloads, empty
 from projections.practices.queries import leader_reception_counts
 
 

@@ -39,8 +39,8 @@ from domain.escalation import ON_THE_LIST_STATUSES, is_escalated
 from domain.plausible import EARLIEST_DAY
 from domain.policy import CHINA_TZ, local_date
 from domain.vocabulary import LocalPolicy
-from projections.case_history import OCCURRED
-from projections.case_queries import At, select_cases
+from projections.case_status.history import OCCURRED
+from projections.case_status.queries import At, select_cases
 from projections.engine.database import ViewDatabase
 
 # Candidates read per call: unsatisfied matters still open are a small share of any caseload.

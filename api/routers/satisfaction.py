@@ -13,7 +13,7 @@ from api.auth import CurrentUser
 from api.freshness import MinPosition
 from api.list_exports import Format, Names, all_items
 from api.view_query import Where, decode_cursor, local_time, page_of, period, unit_paths, view_database
-from projections.case_context import utc_text
+from projections.case_status.context import utc_text
 from projections.satisfaction import rates
 
 router = APIRouter(prefix="/api/v1", tags=["views"])

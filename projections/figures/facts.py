@@ -17,7 +17,7 @@ from domain.clocks import effective_events, latest_clock
 from domain.policy import local_date
 from domain.process import has_handling_period
 from domain.vocabulary import AnswerOutcome
-from projections.case_context import releases_holder
+from projections.case_status.context import releases_holder
 
 # A repeat petition registered within this many days after the final closure unsettles it.
 SETTLE_DAYS = 90

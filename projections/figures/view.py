@@ -4,7 +4,7 @@ Tables: `figures_cases` (one row of facts per case, with the reader-scope column
 api/access.py), `figures_holdings` (which unit and leader held the case, and when),
 `figures_visits` (every return visit) and `figures_repeats` (a later case linked as a repeat
 of an earlier one). Each batch re-derives every case it touches from all that case's events up
-to the batch's last position (projections/ledger_rows.py: one read per 500 cases), then rewrites those cases' rows
+to the batch's last position (projections/case_status/ledger_rows.py: one read per 500 cases), then rewrites those cases' rows
 with set-based statements. A `RepeatLinked` on a later case updates the earlier case's
 `repeat_count` and `first_repeat_on`.
 
@@ -63,8 +63,8 @@ from uuid import UUID
 from domain.application import LedgerApplication
 from domain.case_events import CaseEvent, Registered
 from domain.identity import identity_hashes
-from projections.case_identities import first_petitions
-from projections.case_log import case_log
+from projections.case_status.identities import first_petitions
+from projections.case_status.log import case_log
 from projections.engine.database import Tx
 from projections.engine.sqltypes import db_date
 from projections.engine.view import ViewEvent
@@ -127,7 +127,7 @@ class FiguresView:
     @staticmethod
     def _index_petitions(tx: Tx, batch: list[ViewEvent]) -> None:
         """初信初访 (issue 21): which of the batch's registrations are first petitions, by this
-        view's own identity index (the same rule as projections/case_identities.py)."""
+        view's own identity index (the same rule as projections/case_status/identities.py)."""
         registrations = [(id_param(tx, e.originator_id), identity_hashes(e.event.petitioners))
                          for e in batch if isinstance(e.event, Registered)]  # fmt: skip
         if not registrations:

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from projections.case_status import STATUS
+from projections.case_status.view import STATUS
 from projections.engine.database import Tx
 from projections.engine.sqltypes import like_escape, py_date
 from projections.reference_data.view import CAMPAIGNS, RECEPTIONS

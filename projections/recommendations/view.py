@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from domain import recommendations as rec
 from domain.application import LedgerApplication
-from projections.case_context import utc_text
+from projections.case_status.context import utc_text
 from projections.engine.database import Tx
 from projections.engine.view import ViewEvent
 from projections.reference_data.units import UnitPaths

@@ -16,7 +16,7 @@ import orjson
 from domain import practices
 from domain import reference as ref
 from domain.application import LedgerApplication
-from projections.case_context import utc_text
+from projections.case_status.context import utc_text
 from projections.engine.database import Tx
 from projections.engine.sqltypes import db_date, db_time
 from projections.engine.view import ViewEvent

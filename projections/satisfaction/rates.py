@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from projections.case_context import keyset_after
+from projections.case_status.context import keyset_after
 from projections.engine.database import Tx
 from projections.satisfaction.view import CONTEXT, RECORDS
 

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from domain import case_events as ev
 from domain.application import LedgerApplication
 from domain.corrections import typed_value
-from projections.case_context import (
+from projections.case_status.context import (
     SCOPE_COLUMNS,
     SET_REGISTERED_AT,
     CaseContexts,

@@ -22,8 +22,8 @@ from domain.store import parse_database_url
 from domain.verify import verify_ledger
 from domain.vocabulary import LocalPolicy
 from migrations.runner import migrate
-from projections.case_history import OCCURRED
-from projections.case_queries import At
+from projections.case_status.history import OCCURRED
+from projections.case_status.queries import At
 from projections.engine.database import ViewDatabase
 from projections.practices import queries as practice_views
 from projections.recommendations.view import select_recommendations, state_of

@@ -26,9 +26,9 @@ from domain.context import command_context
 from domain.reference import Leader
 from domain.values import SYSTEM_ACTOR, Actor
 from domain.vocabulary import Kind, Role
-from projections.case_history import OCCURRED
-from projections.case_queries import At, select_cases
-from projections.case_status import CaseStatusView
+from projections.case_status.history import OCCURRED
+from projections.case_status.queries import At, select_cases
+from projections.case_status.view import CaseStatusView
 from projections.engine.database import ViewDatabase
 from projections.engine.sqltypes import db_time
 from projections.reference_data.units import UnitPaths

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from domain.case_events import CaseEvent
 from domain.clocks import DeadlineTracker, open_deadlines
-from projections.case_history import Replayed
+from projections.case_status.history import Replayed
 from tests.property.test_case_properties import MAX_STEPS, SETTINGS, Driver, replay, state_of
 
 # Set by `mutate` only: the chain head is verify's business, not a view's; the modified time is

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.application import LedgerApplication
-from projections.case_queries import At, select_cases
+from projections.case_status.queries import At, select_cases
 from projections.engine.database import ViewDatabase
 
 

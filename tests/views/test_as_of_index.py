@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from domain.store import parse_database_url
-from projections.case_history import OCCURRED, RECORDED
-from projections.case_queries import At
-from projections.caseload import Period, caseloads
+from projections.case_status.caseload import Period, caseloads
+from projections.case_status.history import OCCURRED, RECORDED
+from projections.case_status.queries import At
 from projections.engine.database import Tx, ViewDatabase
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from projections.case_rows import CONSTANT_COLUMNS
-from projections.case_status import CaseStatusView
+from projections.case_status.rows import CONSTANT_COLUMNS
+from projections.case_status.view import CaseStatusView
 
 MIGRATIONS = Path(__file__).parents[2] / "migrations"
 

@@ -8,8 +8,8 @@ from domain.application import LedgerApplication
 from domain.context import utcnow
 from domain.identity import id_number_hash
 from domain.values import Petitioner
-from projections import case_identities
-from projections.case_status import CaseStatusView
+from projections.case_status import identities as case_identities
+from projections.case_status.view import CaseStatusView
 from projections.engine.database import ViewDatabase
 from tests.factories import id_number, registered_case, terminated_case
 from tests.views.feed import feed

@@ -1,4 +1,4 @@
-"""The decoded case histories the views keep between batches (projections/case_log.py) are the
+"""The decoded case histories the views keep between batches (projections/case_status/log.py) are the
 ledger's: batch after batch, held, evicted, for a reader behind the one that filled them."""
 
 from __future__ import annotations
@@ -8,12 +8,12 @@ from uuid import UUID
 
 from domain.application import LedgerApplication
 from domain.case_events import CaseEvent
-from projections.case_log import CaseLog
-from projections.case_rows import LoggedEvent
+from projections.case_status.ledger_rows import case_histories
+from projections.case_status.log import CaseLog
+from projections.case_status.rows import LoggedEvent
 from projections.engine.database import Tx, ViewDatabase
 from projections.engine.feed import ledger_position
 from projections.engine.view import ViewEvent
-from projections.ledger_rows import case_histories
 from tests.factories import assigned_case, perform, registered_case
 from tests.views.feed import view_events
 

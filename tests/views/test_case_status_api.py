@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from api.settings import Settings
-from projections.case_status import CaseStatusView
+from projections.case_status.view import CaseStatusView
 from tests.api.helpers import CST, World, build_world, drive, iso
 from tests.conftest import ADMIN_TOKEN, LiveServer
 from tests.factories import steady_morning

@@ -10,13 +10,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.application import LedgerApplication
-from projections.case_history import OCCURRED, RECORDED, occurred_states, recorded_states
-from projections.case_history_rows import HISTORY_COLUMNS
-from projections.case_rows import COLUMNS
-from projections.case_status import HISTORY, STATUS, CaseStatusView, db_values
+from projections.case_status.history import OCCURRED, RECORDED, occurred_states, recorded_states
+from projections.case_status.history_rows import HISTORY_COLUMNS
+from projections.case_status.ledger_rows import case_histories
+from projections.case_status.rows import COLUMNS
+from projections.case_status.view import HISTORY, STATUS, CaseStatusView, db_values
 from projections.engine.database import ViewDatabase
 from projections.engine.feed import ledger_position
-from projections.ledger_rows import case_histories
 from tests.views.test_case_status_oracle import STEPS, play_history
 
 

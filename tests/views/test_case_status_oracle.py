@@ -22,10 +22,10 @@ from domain.clocks import effective_events
 from domain.errors import DomainError
 from domain.policy import local_date
 from domain.vocabulary import AnswerOutcome
-from projections.case_history import OCCURRED, RECORDED
-from projections.case_queries import At
-from projections.case_rows import running_clocks
-from projections.case_status import CaseStatusView
+from projections.case_status.history import OCCURRED, RECORDED
+from projections.case_status.queries import At
+from projections.case_status.rows import running_clocks
+from projections.case_status.view import CaseStatusView
 from tests.factories import long_ago, perform, registered_case, rid
 from tests.views.feed import feed
 from tests.views.helpers import row

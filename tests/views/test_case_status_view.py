@@ -9,9 +9,9 @@ from domain.application import LedgerApplication
 from domain.context import command_context
 from domain.policy import local_date
 from domain.vocabulary import ClosureType, Kind, Status
-from projections.case_history import OCCURRED, RECORDED
-from projections.case_queries import At
-from projections.case_status import CaseStatusView
+from projections.case_status.history import OCCURRED, RECORDED
+from projections.case_status.queries import At
+from projections.case_status.view import CaseStatusView
 from projections.engine.database import ViewDatabase
 from tests.factories import actor, assigned_case, closed_case, perform, registered_case, rid
 from tests.views.feed import feed

@@ -1,4 +1,4 @@
-"""The as-of caseload read from the rollup (projections/caseload_rollup.py) is the caseload read
+"""The as-of caseload read from the rollup (projections/case_status/caseload_rollup.py) is the caseload read
 from the states themselves, on both stores and both timelines, at any instant and for any
 scope; and a rollup kept batch by batch is the one a rebuild makes (no drift)."""
 
@@ -14,11 +14,11 @@ from api.bootstrap import build_views
 from bench.generator import generate
 from domain.application import LedgerApplication
 from domain.policy import CHINA_TZ, local_date
-from projections.case_history import OCCURRED, RECORDED
-from projections.case_queries import At
-from projections.case_status import CaseStatusView
-from projections.caseload import Page, Period, caseloads, from_rollup, from_states
-from projections.caseload_rollup import ZERO
+from projections.case_status.caseload import Page, Period, caseloads, from_rollup, from_states
+from projections.case_status.caseload_rollup import ZERO
+from projections.case_status.history import OCCURRED, RECORDED
+from projections.case_status.queries import At
+from projections.case_status.view import CaseStatusView
 from projections.engine.database import ViewDatabase
 from projections.engine.rebuild import check_view
 from projections.engine.runner import ViewRunner

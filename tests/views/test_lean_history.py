@@ -1,6 +1,6 @@
 """The case status view's lean history (one row per change of what reads filter or show,
-projections/case_history_rows.py) answers every as-of and known-at read as the per-event rows did,
-and the current caseload kept as counts (projections/caseload_now.py) is the one counted over
+projections/case_status/history_rows.py) answers every as-of and known-at read as the per-event rows did,
+and the current caseload kept as counts (projections/case_status/caseload_now.py) is the one counted over
 the current rows.
 
 "Before" is checked two ways on a generated ledger fed in small batches (late entries,
@@ -36,16 +36,16 @@ from api.bootstrap import build_views
 from bench.generator import generate
 from domain.application import LedgerApplication
 from domain.policy import local_date
-from projections.case_history import OCCURRED, RECORDED, occurred_states, recorded_states
-from projections.case_history_rows import HISTORY_COLUMNS, STORED, decode_marks
-from projections.case_queries import At, select_cases
-from projections.case_status import CaseStatusView
-from projections.caseload import Page, Period, caseloads, from_now, from_states
+from projections.case_status.caseload import Page, Period, caseloads, from_now, from_states
+from projections.case_status.history import OCCURRED, RECORDED, occurred_states, recorded_states
+from projections.case_status.history_rows import HISTORY_COLUMNS, STORED, decode_marks
+from projections.case_status.ledger_rows import case_histories
+from projections.case_status.queries import At, select_cases
+from projections.case_status.view import CaseStatusView
 from projections.engine.database import ViewDatabase
 from projections.engine.feed import ledger_position
 from projections.engine.runner import ViewRunner
 from projections.engine.sqltypes import py_time
-from projections.ledger_rows import case_histories
 
 FIXTURE = Path(__file__).parent / "fixtures" / "as_of_answers_seed7.json"
 CASES, SEED, BATCH = 150, 7, 41

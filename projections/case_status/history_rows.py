@@ -1,7 +1,7 @@
 """The stored form of a case's history: one row per change of what an as-of or known-at
 read filters or shows, not one per event.
 
-`projections/case_history.py` derives a case's state after each event on a timeline (a *step*:
+`projections/case_status/history.py` derives a case's state after each event on a timeline (a *step*:
 valid from its instant to the next one's). Most events change none of the filtered or shown
 columns but the case's `version` and ledger `position` (a note, a document, a supervision
 letter, a data access record): the steps that differ only there are one stored row, valid
@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from operator import itemgetter
 from typing import Any
 
-from projections.case_rows import COLUMNS, CONSTANT_COLUMNS, REGISTERED_COLUMNS
+from projections.case_status.rows import COLUMNS, CONSTANT_COLUMNS, REGISTERED_COLUMNS
 from projections.engine.sqltypes import db_time, py_time
 
 # A state's columns as stored: all but the case's constants.

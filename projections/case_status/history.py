@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import case_events as ev
 from domain.clocks import Deadline, DeadlineTracker, effective_events
-from projections.case_rows import LoggedEvent, case_row
+from projections.case_status.rows import LoggedEvent, case_row
 from projections.engine.sqltypes import FAR_FUTURE
 from projections.reference_data.units import UnitPaths
 

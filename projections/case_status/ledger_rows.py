@@ -15,7 +15,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 
 from domain.case_events import CaseEvent
 from domain.store import EVENTS_TABLE_POSTGRES, EVENTS_TABLE_SQLITE
-from projections.case_rows import LoggedEvent
+from projections.case_status.rows import LoggedEvent
 from projections.engine.database import Tx
 from projections.engine.sqltypes import py_time
 

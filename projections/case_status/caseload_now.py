@@ -4,7 +4,7 @@ leader ever held.
 Read from `case_status`, a leader's caseload now visits every case the leader holds, closed and
 archived ones included (the counts "answered", "closed" are all time), so it grew with the
 leader's whole record (bench/RESULTS.md: 812 ms p99 at 1M cases). Here the current rows' shares
-of the counts (the same shares as the rollup's, projections/caseload_rollup.py) are summed per
+of the counts (the same shares as the rollup's, projections/case_status/caseload_rollup.py) are summed per
 leader, holding unit, receiving unit and `next_due`: "overdue" depends on the day asked, and a
 case's next due date only while an office deadline runs, so a leader's rows are one per due
 date of the cases still running plus one for the rest.
@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from domain.vocabulary import OPEN_STATUSES
-from projections.caseload_rollup import probe_the_key
+from projections.case_status.caseload_rollup import probe_the_key
 from projections.engine.database import Tx
 from projections.engine.sqltypes import db_date
 
@@ -45,7 +45,7 @@ def _flag(condition: str) -> str:
     return f"CASE WHEN {condition} THEN 1 ELSE 0 END"
 
 
-# A current row's counts, as projections/caseload.py counts a state (and the rollup its rows).
+# A current row's counts, as projections/case_status/caseload.py counts a state (and the rollup its rows).
 _SHARE = {
     "present": "1",
     "open": _flag(f"s.status IN ({_OPEN})"),

@@ -23,9 +23,9 @@ from typing import Any
 
 from domain.policy import local_date
 from domain.vocabulary import OPEN_STATUSES
-from projections.case_queries import At, source
-from projections.caseload_now import counts_now
-from projections.caseload_rollup import MEASURES, counts_at
+from projections.case_status.caseload_now import counts_now
+from projections.case_status.caseload_rollup import MEASURES, counts_at
+from projections.case_status.queries import At, source
 from projections.engine.database import Tx
 from projections.engine.sqltypes import db_date
 
@@ -68,7 +68,7 @@ def caseloads(
 
     `where` may name leader_id, unit_path and received_path (the reader's scope and filters).
     As of an instant, over all time and judged on that instant's own day, the counts come from
-    the rollup (projections/caseload_rollup.py), which keeps just those columns; otherwise from
+    the rollup (projections/case_status/caseload_rollup.py), which keeps just those columns; otherwise from
     the states themselves. Both give the same rows (tests/views/test_caseload_rollup.py).
     """
     page = Page(where, params, after, limit)
@@ -138,7 +138,7 @@ def from_rollup(tx: Tx, timeline: str, instant: datetime, page: Page) -> list[di
 
 
 def from_now(tx: Tx, page: Page, *, today: date) -> list[dict[str, Any]]:
-    """The caseloads now over all time, summed from the current counts (projections/caseload_now.py)."""
+    """The caseloads now over all time, summed from the current counts (projections/case_status/caseload_now.py)."""
     keyset, key_params = page.keyset()
     rows = []
     for leader_id, *counts, handling_sum, handled, satisfied, visits in counts_now(

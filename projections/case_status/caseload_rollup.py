@@ -82,7 +82,7 @@ def _flag(condition: str) -> str:
 _OPEN = ", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES))
 _HANDLED = "h.answered_on IS NOT NULL AND h.handling_days IS NOT NULL"
 _RATED = "h.visited_on IS NOT NULL AND h.satisfaction IS NOT NULL"
-# A state's counts, as the caseload counts it (projections/caseload.py); "overdue" is a change of
+# A state's counts, as the caseload counts it (projections/case_status/caseload.py); "overdue" is a change of
 # its own, over the part of the state after its deadline ran out.
 _SHARE = {
     "present": "1",

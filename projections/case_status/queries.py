@@ -12,9 +12,9 @@ from typing import Any, Literal
 
 import orjson
 
-from projections.case_history import OCCURRED, RECORDED
-from projections.case_history_rows import HISTORY_COLUMNS, at_instant
-from projections.case_rows import (
+from projections.case_status.history import OCCURRED, RECORDED
+from projections.case_status.history_rows import HISTORY_COLUMNS, at_instant
+from projections.case_status.rows import (
     BOOL_COLUMNS,
     COLUMNS,
     CONSTANT_COLUMNS,
@@ -22,7 +22,7 @@ from projections.case_rows import (
     REGISTERED_COLUMNS,
     TIME_COLUMNS,
 )
-from projections.case_status import HISTORY, STATUS
+from projections.case_status.view import HISTORY, STATUS
 from projections.engine.database import Tx
 from projections.engine.sqltypes import db_date, db_time, py_date, py_time
 
@@ -47,7 +47,7 @@ class At:
 
 def history(tx: Tx) -> str:
     """The history rows with the case's constant columns (kept in its current row, not in every
-    state: projections/case_history_rows.py), its registration's columns where the row holds
+    state: projections/case_status/history_rows.py), its registration's columns where the row holds
     NULL (they are the current row's), and its `first_petition` (set from its registration on:
     the current row says, at any time), as a table named `case_history`."""
     stored = [
@@ -124,7 +124,7 @@ def select_cases(
     names = [*COLUMNS, "repeated", "first_petition"]
     repeated = "repeated" if at.timeline is None else "NULL AS repeated"  # known only for now
     # A history row holds the version and position from its start, and those of its later
-    # steps in `marks` (projections/case_history_rows.py).
+    # steps in `marks` (projections/case_status/history_rows.py).
     marks = "NULL AS marks" if at.timeline is None else "marks"
     columns = ", ".join([*COLUMNS, repeated, "first_petition", marks])  # marks last: read apart below
     tx.execute(

@@ -23,10 +23,10 @@ from uuid import UUID
 
 from domain.application import LedgerApplication
 from domain.case_events import CaseEvent
-from projections.case_rows import LoggedEvent
+from projections.case_status.ledger_rows import case_histories
+from projections.case_status.rows import LoggedEvent
 from projections.engine.database import Tx
 from projections.engine.view import ViewEvent
-from projections.ledger_rows import case_histories
 
 # About 1.7 KB a decoded event: the bound keeps the log near 70 MB, and holds the working set
 # of a live office (its open cases) or of a rebuild (the cases registered in the same months).

@@ -47,7 +47,7 @@ COLUMNS = (
 # registration and never changed by a later event or a correction (domain/corrections.py names
 # what may be corrected; `recorded_at` is the case's first event's). `case_history` does not
 # repeat them in every row: reads take them from the case's `case_status` row
-# (projections/case_queries.py).
+# (projections/case_status/queries.py).
 CONSTANT_COLUMNS = (
     "kind", "received_unit", "policy_version", "registered_by", "recorded_at", "reception_id",
     "accused_unit", "accused_leader",
@@ -55,8 +55,8 @@ CONSTANT_COLUMNS = (
 # The columns the registration sets and only a correction of it changes (domain/corrections.py),
 # never NULL once registered. A history row holds them as NULL where they are the case's current
 # values (most rows: few registrations are corrected), and reads take its current row's
-# (projections/case_queries.py); a batch with a correction of the registration writes the
-# case's whole history again (projections/case_status.py), so NULL always means "as now".
+# (projections/case_status/queries.py); a batch with a correction of the registration writes the
+# case's whole history again (projections/case_status/view.py), so NULL always means "as now".
 REGISTERED_COLUMNS = ("channel", "subject", "category", "registered_at", "registered_on")
 _SATISFIED = frozenset({Satisfaction.SATISFIED, Satisfaction.BASICALLY_SATISFIED})
 

@@ -1,9 +1,9 @@
 """The case status view: one row per case now (`case_status`) and its history on both
 timelines (`case_history`), for the case listing, the overdue list and leader caseloads.
 
-Per batch: one read of the touched cases' events (projections/ledger_rows.py), then deletes
+Per batch: one read of the touched cases' events (projections/case_status/ledger_rows.py), then deletes
 and bulk inserts/upserts. Only the history rows the batch's events change are derived and
-rewritten (projections/case_history.py `recorded_tail`, `occurred_tail`): on the recorded
+rewritten (projections/case_status/history.py `recorded_tail`, `occurred_tail`): on the recorded
 timeline, from the last version before them; on the occurred timeline, from the last instant
 before the earliest thing they say happened (a late entry reaches back that far), or whole
 when a correction can have moved an earlier event.
@@ -19,10 +19,9 @@ from uuid import UUID
 
 from domain import case_events as ev
 from domain.application import LedgerApplication
-from projections import case_identities as identities
-from projections import caseload_now
-from projections import caseload_rollup as rollup
-from projections.case_history import (
+from projections.case_status import caseload_now, identities
+from projections.case_status import caseload_rollup as rollup
+from projections.case_status.history import (
     OCCURRED,
     RECORDED,
     Interval,
@@ -31,9 +30,9 @@ from projections.case_history import (
     occurred_tail,
     recorded_tail,
 )
-from projections.case_history_rows import HISTORY_COLUMNS, Step, lean_rows, steps_before
-from projections.case_log import case_log
-from projections.case_rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS, LoggedEvent
+from projections.case_status.history_rows import HISTORY_COLUMNS, Step, lean_rows, steps_before
+from projections.case_status.log import case_log
+from projections.case_status.rows import BOOL_COLUMNS, COLUMNS, DATE_COLUMNS, TIME_COLUMNS, LoggedEvent
 from projections.engine.database import Tx
 from projections.engine.sqltypes import FAR_PAST, db_bool, db_date, db_time
 from projections.engine.view import ViewEvent
@@ -84,9 +83,9 @@ _Tail = tuple[str, str, datetime | None, list[Step], list[Any]]
 
 class CaseStatusView:
     name: ClassVar[str] = "case_status"
-    # The caseload rollup sums the history rows' changes (projections/caseload_rollup.py).
+    # The caseload rollup sums the history rows' changes (projections/case_status/caseload_rollup.py).
     # case_identities: the petitioners' id-number hashes, for the repeat look-up (R10).
-    # caseload_now: the current caseload counts per leader (projections/caseload_now.py).
+    # caseload_now: the current caseload counts per leader (projections/case_status/caseload_now.py).
     tables: ClassVar[tuple[str, ...]] = (
         STATUS, HISTORY, rollup.ROLLUP, identities.IDENTITIES, caseload_now.NOW,
     )  # fmt: skip
@@ -136,7 +135,7 @@ class CaseStatusView:
             first_new = next(i for i, x in enumerate(logged) if x.position >= new_from)
             if _corrects_registration(logged[first_new:]):
                 # Its registration's columns change in the current row, which the stored rows'
-                # NULLs stand for (projections/case_history_rows.py): every row is written again.
+                # NULLs stand for (projections/case_status/history_rows.py): every row is written again.
                 first_new = 0
             recorded = recorded_tail(logged, self.paths, first_new, self._resume((RECORDED, case_id)))
             self._keep((RECORDED, case_id), recorded.replayed)
