@@ -81,6 +81,19 @@ def user_for_token(ledger: LedgerApplication, request: Request, token: str) -> U
     return None
 
 
+async def bearer_token(
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+) -> HTTPAuthorizationCredentials:
+    """A bearer token is there (not yet that it is valid): 401 before the body is even parsed,
+    as with `authenticate`, and on the event loop, since there is no I/O in it."""
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthenticated("a bearer token is required")
+    return credentials
+
+
+BearerToken = Annotated[HTTPAuthorizationCredentials, Depends(bearer_token)]
+
+
 def authenticate(
     ledger: Ledger,
     request: Request,

@@ -13,6 +13,12 @@ Should that INSERT still fail (a value the column refuses), the group's writes a
 by one, each in a savepoint of its own, and only the faulty one fails. Writes that arrive while
 a leader commits form the next group.
 
+The group's transaction is one call of a server-side function (migration 0037): lock, NOTIFY,
+the key checks and both INSERTs in one statement, so the lock is held for the server's work and
+the commit's flush, never across a round trip or the leader's Python (issue 23, bench/RESULTS.md).
+The steps above, sent one by one from here, remain for a group whose one call failed on a value
+or a key (nothing of it stored) and for the retry after a dropped connection.
+
 A group whose connection drops (a server restart, pg_terminate_backend) is retried once on a new
 connection before its writes fail with the 503 error. The commit may have succeeded with only
 its acknowledgement lost, so the retry first looks, under the table lock, for each write's
@@ -73,6 +79,7 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
         self.transactions = 0  # shared transactions committed (fewer than writes when grouped)
         self.groups_one_by_one = 0  # groups whose one INSERT failed and went write by write
         self.groups_retried = 0  # groups tried again after a dropped connection
+        self.groups_in_steps = 0  # transactions sent statement by statement, not in one call
         # Each statement composed once: psycopg turns a composed `SQL(...).format(...)` into
         # bytes on every execute, quoting each identifier through libpq, which cost more than
         # the rest of the group's Python work (issue 23, bench/RESULTS.md). The names are fixed
@@ -86,7 +93,9 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
         return found
 
     def _notify_channel(self, curs: Cursor[DictRow]) -> None:
-        curs.execute(self._statement(curs, "notify", lambda: SQL("NOTIFY {0}").format(Identifier(self.channel_name))))
+        curs.execute(
+            self._statement(curs, "notify", lambda: SQL("NOTIFY {0}").format(Identifier(self.channel_name)))
+        )
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         write = _Write(stored_events, kwargs)
@@ -124,9 +133,80 @@ class GroupCommitLedgerRecorder(PostgresLedgerRecorder):
                 write.done = True
 
     def _attempt(self, batch: list[_Write], *, retry: bool) -> None:
-        """One transaction for the group; on a retry, first answer the writes a lost commit kept."""
+        """One transaction for the group; on a retry, first answer the writes a lost commit kept.
+
+        The first try is one call of the server-side function (migration 0037): lock, NOTIFY,
+        key checks and inserts in one statement, so the table lock is never held across a round
+        trip. A retry after a dropped connection, and a group whose one call fails on a value or
+        a key (nothing of it stored), go step by step from here, each write in a savepoint.
+        """
         for write in batch:  # what an earlier try decided went with its transaction
             write.ids, write.error = None, None
+        if not retry:
+            with self.datastore.get_connection() as conn, conn.cursor() as curs:
+                try:
+                    self._append_in_one_call(conn, curs, batch)
+                    return
+                except (psycopg.IntegrityError, psycopg.DataError):
+                    for write in batch:
+                        write.ids, write.error = None, None
+        self._attempt_in_steps(batch, retry=retry)
+
+    def _append_in_one_call(
+        self, conn: psycopg.Connection[DictRow], curs: Cursor[DictRow], batch: list[_Write]
+    ) -> None:
+        """The group in one statement (its own transaction: the connection is in autocommit)."""
+        event_writes, ids, versions, topics, states = [], [], [], [], []
+        for n, write in enumerate(batch):
+            for e in write.events:
+                event_writes.append(n)
+                ids.append(e.originator_id)
+                versions.append(e.originator_version)
+                topics.append(e.topic)
+                states.append(e.state)
+        key_writes: list[int] = []
+        records: list[tuple[Any, ...]] = []
+        for n, write in enumerate(batch):
+            record = _record(write)
+            if record is not None:
+                key_writes.append(n)
+                records.append(record_params(record, UUID))
+        columns: list[list[Any]] = [list(c) for c in zip(*records, strict=True)] if records else [[]] * 6
+        statement = self._statement(curs, "append", lambda: SQL(
+            "SELECT write_index, notification, event_id, event_version FROM {}.xinfang_append("
+            "%s, %s::integer[], %s::uuid[], %s::bigint[], %s::text[], %s::bytea[], %s::integer[], %s::text[],"
+            " %s::text[], %s::text[], %s::uuid[], %s::bigint[], %s::bytea[])"
+        ).format(Identifier(self.datastore.schema)))  # fmt: skip
+        curs.execute(
+            statement,
+            (
+                f"{self.datastore.lock_timeout}s",
+                event_writes,
+                ids,
+                versions,
+                topics,
+                states,
+                key_writes,
+                *columns,
+            ),
+            prepare=True,
+        )
+        refused: set[int] = set()
+        positions: dict[tuple[Any, Any], int] = {}
+        for row in curs.fetchall():
+            if row["write_index"] is not None:
+                refused.add(row["write_index"])
+            else:
+                positions[(row["event_id"], row["event_version"])] = int(row["notification"])
+        for n, write in enumerate(batch):
+            if n in refused:
+                write.error = IntegrityError("duplicate key: taken by an earlier write")
+            else:
+                write.ids = [positions[(e.originator_id, e.originator_version)] for e in write.events]
+
+    def _attempt_in_steps(self, batch: list[_Write], *, retry: bool) -> None:
+        """The group's transaction statement by statement, from the client."""
+        self.groups_in_steps += 1
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             self._lock_table(curs)
             self._notify_channel(curs)

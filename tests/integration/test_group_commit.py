@@ -93,6 +93,9 @@ def test_one_group_refuses_taken_keys_before_inserting_and_wastes_no_position(
             [_event(uuid4(), 1)], IdempotencyRecord("user:reg", "key-1", "h9", None, None, b"{}")
         ),  # key reused
         _write([_event(uuid4(), 1)]),
+        _write(
+            [_event(uuid4(), 1)], IdempotencyRecord("user:reg", "key-2", "h2", None, None, b"{}")
+        ),  # key taken by a write ahead of it in the same group
     ]
     try:
         recorder._commit_group(batch)
@@ -103,9 +106,12 @@ def test_one_group_refuses_taken_keys_before_inserting_and_wastes_no_position(
             IntegrityError,
             IntegrityError,
             type(None),
+            IntegrityError,
         ]
         assert batch[1].ids == [head + 1, head + 2] and batch[4].ids == [head + 3]  # no position used up
         assert recorder.groups_one_by_one == 0  # the good writes went in with one INSERT
+        assert recorder.groups_in_steps == 0  # the whole group was one call of the server's function
+        assert ledger_head(recorder) == head + 3  # the refused writes stored nothing
         assert pg_ledger.reads.idempotency_record("user:reg", "key-2") == fresh_record
         assert pg_ledger.reads.idempotency_record("user:reg", "key-1") == used
     finally:
@@ -122,6 +128,7 @@ def test_a_value_the_column_refuses_fails_alone_when_the_group_goes_one_by_one(
     batch = [_write([_event(good, 1)]), _write([refused]), _write([_event(good, 2)])]
     try:
         recorder._commit_group(batch)
+        assert recorder.groups_in_steps == 1  # the one call failed whole; the steps found the bad write
         assert recorder.groups_one_by_one == 1
         assert isinstance(batch[1].error, DataError)
         assert batch[0].error is None and batch[2].error is None

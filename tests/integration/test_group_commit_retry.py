@@ -1,8 +1,9 @@
 """Group commit on a dropped connection: one retry, never a second copy of a write.
 
 The recorder under test is the service's own, with a fault plan: "mid" terminates the group's
-backend inside its transaction (before commit); "ack" lets the commit happen and then loses
-its answer, as a connection dropped during the commit's acknowledgement does.
+backend inside its transaction (before commit), on the first try's one server-side call as on
+the step-by-step retry; "ack" lets the commit happen and then loses its answer, as a connection
+dropped during the commit's acknowledgement does.
 """
 
 from __future__ import annotations
@@ -45,6 +46,17 @@ class DroppingRecorder(GroupCommitLedgerRecorder):
 
     def _insert_together(self, curs: Cursor[DictRow], writes: list[_Write]) -> None:
         super()._insert_together(curs, writes)
+        if self._kill:
+            curs.execute("SELECT pg_terminate_backend(pg_backend_pid())")
+
+    def _append_in_one_call(
+        self, conn: psycopg.Connection[DictRow], curs: Cursor[DictRow], batch: list[_Write]
+    ) -> None:
+        # The first try is one statement in autocommit; "mid" opens a transaction around it, so
+        # the function's work is done and uncommitted when the backend goes.
+        if self._kill:
+            curs.execute("BEGIN")
+        super()._append_in_one_call(conn, curs, batch)
         if self._kill:
             curs.execute("SELECT pg_terminate_backend(pg_backend_pid())")
 
