@@ -439,6 +439,18 @@ def markdown(rows: list[Row]) -> str:
     return "\n".join(lines) + "\n"
 
 
+# RESULTS.md holds the latest run's tables above this line and the write-ups of earlier rounds
+# (and the measurements code comments cite) below it, which a run must not wipe out.
+HAND_WRITTEN = "<!-- python -m bench --results rewrites what is above this line and keeps what is below it -->"
+
+
+def results_text(generated: str, existing: str | None) -> str:
+    """The results file after a run: the run's tables, then whatever the file held below the
+    HAND_WRITTEN line (a file without the line held only an earlier run's tables)."""
+    kept = existing.split(HAND_WRITTEN, 1)[1] if existing and HAND_WRITTEN in existing else "\n"
+    return f"{generated.rstrip()}\n\n{HAND_WRITTEN}{kept}"
+
+
 def main(
     *,
     size: str = "tiny",
@@ -464,11 +476,13 @@ def main(
         earlier = "".join(
             f"\n### {r.cases} cases, {r.events} events\n\n{markdown(r.rows)}" for r in runs[:-1]
         )
-        Path(results).write_text(
+        path = Path(results)
+        generated = (
             f"# Benchmark results\n\nCommand: `{command}` ({machine}, {seconds:g} s per load phase)\n\n"
-            f"## {title}\n\n{markdown(rows)}{earlier}",
-            encoding="utf-8",
+            f"## {title}\n\n{markdown(rows)}{earlier}"
         )
+        path.write_text(results_text(generated, path.read_text(encoding="utf-8") if path.exists() else None),
+                        encoding="utf-8")  # fmt: skip
     return 0
 
 

@@ -3,7 +3,9 @@ interleave /healthz with the queries (API reads, reference lists and pages) (no 
 
 from __future__ import annotations
 
-from bench.run import HEALTHZ, MIX, QUERY_LABELS, _query_mix
+from pathlib import Path
+
+from bench.run import HAND_WRITTEN, HEALTHZ, MIX, QUERY_LABELS, _query_mix, results_text
 
 
 def test_every_reader_interleaves_healthz_with_every_query() -> None:
@@ -28,3 +30,14 @@ def test_the_mix_reads_the_reference_lists_and_the_pages() -> None:
     paths = {next_request(0, n)[2] for n in range(len(MIX))}
     assert {"/api/v1/units", "/api/v1/leaders", "/cases", "/cases/case-1/timeline", "/api/v1/receptions",
             "/api/v1/escalations", "/api/v1/recommendations"} <= paths  # fmt: skip
+
+
+def test_a_results_file_keeps_its_hand_written_sections_across_runs() -> None:
+    earlier = results_text("# Benchmark results\n\nold table\n", None)
+    written = earlier + "\n## A round's write-up\n\n### Measurements cited from the code\n"
+    again = results_text("# Benchmark results\n\nnew table\n", written)
+    assert "new table" in again and "old table" not in again
+    assert again.endswith("\n## A round's write-up\n\n### Measurements cited from the code\n")
+    assert again.count(HAND_WRITTEN) == 1
+    # the checked-in file has the line, so a run with --results bench/RESULTS.md keeps its sections
+    assert HAND_WRITTEN in (Path(__file__).parents[2] / "bench" / "RESULTS.md").read_text(encoding="utf-8")
