@@ -48,6 +48,7 @@ def serve(
     """Run the HTTP API (and, with --demo, load demo data first)."""
     import uvicorn
 
+    from api.access_log import log_config
     from api.app import create_app
     from api.bootstrap import build_application
     from domain.store import parse_database_url
@@ -88,7 +89,10 @@ def serve(
         serve_workers(settings, ledger, host=host, port=port, workers=workers)
         return
     # proxy_headers off: the app decides whom to believe (XINFANG_TRUSTED_PROXIES, api/edge.py).
-    uvicorn.run(create_app(settings, ledger), host=host, port=port, log_level="info", proxy_headers=False)
+    uvicorn.run(
+        create_app(settings, ledger), host=host, port=port, log_level="info", proxy_headers=False,
+        log_config=log_config(),  # no query strings in the server log (api/access_log.py)
+    )  # fmt: skip
 
 
 @app.command()
@@ -441,7 +445,9 @@ def _dossier_view(ledger: Any, who: Any, case_id: Any) -> dict[str, Any]:
 
     unmasked = who.role in UNMASK_ROLES
     summary = case_view(ledger.get_case(case_id), unmasked=unmasked)
-    summary["clocks"] = [dataclasses.asdict(c) for c in compute_clocks(ledger.case_events(case_id), at=datetime.now(UTC))]
+    summary["clocks"] = [
+        dataclasses.asdict(c) for c in compute_clocks(ledger.case_events(case_id), at=datetime.now(UTC))
+    ]
     return {"summary": orjson.loads(encode(summary)), "unmasked": unmasked}
 
 

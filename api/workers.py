@@ -32,6 +32,8 @@ def serve_workers(
     PostgreSQL only (the caller checks): SQLite takes one writer at a time."""
     import uvicorn
 
+    from api.access_log import log_config
+
     runner = build_runner(ledger) if settings.run_views else None
     schedule = checkpoint_schedule(ledger, signing_keys(ledger, settings), settings)
     os.environ.update(WORKER_ENVIRONMENT)  # the workers are spawned with this process's environment
@@ -43,6 +45,7 @@ def serve_workers(
         uvicorn.run(
             "api.app:create_app", factory=True, workers=workers, host=host, port=port, log_level="info",
             proxy_headers=False,  # the app decides whom to believe (XINFANG_TRUSTED_PROXIES)
+            log_config=log_config(),  # no query strings in the server log (api/access_log.py)
         )  # fmt: skip
     finally:
         if schedule is not None:

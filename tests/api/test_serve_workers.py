@@ -167,3 +167,29 @@ def test_workers_need_postgresql(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "--workers above 1 needs PostgreSQL" in done.stdout
     assert not (tmp_path / "x.db").exists()  # refused before anything was created
+
+
+@pytest.mark.parametrize("workers", [1, WORKERS])
+def test_the_server_log_keeps_no_query_string(workers: int, postgres_database: str, tmp_path: Path) -> None:
+    """A search for a petitioner's name is a query string; uvicorn's access log would print it
+    where anyone with a shell on the host reads it. The log keeps the method, path and status."""
+    database = (
+        f"sqlite:///{tmp_path / 'log.db'}"
+        if workers == 1
+        else f"{postgres_database}?schema=l_{secrets.token_hex(6)}"
+    )
+    server = ServedProcess({"XINFANG_DATABASE_URL": database, "XINFANG_ADMIN_TOKEN": ADMIN_TOKEN,
+                            "XINFANG_CHECKPOINT_INTERVAL_SECONDS": "0"}, workers)  # fmt: skip
+    try:
+        server.wait_until_up()
+        with server.client() as http:
+            searched = http.get(
+                "/api/v1/cases", params={"q": "王五", "unmask": "true", "purpose": "核实举报人"}
+            )
+        assert searched.status_code < 500, searched.text
+    finally:
+        server.stop()
+    log = server.proc.stdout.read().decode() if server.proc.stdout else ""
+    assert '"GET /api/v1/cases HTTP/1.1"' in log, log[-2000:]  # the request is logged ...
+    for secret in ("王五", "%E7%8E%8B%E4%BA%94", "核实举报人", "q=", "purpose"):
+        assert secret not in log, (secret, log[-2000:])  # ... without what it asked for
