@@ -81,14 +81,19 @@ def user_for_token(ledger: LedgerApplication, request: Request, token: str) -> U
     return None
 
 
+def _present(credentials: HTTPAuthorizationCredentials | None) -> HTTPAuthorizationCredentials:
+    """The credentials, if they are a bearer token at all (not yet that it is valid); else 401."""
+    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+        raise Unauthenticated("a bearer token is required")
+    return credentials
+
+
 async def bearer_token(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> HTTPAuthorizationCredentials:
     """A bearer token is there (not yet that it is valid): 401 before the body is even parsed,
     as with `authenticate`, and on the event loop, since there is no I/O in it."""
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise Unauthenticated("a bearer token is required")
-    return credentials
+    return _present(credentials)
 
 
 BearerToken = Annotated[HTTPAuthorizationCredentials, Depends(bearer_token)]
@@ -99,9 +104,7 @@ def authenticate(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
-        raise Unauthenticated("a bearer token is required")
-    user = user_for_token(ledger, request, credentials.credentials)
+    user = user_for_token(ledger, request, _present(credentials).credentials)
     if user is None:
         raise Unauthenticated("the token is unknown, revoked or expired")
     return Principal(user.user_id, user.name, user.role, user.unit_code, user.leader_id)

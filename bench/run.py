@@ -216,11 +216,11 @@ def query_load(url: str, seconds: float) -> tuple[list[Row], float]:
     rows: list[Row] = []
     _, any_ids, leaders = _samples(url)
     with service(url, ADMIN_TOKEN, workers=READ_PROCESSES) as base:
-        sessions = page_session_check(base, READER)
+        cookie = page_cookie(base, READER)  # one login through the form, for the check and the mix
+        sessions = page_session_check(base, cookie)
         console.print(
             f"page loads after login, {READ_PROCESSES} API processes: {sessions.answered} of {sessions.loads}"
         )
-        cookie = page_cookie(base, READER)
         mixed = run_load(base, READER, 16, seconds, _query_mix(any_ids, leaders), cookie=cookie)
         alone = run_load(base, READER, 16, seconds, lambda c, n: ("healthz", "GET", "/healthz", None))
     rows.append(Row("page loads after login", f"{sessions.answered} of {sessions.loads} answered 200",
@@ -441,7 +441,9 @@ def markdown(rows: list[Row]) -> str:
 
 # RESULTS.md holds the latest run's tables above this line and the write-ups of earlier rounds
 # (and the measurements code comments cite) below it, which a run must not wipe out.
-HAND_WRITTEN = "<!-- python -m bench --results rewrites what is above this line and keeps what is below it -->"
+HAND_WRITTEN = (
+    "<!-- python -m bench --results rewrites what is above this line and keeps what is below it -->"
+)
 
 
 def results_text(generated: str, existing: str | None) -> str:

@@ -145,6 +145,10 @@ def select_events_statement(base: Composable, gt: bool, lte: bool, desc: bool, l
     return statement
 
 
+# One retry, not the library's ten (see _fail_fast).
+_RETRY_ONCE = retry((InterfaceError, OperationalError), max_attempts=2, wait=0.2)
+
+
 def _fail_fast(method: Any) -> Any:
     """The library's recorder method, retried once instead of ten times.
 
@@ -153,7 +157,7 @@ def _fail_fast(method: Any) -> Any:
     rides over a connection dropped under it (pg_terminate_backend, a restart); past that the
     caller gets a prompt 503 store_unavailable and retries itself (with its Idempotency-Key).
     """
-    return retry((InterfaceError, OperationalError), max_attempts=2, wait=0.2)(method.__wrapped__)
+    return _RETRY_ONCE(method.__wrapped__)
 
 
 class PostgresLedgerRecorder(PostgresApplicationRecorder):
@@ -165,7 +169,7 @@ class PostgresLedgerRecorder(PostgresApplicationRecorder):
         super().__init__(*args, **kwargs)
         self._select_statements: dict[tuple[bool, bool, bool, bool], bytes] = {}
 
-    @retry((InterfaceError, OperationalError), max_attempts=2, wait=0.2)  # as _fail_fast retries
+    @_RETRY_ONCE
     def select_events(
         self,
         originator_id: UUID | str,

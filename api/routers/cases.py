@@ -12,11 +12,9 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
-from fastapi.security import HTTPAuthorizationCredentials
-from fastapi.security.utils import get_authorization_scheme_param
 from starlette.concurrency import run_in_threadpool
 
-from api.auth import BearerToken, CurrentUser, Ledger, authenticate
+from api.auth import BearerToken, CurrentUser, Ledger, authenticate, bearer
 from api.case_work_service import CASES_PATH, QUERY_CODE_REISSUE, case_command, registration
 from api.commands import DECLARATIONS
 from api.responses import JSON
@@ -36,10 +34,7 @@ class AuthenticatedFirst(APIRoute):
             try:
                 return await handler(request)
             except RequestValidationError:
-                scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
-                credentials = (
-                    HTTPAuthorizationCredentials(scheme=scheme, credentials=token) if token else None
-                )
+                credentials = await bearer(request)  # the header, read as the dependencies read it
                 await run_in_threadpool(authenticate, request.app.state.ledger, request, credentials)
                 raise
 

@@ -26,8 +26,6 @@ from typing import Any
 
 from psycopg import sql as pgsql
 
-from projections.engine.database import Tx
-
 ANALYZE_AFTER_EVENTS = 20_000
 ANALYZE_AFTER_GROWTH = 0.25
 
@@ -51,14 +49,6 @@ class StatisticsClock:
             return True
         self._applied[view] = total
         return False
-
-
-def analyze(tx: Tx, tables: tuple[str, ...]) -> None:
-    """Refresh the planner's statistics for `tables` (PostgreSQL; a no-op on SQLite)."""
-    if not tx.postgres:
-        return
-    for table in tables:
-        tx.execute(f"ANALYZE {tx.table(table)}")
 
 
 def vacuum_analyze(conn: Any, postgres: bool, tables: Sequence[str]) -> None:
