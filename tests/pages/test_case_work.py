@@ -251,7 +251,9 @@ def test_the_accused_side_neither_sees_nor_posts(world: World) -> None:
     page = accused.get(f"/cases/{accusation.case_id}/timeline")
     assert page.status_code == 404 and "command-panel" not in page.text
     csrf = csrf_of(accused.get("/cases").text)
-    for command, body in (("notes", {"text": "看看"}), ("objection", {"reason": "不是我们的"})):
+    # a valid body, and one the form cannot make a body of (refused with what was typed, elsewhere)
+    for command, body in (("notes", {"text": "看看"}), ("objection", {"reason": "不是我们的"}), ("notes", {"text": ""}),
+                          ("answer", {"outcome": "explain", "delivered_on": "不是日期"})):  # fmt: skip
         refused = accused.post(f"/cases/{accusation.case_id}/commands/{command}", data={"csrf": csrf, **body})
         unknown = accused.post(f"/cases/{'0' * 8}-0000-4000-8000-{'0' * 12}/commands/{command}",
                                data={"csrf": csrf, **body})  # fmt: skip
